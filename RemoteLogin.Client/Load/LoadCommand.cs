@@ -1,0 +1,133 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
+using HdrHistogram;
+using RemoteLogin.Cli;
+using RemoteLogin.Client.Strategies;
+using RemoteLogin.Results;
+using RemoteLogin.Vocabulary;
+
+namespace RemoteLogin.Client.Load;
+
+/// <summary><c>RemoteLogin.Client load</c>: simulated users against a daemon, with every echo checked.</summary>
+public static class LoadCommand
+{
+    public const int IntegrityFailure = 1;
+
+    public static Command Create()
+    {
+        var host = new Option<string>("--host") { Description = "Daemon host (default 127.0.0.1)", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = Options.Port("--port", 5513, "Daemon port (default 5513)");
+        var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol");
+        var strategy = Options.Vocabulary("--strategy", BufferStrategy.Naive, "Client buffer strategy");
+        var scenario = Options.Vocabulary("--scenario", Scenario.Interactive, "What the users do");
+        var sessions = Options.Count("--sessions", 1, "Concurrent sessions");
+        var chars = Options.Count("--chars", 20_000, "Characters measured, over all sessions");
+        var warmup = Options.Count("--warmup", 2_000, "Characters typed before measuring, over all sessions", minimum: 0);
+        var rate = Options.Positive("--rate", 20, "Typists: characters per second per session");
+        var window = Options.Count("--window", TransportSettings.Default.Window, "Characters that may await their echo at once (open loop)");
+        var batchSize = Options.Count("--batch-size", TransportSettings.Default.BatchSize, "Batched: characters per send");
+        var batchDelay = Options.Positive("--batch-delay", TransportSettings.Default.BatchDelay.TotalMilliseconds, "Batched: milliseconds the oldest character may wait");
+        var echoTimeout = Options.Positive("--echo-timeout", TransportSettings.Default.EchoTimeout.TotalSeconds, "Seconds after which a missing echo counts as lost");
+        var subdaemon = Options.Vocabulary("--subdaemon", SubdaemonModel.Task, "The daemon's subdaemon model, as a label for the results");
+        var json = new Option<FileInfo>("--json") { Description = "Write the run as a results.json runs[] element to this file" };
+        var hlog = new Option<FileInfo>("--hlog") { Description = "Write the run's round-trip histogram as an HdrHistogram log to this file" };
+        var syncOption = new Option<bool>("--sync") { Description = "Print 'warmed-up' and 'measured' and wait for a line on stdin at each (used by the bench)" };
+        protocol.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<WireProtocol>() != WireProtocol.Raw)
+            {
+                result.AddError("--protocol: only 'raw' is spoken so far; telnet and rlogin are not implemented yet");
+            }
+        });
+        window.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<long>() > 1 << 20)
+            {
+                result.AddError("--window: at most 1048576 characters");
+            }
+        });
+        batchSize.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<long>() > 1 << 20)
+            {
+                result.AddError("--batch-size: at most 1048576 characters");
+            }
+        });
+
+        var command = new Command("load", "Simulated users typing against a daemon; every echo is checked and timed")
+        {
+            host, port, protocol, strategy, scenario, sessions, chars, warmup, rate, window, batchSize, batchDelay, echoTimeout, subdaemon, json, hlog, syncOption,
+        };
+        command.SetAction((parsed, _) =>
+        {
+            IPEndPoint daemon;
+            try
+            {
+                var name = parsed.GetValue(host)!;
+                var address = IPAddress.TryParse(name, out var literal) ? literal : Dns.GetHostAddresses(name).First();
+                daemon = new IPEndPoint(address, parsed.GetValue(port));
+            }
+            catch (SocketException e)
+            {
+                Console.Error.WriteLine($"load: --host: cannot resolve '{parsed.GetValue(host)}': {e.Message}");
+                return Task.FromResult(CommandLineRunner.BadArguments);
+            }
+            var options = new LoadOptions
+            {
+                Daemon = daemon,
+                Protocol = parsed.GetValue(protocol),
+                Strategy = parsed.GetValue(strategy),
+                Scenario = parsed.GetValue(scenario),
+                Sessions = (int)Math.Min(parsed.GetValue(sessions), 100_000),
+                Chars = parsed.GetValue(chars),
+                WarmupChars = parsed.GetValue(warmup),
+                CharsPerSecond = parsed.GetValue(rate),
+                Subdaemon = parsed.GetValue(subdaemon),
+                Transport = new TransportSettings(
+                    (int)parsed.GetValue(window),
+                    (int)parsed.GetValue(batchSize),
+                    TimeSpan.FromMilliseconds(parsed.GetValue(batchDelay)),
+                    TimeSpan.FromSeconds(parsed.GetValue(echoTimeout))),
+            };
+            return Task.FromResult(Run(options, new PhaseSync(parsed.GetValue(syncOption)), parsed.GetValue(json), parsed.GetValue(hlog)));
+        });
+        return command;
+    }
+
+    private static int Run(LoadOptions options, PhaseSync sync, FileInfo? json, FileInfo? hlog)
+    {
+        LoadRun run;
+        try
+        {
+            run = new LoadRunner(options, sync).Run();
+        }
+        catch (SocketException e)
+        {
+            Console.Error.WriteLine($"load: cannot reach the daemon at {options.Daemon}: {e.Message}");
+            return IntegrityFailure;
+        }
+        var result = run.Result;
+        if (json is not null)
+        {
+            File.WriteAllText(json.FullName, ResultsJson.Serialize(result));
+        }
+        if (hlog is not null)
+        {
+            using var stream = File.Create(hlog.FullName);
+            HistogramLogWriter.Write(stream, DateTime.UtcNow, run.Histogram);
+        }
+        var rtt = result.RttMicros;
+        var integrity = result.Integrity;
+        Console.Out.WriteLine(
+            $"{result.Scenario.Name()} {result.Strategy.Name()}: {result.Chars} chars in {result.ElapsedSeconds:0.###} s ({result.CharsPerSecond:0} chars/s), " +
+            $"round trip µs p50 {rtt.P50} p99 {rtt.P99} p99.9 {rtt.P999} max {rtt.Max}; " +
+            $"lost {integrity.Lost}, duplicated {integrity.Duplicated}, corrupted {integrity.Corrupted}");
+        if (!integrity.IsIntact)
+        {
+            Console.Error.WriteLine("load: echoes did not match what was typed");
+            return IntegrityFailure;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,152 @@
+using System.Diagnostics;
+using HdrHistogram;
+using RemoteLogin.Client.Integrity;
+using RemoteLogin.Client.Scenarios;
+using RemoteLogin.Client.Strategies;
+using RemoteLogin.Measurement;
+using RemoteLogin.Results;
+
+namespace RemoteLogin.Client.Load;
+
+/// <summary>
+/// Runs one scenario over N sessions: connect, warm up, measure, close. Every session types on its own thread;
+/// the threads exist before measuring starts, so the counters see only the characters' own cost.
+/// </summary>
+public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
+{
+    public LoadRun Run(TypedText? text = null)
+    {
+        text ??= TypedText.AllBytes;
+        var scenario = Scenarios.Scenarios.For(options.Scenario, options.CharsPerSecond);
+        var sessions = new ClientTransport[options.Sessions];
+        try
+        {
+            for (int i = 0; i < sessions.Length; i++)
+            {
+                sessions[i] = ClientTransports.Connect(options.Strategy, options.Daemon, text, options.Transport);
+                if (!scenario.IsClosedLoop)
+                {
+                    sessions[i].StartReceiving();
+                }
+            }
+            return Measure(scenario, sessions);
+        }
+        finally
+        {
+            foreach (var session in sessions)
+            {
+                session?.Dispose();
+            }
+        }
+    }
+
+    private LoadRun Measure(IScenario scenario, ClientTransport[] sessions)
+    {
+        // Typing threads meet the coordinator at a barrier before and after each phase.
+        using var phases = new Barrier(sessions.Length + 1);
+        long[] phaseChars = [options.WarmupChars, options.Chars];
+        var typists = sessions.Select((session, i) => new Thread(() =>
+        {
+            var random = new Random(options.Seed + i);
+            foreach (long total in phaseChars)
+            {
+                phases.SignalAndWait();
+                scenario.Type(session, Share(total, i, sessions.Length), random);
+                phases.SignalAndWait();
+            }
+        }) { IsBackground = true, Name = $"typist {i}" }).ToArray();
+        foreach (var typist in typists)
+        {
+            typist.Start();
+        }
+
+        phases.SignalAndWait();
+        phases.SignalAndWait();
+        sync.Reached(PhaseSync.WarmedUp);
+
+        foreach (var session in sessions)
+        {
+            session.Window.Recording = true;
+        }
+        var systemBefore = SystemCounters.Capture();
+        var clientBefore = ProcessCounters.CaptureSelf();
+        long started = Stopwatch.GetTimestamp();
+        phases.SignalAndWait();
+        phases.SignalAndWait();
+        long finished = Stopwatch.GetTimestamp();
+        var clientCost = ProcessCounters.CaptureSelf() - clientBefore;
+        var systemCost = SystemCounters.Capture() - systemBefore;
+        foreach (var session in sessions)
+        {
+            session.Window.Recording = false;
+        }
+
+        sync.Reached(PhaseSync.Measured);
+        foreach (var session in sessions)
+        {
+            session.Close();
+        }
+        foreach (var typist in typists)
+        {
+            typist.Join();
+        }
+
+        var histogram = Latency.NewHistogram();
+        long lost = 0, duplicated = 0, corrupted = 0;
+        foreach (var session in sessions)
+        {
+            histogram.Add(session.Window.Histogram);
+            var integrity = session.Window.Integrity;
+            lost += integrity.Lost;
+            duplicated += integrity.Duplicated;
+            corrupted += integrity.Corrupted;
+        }
+        double elapsed = Stopwatch.GetElapsedTime(started, finished).TotalSeconds;
+        var result = new RunResult
+        {
+            Scenario = options.Scenario,
+            Strategy = options.Strategy,
+            Subdaemon = options.Subdaemon,
+            Protocol = options.Protocol,
+            Sessions = options.Sessions,
+            Chars = options.Chars,
+            ElapsedSeconds = Math.Round(elapsed, 6),
+            CharsPerSecond = Math.Round(options.Chars / elapsed, 1),
+            RttMicros = LatencySummary.From(histogram),
+            Integrity = new IntegrityCounts(lost, duplicated, corrupted),
+            Client = clientCost,
+            System = systemCost,
+            Settings = Settings(),
+        };
+        return new LoadRun(result, histogram);
+    }
+
+    private Dictionary<string, string> Settings()
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["warmupChars"] = options.WarmupChars.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["window"] = options.Transport.Window.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["batchSize"] = options.Transport.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["batchDelayMs"] = options.Transport.BatchDelay.TotalMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        if (options.Scenario == Vocabulary.Scenario.Typists)
+        {
+            settings["charsPerSecondPerSession"] = options.CharsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        foreach (var name in RuntimeSwitches.Names)
+        {
+            if (Environment.GetEnvironmentVariable(name) is { } value)
+            {
+                settings[name] = value;
+            }
+        }
+        return settings;
+    }
+
+    /// <summary>Session <paramref name="index"/>'s part of <paramref name="total"/> characters.</summary>
+    private static long Share(long total, int index, int sessions) => total / sessions + (index < total % sessions ? 1 : 0);
+}
+
+/// <summary>A finished run: its results.json element and its full histogram for the .hlog.</summary>
+public sealed record LoadRun(RunResult Result, LongHistogram Histogram);

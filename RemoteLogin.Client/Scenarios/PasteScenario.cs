@@ -1,0 +1,26 @@
+using System.Diagnostics;
+using RemoteLogin.Client.Strategies;
+
+namespace RemoteLogin.Client.Scenarios;
+
+/// <summary>
+/// A long paste: the text arrives in bursts as large as the window allows, as a terminal read would deliver
+/// it, and goes out as fast as the strategy can send it.
+/// </summary>
+public sealed class PasteScenario : IScenario
+{
+    public bool IsClosedLoop => false;
+
+    public void Type(ClientTransport session, long chars, Random random)
+    {
+        var window = session.Window;
+        for (long left = chars; left > 0;)
+        {
+            // Wait for half the window rather than one slot, so bursts stay large.
+            int burst = (int)Math.Min(left, Math.Max(window.Room, window.Capacity / 2));
+            session.Type(burst, Stopwatch.GetTimestamp());
+            left -= burst;
+        }
+        session.Drain();
+    }
+}

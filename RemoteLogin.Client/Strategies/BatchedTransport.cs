@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using RemoteLogin.Client.Integrity;
+
+namespace RemoteLogin.Client.Strategies;
+
+/// <summary>
+/// Characters are copied into one reused buffer and sent with one call when it is full or when the oldest
+/// has waited the batch delay, as Nagle's algorithm would hold them. Echoes: whatever one receive returns.
+/// </summary>
+public sealed class BatchedTransport : BlockingTransport
+{
+    private readonly byte[] _batch;
+    private readonly long _delayTicks;
+    private int _pending;
+    private long _oldestAt;
+
+    public BatchedTransport(Socket socket, EchoWindow window, TransportSettings settings)
+        : base(socket, window, settings, new byte[Math.Max(settings.BatchSize, 4096)])
+    {
+        _batch = new byte[settings.BatchSize];
+        _delayTicks = (long)(settings.BatchDelay.TotalSeconds * Stopwatch.Frequency);
+    }
+
+    public override long FlushDeadline => _pending > 0 ? _oldestAt + _delayTicks : long.MaxValue;
+
+    public override void Flush()
+    {
+        if (_pending > 0)
+        {
+            Socket.Send(_batch.AsSpan(0, _pending));
+            _pending = 0;
+        }
+    }
+
+    protected override void Send(long first, int count)
+    {
+        long index = first;
+        long end = first + count;
+        while (index < end)
+        {
+            if (_pending == 0)
+            {
+                _oldestAt = Stopwatch.GetTimestamp();
+            }
+            var typed = Window.Contiguous(index, Math.Min((int)(end - index), _batch.Length - _pending)).Span;
+            typed.CopyTo(_batch.AsSpan(_pending));
+            _pending += typed.Length;
+            index += typed.Length;
+            if (_pending == _batch.Length)
+            {
+                Flush();
+            }
+        }
+    }
+}

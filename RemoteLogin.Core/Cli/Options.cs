@@ -1,0 +1,113 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Net;
+using RemoteLogin.Vocabulary;
+
+namespace RemoteLogin.Cli;
+
+/// <summary>Option builders whose errors name the option, so every program reports bad input the same way.</summary>
+public static class Options
+{
+    public static Option<T> Vocabulary<T>(string name, T defaultValue, string description) where T : struct, Enum => new(name)
+    {
+        Description = $"{description} ({string.Join("|", VocabularyNames.All<T>())}, default {defaultValue.Name()})",
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result => ParseOne<T>(name, result.Tokens.Single().Value, result),
+    };
+
+    /// <summary>A comma-separated selection such as "--strategies naive,zerocopy"; all values when absent.</summary>
+    public static Option<T[]> VocabularyList<T>(string name, string description) where T : struct, Enum => new(name)
+    {
+        Description = $"{description} (comma-separated from {string.Join(",", VocabularyNames.All<T>())}; default all)",
+        DefaultValueFactory = _ => Enum.GetValues<T>(),
+        AllowMultipleArgumentsPerToken = true,
+        CustomParser = result => result.Tokens
+            .SelectMany(token => token.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            .Select(text => ParseOne<T>(name, text, result))
+            .Distinct()
+            .ToArray(),
+    };
+
+    public static Option<long> Count(string name, long defaultValue, string description, long minimum = 1) => new(name)
+    {
+        Description = $"{description} (default {defaultValue})",
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result => ParseNumber(name, result, minimum, long.MaxValue),
+    };
+
+    public static Option<double> Positive(string name, double defaultValue, string description) => new(name)
+    {
+        Description = $"{description} (default {defaultValue.ToString(CultureInfo.InvariantCulture)})",
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Single().Value;
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value > 0 && double.IsFinite(value))
+            {
+                return value;
+            }
+            result.AddError($"{name}: '{text}' is not a positive number");
+            return defaultValue;
+        },
+    };
+
+    public static Option<int> Port(string name, int? defaultValue, string description)
+    {
+        var option = new Option<int>(name)
+        {
+            Description = description,
+            CustomParser = result => (int)ParseNumber(name, result, 0, IPEndPoint.MaxPort),
+        };
+        if (defaultValue is { } value)
+        {
+            option.DefaultValueFactory = _ => value;
+        }
+        return option;
+    }
+
+    /// <summary>An "ADDRESS:PORT" endpoint; port 0 asks the kernel for an ephemeral port.</summary>
+    public static Option<IPEndPoint> Endpoint(string name, string defaultValue, string description) => new(name)
+    {
+        Description = $"{description} (default {defaultValue}; port 0 binds an ephemeral port)",
+        DefaultValueFactory = _ => IPEndPoint.Parse(defaultValue),
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Single().Value;
+            int colon = text.LastIndexOf(':');
+            if (colon <= 0 || !IPAddress.TryParse(text[..colon].Trim('[', ']'), out var address))
+            {
+                result.AddError($"{name}: '{text}' is not ADDRESS:PORT");
+                return null;
+            }
+            var portText = text[(colon + 1)..];
+            if (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > IPEndPoint.MaxPort)
+            {
+                result.AddError($"{name}: port '{portText}' is not in 0-{IPEndPoint.MaxPort}");
+                return null;
+            }
+            return new IPEndPoint(address, port);
+        },
+    };
+
+    private static T ParseOne<T>(string name, string text, ArgumentResult result) where T : struct, Enum
+    {
+        if (VocabularyNames.TryParse<T>(text, out var value))
+        {
+            return value;
+        }
+        result.AddError($"{name}: unknown value '{text}' (expected one of {string.Join(", ", VocabularyNames.All<T>())})");
+        return default;
+    }
+
+    private static long ParseNumber(string name, ArgumentResult result, long minimum, long maximum)
+    {
+        var text = result.Tokens.Single().Value;
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= minimum && value <= maximum)
+        {
+            return value;
+        }
+        result.AddError($"{name}: '{text}' is not a whole number in {minimum}-{maximum}");
+        return minimum;
+    }
+}

@@ -1,0 +1,39 @@
+using RemoteLogin.Native;
+
+namespace RemoteLogin.Measurement;
+
+/// <summary>What one side of a run cost its process: the "client" and "server" objects of results.json.</summary>
+public sealed record ProcessCounters(
+    long VoluntaryContextSwitches,
+    long InvoluntaryContextSwitches,
+    long CpuUserMicros,
+    long CpuSystemMicros,
+    long AllocatedBytes,
+    long GcCollections)
+{
+    /// <summary>This process now: getrusage(RUSAGE_SELF) and the GC's own totals.</summary>
+    public static ProcessCounters CaptureSelf()
+    {
+        var usage = ResourceUsage.Read();
+        return new ProcessCounters(
+            usage.VoluntaryContextSwitches,
+            usage.InvoluntaryContextSwitches,
+            usage.UserMicros,
+            usage.SystemMicros,
+            GC.GetTotalAllocatedBytes(precise: true),
+            // Every collection collects generation 0, so its count is the count of all collections.
+            GC.CollectionCount(0));
+    }
+
+    public static ProcessCounters operator -(ProcessCounters end, ProcessCounters start) => new(
+        end.VoluntaryContextSwitches - start.VoluntaryContextSwitches,
+        end.InvoluntaryContextSwitches - start.InvoluntaryContextSwitches,
+        end.CpuUserMicros - start.CpuUserMicros,
+        end.CpuSystemMicros - start.CpuSystemMicros,
+        end.AllocatedBytes - start.AllocatedBytes,
+        end.GcCollections - start.GcCollections);
+
+    public long ContextSwitches => VoluntaryContextSwitches + InvoluntaryContextSwitches;
+
+    public long CpuMicros => CpuUserMicros + CpuSystemMicros;
+}

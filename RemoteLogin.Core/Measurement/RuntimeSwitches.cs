@@ -1,0 +1,17 @@
+namespace RemoteLogin.Measurement;
+
+/// <summary>Environment switches that change how the runtime does socket I/O and scheduling. A run records the ones set, so tables never hide them.</summary>
+public static class RuntimeSwitches
+{
+    public const string InlineSocketCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
+    public static IReadOnlyList<string> Names { get; } =
+    [
+        InlineSocketCompletions,
+        "DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT",
+        "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit",
+        "DOTNET_TieredCompilation",
+        "DOTNET_TieredPGO",
+        "DOTNET_gcServer",
+    ];
+}

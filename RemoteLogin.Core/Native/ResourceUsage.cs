@@ -1,0 +1,64 @@
+using System.Runtime.InteropServices;
+
+namespace RemoteLogin.Native;
+
+/// <summary>getrusage(2): .NET exposes CPU time but not context switches, and nothing for reaped children.</summary>
+public static partial class ResourceUsage
+{
+    public enum Who
+    {
+        Self = 0,
+        Children = -1,
+        Thread = 1,
+    }
+
+    /// <summary>The fields of struct rusage that RemoteLogin reports, for one process (or its reaped children).</summary>
+    public readonly record struct Sample(long UserMicros, long SystemMicros, long VoluntaryContextSwitches, long InvoluntaryContextSwitches);
+
+    public static Sample Read(Who who = Who.Self)
+    {
+        if (getrusage((int)who, out var usage) != 0)
+        {
+            throw new InvalidOperationException($"getrusage failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+        return new Sample(
+            usage.UserTime.TotalMicros,
+            usage.SystemTime.TotalMicros,
+            usage.VoluntaryContextSwitches,
+            usage.InvoluntaryContextSwitches);
+    }
+
+    // struct timeval and struct rusage as laid out by glibc on 64-bit Linux.
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeVal
+    {
+        public long Seconds;
+        public long Micros;
+
+        public readonly long TotalMicros => Seconds * 1_000_000 + Micros;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RUsage
+    {
+        public TimeVal UserTime;
+        public TimeVal SystemTime;
+        public long MaxResidentSet;
+        public long SharedMemory;
+        public long UnsharedData;
+        public long UnsharedStack;
+        public long MinorFaults;
+        public long MajorFaults;
+        public long Swaps;
+        public long BlockInputs;
+        public long BlockOutputs;
+        public long MessagesSent;
+        public long MessagesReceived;
+        public long Signals;
+        public long VoluntaryContextSwitches;
+        public long InvoluntaryContextSwitches;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int getrusage(int who, out RUsage usage);
+}

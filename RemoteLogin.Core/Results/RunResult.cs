@@ -1,0 +1,39 @@
+using RemoteLogin.Measurement;
+using RemoteLogin.Vocabulary;
+
+namespace RemoteLogin.Results;
+
+/// <summary>Echoes that did not come back as typed. Any nonzero count fails the run.</summary>
+public sealed record IntegrityCounts(long Lost, long Duplicated, long Corrupted)
+{
+    public bool IsIntact => Lost == 0 && Duplicated == 0 && Corrupted == 0;
+}
+
+/// <summary>One element of results.json "runs" (DESIGN.md, "Results format"). Counters are deltas over the measured part.</summary>
+public sealed record RunResult
+{
+    public required Scenario Scenario { get; init; }
+    public required BufferStrategy Strategy { get; init; }
+    public required SubdaemonModel Subdaemon { get; init; }
+    public required WireProtocol Protocol { get; init; }
+    public required int Sessions { get; init; }
+    public required long Chars { get; init; }
+    public required double ElapsedSeconds { get; init; }
+    public required double CharsPerSecond { get; init; }
+    public required LatencySummary RttMicros { get; init; }
+    public required IntegrityCounts Integrity { get; init; }
+    public required ProcessCounters Client { get; init; }
+    /// <summary>The daemon and its subdaemons, read over EventPipe by the bench; absent when the client ran alone.</summary>
+    public ProcessCounters? Server { get; init; }
+    public required SystemCounters System { get; init; }
+    /// <summary>This run's p50 over the floor measured beside it (the bench's median over rounds).</summary>
+    public double? P50OverFloor { get; init; }
+    public double[]? P50OverFloorRange { get; init; }
+    /// <summary>Which round of the bench this run's other figures come from, and how many rounds there were.</summary>
+    public int? Round { get; init; }
+    public int? Rounds { get; init; }
+    /// <summary>Everything else that shaped the run: batch size, window, rate, runtime switches.</summary>
+    public Dictionary<string, string> Settings { get; init; } = [];
+    /// <summary>Name of the HdrHistogram log of this run, beside results.json.</summary>
+    public string? HistogramLog { get; init; }
+}

@@ -1,0 +1,30 @@
+using System.Buffers;
+using System.Net.Sockets;
+using RemoteLogin.Server.Telemetry;
+
+namespace RemoteLogin.Server.Echo;
+
+/// <summary>Whatever one receive returned goes back with one send, through one reused buffer.</summary>
+public sealed class BatchedEcho : IEchoStrategy
+{
+    private const int BufferSize = 16 * 1024;
+
+    public async Task EchoAsync(Socket socket, ServerMetrics metrics, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            int received;
+            while ((received = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken)) > 0)
+            {
+                metrics.Received(received);
+                await socket.SendAsync(buffer.AsMemory(0, received), SocketFlags.None, cancellationToken);
+                metrics.Echoed(received);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

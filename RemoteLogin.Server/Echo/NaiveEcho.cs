@@ -1,0 +1,19 @@
+using System.Net.Sockets;
+using RemoteLogin.Server.Telemetry;
+
+namespace RemoteLogin.Server.Echo;
+
+/// <summary>The textbook loop: receive one byte, send it back, then read the next.</summary>
+public sealed class NaiveEcho : IEchoStrategy
+{
+    public async Task EchoAsync(Socket socket, ServerMetrics metrics, CancellationToken cancellationToken)
+    {
+        var oneByte = new byte[1];
+        while (await socket.ReceiveAsync(oneByte.AsMemory(), SocketFlags.None, cancellationToken) == 1)
+        {
+            metrics.Received(1);
+            await socket.SendAsync(oneByte.AsMemory(), SocketFlags.None, cancellationToken);
+            metrics.Echoed(1);
+        }
+    }
+}

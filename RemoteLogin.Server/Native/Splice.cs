@@ -1,0 +1,61 @@
+using System.Runtime.InteropServices;
+
+namespace RemoteLogin.Server.Native;
+
+/// <summary>splice(2) and pipe2(2): moving bytes socket → pipe → socket without them entering user space. .NET has no API for either.</summary>
+public static partial class Splice
+{
+    private const int EAGAIN = 11;
+    private const uint SPLICE_F_MOVE = 1;
+    private const uint SPLICE_F_NONBLOCK = 2;
+    private const int O_NONBLOCK = 0x800;
+    private const int O_CLOEXEC = 0x80000;
+
+    /// <summary>The outcome of one splice call; the hot path never throws.</summary>
+    public readonly record struct Result(long Bytes, int Errno)
+    {
+        public bool WouldBlock => Errno == EAGAIN;
+        public bool Failed => Errno != 0 && Errno != EAGAIN;
+        public bool EndOfStream => Errno == 0 && Bytes == 0;
+    }
+
+    public static Result Move(int fromFd, int toFd, int maxBytes)
+    {
+        long moved = splice(fromFd, IntPtr.Zero, toFd, IntPtr.Zero, (nuint)maxBytes, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+        return moved >= 0 ? new Result(moved, 0) : new Result(0, Marshal.GetLastPInvokeError());
+    }
+
+    /// <summary>A non-blocking kernel pipe that carries bytes between two splices.</summary>
+    public sealed class KernelPipe : IDisposable
+    {
+        private readonly int[] _fds;
+
+        public KernelPipe()
+        {
+            _fds = new int[2];
+            if (pipe2(_fds, O_NONBLOCK | O_CLOEXEC) != 0)
+            {
+                throw new IOException($"pipe2 failed: errno {Marshal.GetLastPInvokeError()}");
+            }
+        }
+
+        public int ReadFd => _fds[0];
+
+        public int WriteFd => _fds[1];
+
+        public void Dispose()
+        {
+            close(_fds[0]);
+            close(_fds[1]);
+        }
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint splice(int fdIn, IntPtr offIn, int fdOut, IntPtr offOut, nuint len, uint flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int pipe2([Out] int[] fds, int flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int close(int fd);
+}

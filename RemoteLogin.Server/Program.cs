@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Net;
+using System.Runtime.InteropServices;
+using RemoteLogin.Cli;
+using RemoteLogin.Server.Daemon;
+using RemoteLogin.Server.Echo;
+using RemoteLogin.Server.Subdaemons;
+using RemoteLogin.Server.Telemetry;
+using RemoteLogin.Vocabulary;
+
+var listen = Options.Endpoint("--listen", "127.0.0.1:5513", "Address and port to listen on");
+var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol");
+var subdaemon = Options.Vocabulary("--subdaemon", SubdaemonModel.Task, "How each session gets its own worker");
+var echo = Options.Vocabulary("--echo", BufferStrategy.Naive, "Echo buffer strategy");
+var drainSeconds = Options.Positive("--drain-timeout", 5, "Seconds live sessions get to finish echoing on SIGTERM/Ctrl+C");
+protocol.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<WireProtocol>() != WireProtocol.Raw)
+    {
+        result.AddError("--protocol: only 'raw' is served so far; telnet and rlogin are not implemented yet");
+    }
+});
+subdaemon.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<SubdaemonModel>() != SubdaemonModel.Task)
+    {
+        result.AddError("--subdaemon: only 'task' is available so far; thread, process and relay are not implemented yet");
+    }
+});
+
+var root = new RootCommand("RemoteLogin daemon: accepts TCP sessions and echoes every byte through a per-session subdaemon.")
+{
+    listen, protocol, subdaemon, echo, drainSeconds,
+};
+root.SetAction(async (parsed, _) =>
+{
+    using var metrics = new ServerMetrics();
+    var model = Subdaemons.For(parsed.GetValue(subdaemon), EchoStrategies.For(parsed.GetValue(echo)), metrics);
+    LoginDaemon daemon;
+    try
+    {
+        daemon = LoginDaemon.Start(parsed.GetValue(listen)!, model, metrics);
+    }
+    catch (System.Net.Sockets.SocketException e)
+    {
+        Console.Error.WriteLine($"{root.Name}: cannot listen on {parsed.GetValue(listen)}: {e.Message}");
+        return 1;
+    }
+
+    var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+    Console.Out.WriteLine($"listening on {daemon.LocalEndPoint}");
+    Console.Out.Flush();
+
+    await stop.Task;
+    await daemon.StopAsync(TimeSpan.FromSeconds(parsed.GetValue(drainSeconds)));
+    return 0;
+
+    void Stop(PosixSignalContext context)
+    {
+        context.Cancel = true; // exit through the drain, not at once
+        stop.TrySetResult();
+    }
+});
+return await CommandLineRunner.RunAsync(root, args);

@@ -1,0 +1,49 @@
+using System.Net.Sockets;
+using RemoteLogin.Server.Echo;
+using RemoteLogin.Server.Telemetry;
+using RemoteLogin.Vocabulary;
+
+namespace RemoteLogin.Server.Subdaemons;
+
+/// <summary>Each session is an async loop on the thread pool, in the daemon's own process.</summary>
+public sealed class TaskSubdaemon(IEchoStrategy echo, ServerMetrics metrics) : ISubdaemon
+{
+    public SubdaemonModel Model => SubdaemonModel.Task;
+
+    public ISession Start(Socket connection)
+    {
+        var session = new TaskSession(connection, echo, metrics);
+        session.Completion = Task.Run(session.RunAsync);
+        return session;
+    }
+
+    private sealed class TaskSession(Socket connection, IEchoStrategy echo, ServerMetrics metrics) : ISession
+    {
+        private readonly CancellationTokenSource _abort = new();
+
+        public Task Completion { get; set; } = Task.CompletedTask;
+
+        public void BeginDrain() => SessionSocket.ShutdownQuietly(connection, SocketShutdown.Receive);
+
+        public void Abort() => _abort.Cancel();
+
+        public async Task RunAsync()
+        {
+            metrics.SessionStarted();
+            try
+            {
+                await echo.EchoAsync(connection, metrics, _abort.Token);
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException or IOException)
+            {
+                // A client that resets or a daemon that aborts ends only this session.
+            }
+            finally
+            {
+                SessionSocket.Close(connection);
+                metrics.SessionEnded();
+                _abort.Dispose();
+            }
+        }
+    }
+}
