@@ -33,6 +33,14 @@ public sealed record ProcessCounters(
         end.AllocatedBytes - start.AllocatedBytes,
         end.GcCollections - start.GcCollections);
 
+    public static ProcessCounters operator *(ProcessCounters counters, int times) => new(
+        counters.VoluntaryContextSwitches * times,
+        counters.InvoluntaryContextSwitches * times,
+        counters.CpuUserMicros * times,
+        counters.CpuSystemMicros * times,
+        counters.AllocatedBytes * times,
+        counters.GcCollections * times);
+
     public long ContextSwitches => VoluntaryContextSwitches + InvoluntaryContextSwitches;
 
     public long CpuMicros => CpuUserMicros + CpuSystemMicros;

@@ -23,9 +23,18 @@ public sealed record RunResult
     public required LatencySummary RttMicros { get; init; }
     public required IntegrityCounts Integrity { get; init; }
     public required ProcessCounters Client { get; init; }
-    /// <summary>The daemon and its subdaemons, read over EventPipe by the bench; absent when the client ran alone.</summary>
+    /// <summary>
+    /// The daemon and its subdaemons, read over EventPipe by the bench, net of the metering itself (see <see cref="ServerMetering"/>);
+    /// absent when the client ran alone.
+    /// </summary>
     public ProcessCounters? Server { get; init; }
     public required SystemCounters System { get; init; }
+    /// <summary>What publishing counters cost the daemon over the measured part, already taken out of <see cref="Server"/>.</summary>
+    public MeteringCost? ServerMetering { get; init; }
+    /// <summary>The daemon's own meter over the measured part: bytes received and echoed, echo send calls, sessions.</summary>
+    public Dictionary<string, double>? ServerMeter { get; init; }
+    /// <summary>p50 of the floor measured beside this run, in µs.</summary>
+    public double? FloorP50Micros { get; init; }
     /// <summary>This run's p50 over the floor measured beside it (the bench's median over rounds).</summary>
     public double? P50OverFloor { get; init; }
     public double[]? P50OverFloorRange { get; init; }
@@ -37,3 +46,6 @@ public sealed record RunResult
     /// <summary>Name of the HdrHistogram log of this run, beside results.json.</summary>
     public string? HistogramLog { get; init; }
 }
+
+/// <summary>The observer's share: <paramref name="PerInterval"/> measured with the daemon idle, times the <paramref name="Intervals"/> a run spanned.</summary>
+public sealed record MeteringCost(int Intervals, ProcessCounters PerInterval, ProcessCounters Cost);

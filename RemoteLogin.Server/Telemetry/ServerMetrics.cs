@@ -30,6 +30,8 @@ public sealed class ServerMetrics : IDisposable
         _echoSendCalls = _meter.CreateCounter<long>("remotelogin.server.echo.send_calls", "{call}", "Send system calls made to echo");
         _meter.CreateObservableCounter("remotelogin.server.process.context_switches", ObserveContextSwitches,
             "{switch}", "Context switches of the daemon process (getrusage), by process.context_switch_type");
+        _meter.CreateObservableCounter("remotelogin.server.gc.heap.allocated", () => GC.GetTotalAllocatedBytes(precise: true),
+            "By", "Bytes allocated on the managed heap, exact (System.Runtime's dotnet.gc.heap.total_allocated is rounded to allocation contexts)");
         _meter.CreateObservableCounter("remotelogin.server.process.cpu.time", ObserveCpuTime,
             "s", "CPU time of the daemon process (getrusage), by cpu.mode");
     }

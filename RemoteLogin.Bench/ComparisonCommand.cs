@@ -1,0 +1,139 @@
+using System.CommandLine;
+using System.Globalization;
+using RemoteLogin.Bench.Matrix;
+using RemoteLogin.Bench.Reports;
+using RemoteLogin.Cli;
+using RemoteLogin.Measurement;
+using RemoteLogin.Results;
+using RemoteLogin.Vocabulary;
+using Spectre.Console;
+
+namespace RemoteLogin.Bench;
+
+/// <summary>The default command: the comparison matrix, the floor beside it, and the report.</summary>
+public static class ComparisonCommand
+{
+    public static RootCommand CreateRoot()
+    {
+        var quick = new Option<bool>("--quick") { Description = "One round of smaller runs: the whole matrix in under a minute" };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Where results go (default results/<timestamp>/)" };
+        var strategies = Options.VocabularyList<BufferStrategy>("--strategies", "Buffer strategies, the same on both ends");
+        var subdaemons = Options.VocabularyList<SubdaemonModel>("--subdaemons", "Subdaemon models");
+        var scenarios = Options.VocabularyList<Scenario>("--scenarios", "Scenarios");
+        var protocols = Options.VocabularyList<WireProtocol>("--protocols", "Wire protocols");
+        var rounds = Options.Count("--rounds", 3, "Rounds through the matrix, each with its own floor (--quick: 1)");
+        var inline = new Option<bool>("--inline-completions")
+        {
+            Description = $"Run daemon and client with {RuntimeSwitches.InlineSocketCompletions}=1 (socket continuations on the epoll thread); the table names it",
+        };
+        var environment = new Option<string[]>("--env")
+        {
+            Description = "NAME=VALUE in the environment of the daemon and the client, e.g. DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 (repeatable; the table names each)",
+        };
+        environment.Validators.Add(result =>
+        {
+            foreach (var pair in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (pair.IndexOf('=') <= 0)
+                {
+                    result.AddError($"--env: '{pair}' is not NAME=VALUE");
+                }
+            }
+        });
+        subdaemons.DefaultValueFactory = _ => [SubdaemonModel.Task];
+        protocols.DefaultValueFactory = _ => [WireProtocol.Raw];
+        subdaemons.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<SubdaemonModel[]>()?.Any(m => m != SubdaemonModel.Task) == true)
+            {
+                result.AddError("--subdaemons: only 'task' is available so far; thread, process and relay are not implemented yet");
+            }
+        });
+        protocols.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<WireProtocol[]>()?.Any(p => p != WireProtocol.Raw) == true)
+            {
+                result.AddError("--protocols: only 'raw' is available so far; telnet and rlogin are not implemented yet");
+            }
+        });
+
+        var root = new RootCommand("RemoteLogin comparison: every buffer strategy against a real daemon over loopback, beside the floor.")
+        {
+            quick, output, strategies, subdaemons, scenarios, protocols, rounds, inline, environment,
+        };
+        root.SetAction(parsed =>
+        {
+            bool isQuick = parsed.GetValue(quick);
+            var switches = (parsed.GetValue(environment) ?? []).Select(pair => pair.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+            if (parsed.GetValue(inline))
+            {
+                switches[RuntimeSwitches.InlineSocketCompletions] = "1";
+            }
+            var plan = new BenchPlan
+            {
+                Strategies = parsed.GetValue(strategies)!,
+                Subdaemons = parsed.GetValue(subdaemons)!,
+                Protocols = parsed.GetValue(protocols)!,
+                Scenarios = parsed.GetValue(scenarios)!,
+                Rounds = isQuick && parsed.GetResult(rounds) is null or { Implicit: true } ? 1 : (int)parsed.GetValue(rounds),
+                Quick = isQuick,
+                FloorRoundTrips = isQuick ? 2_000 : 10_000,
+                RuntimeSwitches = switches,
+            };
+            string directory = parsed.GetValue(output)?.FullName
+                ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+            return Run(plan, directory);
+        });
+        return root;
+    }
+
+    private static int Run(BenchPlan plan, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var runner = new MatrixRunner(plan, directory);
+        var rounds = WithProgress(plan, runner);
+
+        var document = new ResultsDocument(
+            MachineInfo.Current(),
+            RoundSummary.Floor(rounds),
+            RoundSummary.Summarize(rounds),
+            new Dictionary<string, string>(plan.RuntimeSwitches) { ["rounds"] = plan.Rounds.ToString(CultureInfo.InvariantCulture), ["quick"] = plan.Quick ? "true" : "false" });
+        ReportWriter.WriteAll(directory, document);
+        ConsoleReport.Show(document, directory);
+        return document.Runs.All(r => r.Integrity.IsIntact) ? 0 : 1;
+    }
+
+    private static List<RoundRun> WithProgress(BenchPlan plan, MatrixRunner runner)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            int done = 0;
+            return runner.Run(
+                _ => { },
+                run => Console.WriteLine($"[{++done}/{plan.RunCount}] {Describe(run)}"));
+        }
+        List<RoundRun> runs = [];
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(context =>
+            {
+                var task = context.AddTask("starting", maxValue: plan.RunCount);
+                runs = runner.Run(
+                    step => task.Description = Markup.Escape(step),
+                    run =>
+                    {
+                        task.Increment(1);
+                        AnsiConsole.MarkupLine(Markup.Escape(Describe(run)));
+                    });
+            });
+        return runs;
+    }
+
+    private static string Describe(RoundRun run)
+    {
+        var r = run.Result;
+        return $"round {run.Round}: {r.Scenario.Name()} {r.Strategy.Name()} {r.Subdaemon.Name()} {r.Protocol.Name()}: " +
+            $"p50 {r.RttMicros.P50} µs ({run.P50OverFloor:0.00}× floor {run.Floor.P50} µs), {r.CharsPerSecond:0} chars/s" +
+            (r.Integrity.IsIntact ? "" : $", INTEGRITY lost {r.Integrity.Lost} dup {r.Integrity.Duplicated} bad {r.Integrity.Corrupted}");
+    }
+}

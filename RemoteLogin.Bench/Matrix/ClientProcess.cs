@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using RemoteLogin.Processes;
+using RemoteLogin.Results;
+using RemoteLogin.Vocabulary;
+
+namespace RemoteLogin.Bench.Matrix;
+
+/// <summary>
+/// One run of <c>RemoteLogin.Client load --sync</c> as a child process, so its getrusage and GC counters are the
+/// load generator's alone. The bench reads the daemon's counters at each edge the client announces.
+/// </summary>
+public static class ClientProcess
+{
+    private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(3);
+
+    public sealed record Request(
+        IPEndPoint Daemon, Scenario Scenario, BufferStrategy Strategy, SubdaemonModel Subdaemon, WireProtocol Protocol,
+        ScenarioSize Size, string JsonPath, string HlogPath, IReadOnlyDictionary<string, string> Environment);
+
+    /// <summary>Run the client; <paramref name="atEdge"/> is called at "warmed-up" and "measured" while nothing is in flight.</summary>
+    public static RunResult Run(Request request, Action<string> atEdge)
+    {
+        string F(double value) => value.ToString(CultureInfo.InvariantCulture);
+        string[] arguments =
+        [
+            "load", "--host", request.Daemon.Address.ToString(), "--port", F(request.Daemon.Port),
+            "--scenario", request.Scenario.Name(), "--strategy", request.Strategy.Name(),
+            "--subdaemon", request.Subdaemon.Name(), "--protocol", request.Protocol.Name(),
+            "--sessions", F(request.Size.Sessions), "--chars", F(request.Size.Chars), "--warmup", F(request.Size.WarmupChars),
+            "--json", request.JsonPath, "--hlog", request.HlogPath, "--sync",
+        ];
+        if (request.Size.CharsPerSecond > 0)
+        {
+            arguments = [.. arguments, "--rate", F(request.Size.CharsPerSecond)];
+        }
+        using var process = Process.Start(SiblingProgram.StartInfo("RemoteLogin.Client", arguments, request.Environment))!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            foreach (var edge in new[] { "warmed-up", "measured" })
+            {
+                string? line = process.StandardOutput.ReadLineAsync().WaitAsync(StepTimeout).GetAwaiter().GetResult();
+                if (line != edge)
+                {
+                    throw new InvalidOperationException($"the client said '{line}' where '{edge}' was due: {Tail(stderr)}");
+                }
+                atEdge(edge);
+                process.StandardInput.WriteLine();
+                process.StandardInput.Flush();
+            }
+            process.StandardOutput.ReadToEndAsync().WaitAsync(StepTimeout).GetAwaiter().GetResult();
+            if (!process.WaitForExit(StepTimeout))
+            {
+                throw new TimeoutException("the client did not exit");
+            }
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+        }
+        if (!File.Exists(request.JsonPath))
+        {
+            throw new InvalidOperationException($"the client exited with {process.ExitCode} and wrote no results: {Tail(stderr)}");
+        }
+        return ResultsJson.Deserialize<RunResult>(File.ReadAllText(request.JsonPath));
+    }
+
+    private static string Tail(Task<string> stderr) =>
+        stderr.Wait(TimeSpan.FromSeconds(2)) ? stderr.Result.Trim().Split('\n').LastOrDefault() ?? "" : "";
+}

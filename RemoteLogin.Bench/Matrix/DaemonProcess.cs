@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Net;
+using RemoteLogin.Native;
+using RemoteLogin.Processes;
+
+namespace RemoteLogin.Bench.Matrix;
+
+/// <summary>RemoteLogin.Server as a child process on an ephemeral loopback port.</summary>
+public sealed class DaemonProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly Task<string> _stderr;
+
+    private DaemonProcess(Process process, IPEndPoint endpoint)
+    {
+        _process = process;
+        Endpoint = endpoint;
+        _stderr = process.StandardError.ReadToEndAsync();
+    }
+
+    public IPEndPoint Endpoint { get; }
+
+    public int ProcessId => _process.Id;
+
+    public Process Process => _process;
+
+    /// <summary>Start the daemon with <paramref name="arguments"/> (without --listen) and wait for its "listening on" line.</summary>
+    public static DaemonProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var info = SiblingProgram.StartInfo("RemoteLogin.Server", ["--listen", "127.0.0.1:0", .. arguments], environment);
+        var process = Process.Start(info)!;
+        var firstLine = process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+        const string prefix = "listening on ";
+        if (firstLine is null || !firstLine.StartsWith(prefix, StringComparison.Ordinal))
+        {
+            process.Kill();
+            throw new InvalidOperationException($"the daemon did not start: '{firstLine}' {process.StandardError.ReadToEnd()}");
+        }
+        return new DaemonProcess(process, IPEndPoint.Parse(firstLine[prefix.Length..]));
+    }
+
+    /// <summary>SIGTERM, then wait for the drain; returns the exit code.</summary>
+    public int Stop(TimeSpan timeout)
+    {
+        if (!_process.HasExited)
+        {
+            Posix.Terminate(_process.Id);
+        }
+        if (!_process.WaitForExit(timeout))
+        {
+            _process.Kill();
+            _process.WaitForExit();
+            throw new TimeoutException($"the daemon did not exit within {timeout.TotalSeconds} s of SIGTERM");
+        }
+        return _process.ExitCode;
+    }
+
+    public string StandardErrorAfterExit() => _stderr.Wait(TimeSpan.FromSeconds(5)) ? _stderr.Result : "";
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,29 @@
+using System.CommandLine;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Exporters;
+using BenchmarkDotNet.Exporters.Csv;
+using BenchmarkDotNet.Exporters.Json;
+using BenchmarkDotNet.Running;
+
+namespace RemoteLogin.Bench.Micro;
+
+/// <summary><c>RemoteLogin.Bench micro [BenchmarkDotNet arguments]</c>: everything after "micro" goes to BenchmarkDotNet as is.</summary>
+public static class MicroCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("micro", "BenchmarkDotNet suite; arguments such as --filter '*' --job dry --artifacts DIR pass through")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        command.SetAction(parsed =>
+        {
+            var config = DefaultConfig.Instance
+                .AddExporter(MarkdownExporter.GitHub, CsvExporter.Default, JsonExporter.Full)
+                .WithOptions(ConfigOptions.JoinSummary);
+            var summaries = BenchmarkSwitcher.FromAssembly(typeof(MicroCommand).Assembly).Run([.. parsed.UnmatchedTokens], config);
+            return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
+        });
+        return command;
+    }
+}

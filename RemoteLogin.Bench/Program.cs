@@ -1,0 +1,8 @@
+using System.CommandLine;
+using RemoteLogin.Bench;
+using RemoteLogin.Bench.Micro;
+using RemoteLogin.Cli;
+
+var root = ComparisonCommand.CreateRoot();
+root.Subcommands.Add(MicroCommand.Create());
+return await CommandLineRunner.RunAsync(root, args);

@@ -1,0 +1,32 @@
+using RemoteLogin.Results;
+using Spectre.Console;
+
+namespace RemoteLogin.Bench.Reports;
+
+/// <summary>The comparison as a table on the terminal.</summary>
+public static class ConsoleReport
+{
+    public static void Show(ResultsDocument document, string directory)
+    {
+        if (!AnsiConsole.Profile.Capabilities.Interactive)
+        {
+            AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 260); // a log file has no terminal edge to wrap at
+        }
+        // A column whose every cell is the same (one subdaemon, one protocol) is said once in the caption instead.
+        var constant = RunColumns.All.Where(c => !c.Numeric && document.Runs.Select(c.Format).Distinct().Count() == 1 && document.Runs.Count > 1).ToList();
+        var columns = RunColumns.All.Except(constant).ToList();
+        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(ReportWriter.Title(document)))
+            .Caption(Markup.Escape(string.Join(", ", constant.Select(c => $"{c.Header}: {c.Format(document.Runs[0])}"))));
+        foreach (var column in columns)
+        {
+            var tableColumn = new TableColumn(Markup.Escape(column.Header));
+            table.AddColumn(column.Numeric ? tableColumn.RightAligned() : tableColumn);
+        }
+        foreach (var run in document.Runs)
+        {
+            table.AddRow(columns.Select(c => Markup.Escape(c.Format(run))).ToArray());
+        }
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"Results in [bold]{Markup.Escape(directory)}[/] (results.json, results.md, results.csv, one .hlog per run).");
+    }
+}
