@@ -1,0 +1,89 @@
+using System.Text.Json;
+using RemoteLogin.Tests.Support;
+
+namespace RemoteLogin.Tests.Bench;
+
+/// <summary>The bench's --quick run, as a user starts it, writes results with every field DESIGN.md requires.</summary>
+public class QuickRunResultsTests
+{
+    private static readonly string[] LatencyFields = ["mean", "p50", "p90", "p99", "p999", "max"];
+    private static readonly string[] SideFields = ["voluntaryContextSwitches", "involuntaryContextSwitches", "cpuUserMicros", "cpuSystemMicros", "allocatedBytes", "gcCollections"];
+
+    [Fact]
+    public async Task Results_json_of_a_quick_run_has_every_required_field()
+    {
+        string directory = Path.Combine(Path.GetTempPath(), "remotelogin-quick-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var outcome = await ChildProgram.RunAsync("RemoteLogin.Bench", "--quick", "--out", directory);
+            Assert.True(outcome.ExitCode == 0, outcome.StandardError + outcome.StandardOutput);
+
+            using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "results.json")));
+            var root = json.RootElement;
+            var machine = root.GetProperty("machine");
+            Assert.False(string.IsNullOrEmpty(machine.GetProperty("os").GetString()));
+            Assert.True(machine.GetProperty("cpuCount").GetInt32() > 0);
+            Assert.False(string.IsNullOrEmpty(machine.GetProperty("runtime").GetString()));
+            AssertLatency(root.GetProperty("floor").GetProperty("rttMicros"));
+
+            var runs = root.GetProperty("runs").EnumerateArray().ToList();
+            Assert.Equal(12, runs.Count); // 4 strategies × 3 scenarios
+            Assert.Equal(
+                new[] { "batched", "naive", "pipelined", "zerocopy" },
+                runs.Select(r => r.GetProperty("strategy").GetString()).Distinct().Order().ToArray());
+            Assert.Equal(
+                new[] { "interactive", "paste", "typists" },
+                runs.Select(r => r.GetProperty("scenario").GetString()).Distinct().Order().ToArray());
+            foreach (var run in runs)
+            {
+                Assert.Equal("task", run.GetProperty("subdaemon").GetString());
+                Assert.Equal("raw", run.GetProperty("protocol").GetString());
+                Assert.True(run.GetProperty("sessions").GetInt32() >= 1);
+                Assert.True(run.GetProperty("chars").GetInt64() > 0);
+                Assert.True(run.GetProperty("elapsedSeconds").GetDouble() > 0);
+                Assert.True(run.GetProperty("charsPerSecond").GetDouble() > 0);
+                AssertLatency(run.GetProperty("rttMicros"));
+                var integrity = run.GetProperty("integrity");
+                Assert.Equal(0, integrity.GetProperty("lost").GetInt64());
+                Assert.Equal(0, integrity.GetProperty("duplicated").GetInt64());
+                Assert.Equal(0, integrity.GetProperty("corrupted").GetInt64());
+                foreach (var side in new[] { "client", "server" })
+                {
+                    var counters = run.GetProperty(side);
+                    foreach (var field in SideFields)
+                    {
+                        Assert.Equal(JsonValueKind.Number, counters.GetProperty(field).ValueKind);
+                    }
+                }
+                Assert.True(run.GetProperty("client").GetProperty("voluntaryContextSwitches").GetInt64() > 0);
+                Assert.True(run.GetProperty("server").GetProperty("cpuUserMicros").GetInt64() + run.GetProperty("server").GetProperty("cpuSystemMicros").GetInt64() > 0);
+                var system = run.GetProperty("system");
+                Assert.True(system.GetProperty("contextSwitches").GetInt64() > 0);
+                Assert.True(system.GetProperty("interrupts").GetInt64() > 0);
+                Assert.Equal(JsonValueKind.Number, system.GetProperty("netRxSoftirqs").ValueKind);
+                Assert.True(run.GetProperty("p50OverFloor").GetDouble() > 0);
+                Assert.Equal(2, run.GetProperty("p50OverFloorRange").GetArrayLength());
+                Assert.True(File.Exists(Path.Combine(directory, run.GetProperty("histogramLog").GetString()!)));
+            }
+            Assert.Contains("p50/floor", File.ReadAllText(Path.Combine(directory, "results.md")));
+            Assert.Equal(13, File.ReadAllLines(Path.Combine(directory, "results.csv")).Length);
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    private static void AssertLatency(JsonElement latency)
+    {
+        foreach (var field in LatencyFields)
+        {
+            Assert.True(latency.GetProperty(field).GetDouble() > 0, field);
+        }
+        Assert.True(latency.GetProperty("p50").GetDouble() <= latency.GetProperty("p99").GetDouble());
+        Assert.True(latency.GetProperty("p99").GetDouble() <= latency.GetProperty("max").GetDouble());
+    }
+}

@@ -1,0 +1,39 @@
+using RemoteLogin.Tests.Support;
+
+namespace RemoteLogin.Tests.Cli;
+
+/// <summary>Bad arguments give exit code 2 and one line that names the argument, from every program.</summary>
+public class BadArgumentTests
+{
+    [Theory]
+    [InlineData("RemoteLogin.Server", "--listen", new[] { "--listen", "127.0.0.1:70000" })]
+    [InlineData("RemoteLogin.Server", "--echo", new[] { "--echo", "telepathy" })]
+    [InlineData("RemoteLogin.Server", "--listen", new[] { "--listen", "nowhere" })]
+    [InlineData("RemoteLogin.Client", "--port", new[] { "load", "--port", "70000" })]
+    [InlineData("RemoteLogin.Client", "--strategy", new[] { "load", "--strategy", "telepathy" })]
+    [InlineData("RemoteLogin.Client", "--chars", new[] { "load", "--chars", "-5" })]
+    [InlineData("RemoteLogin.Client", "--scenario", new[] { "load", "--scenario", "dance" })]
+    [InlineData("RemoteLogin.Bench", "--strategies", new[] { "--strategies", "naive,telepathy" })]
+    [InlineData("RemoteLogin.Bench", "--rounds", new[] { "--rounds", "0" })]
+    public async Task Exit_code_2_and_one_line_naming_the_argument(string program, string argument, string[] arguments)
+    {
+        var outcome = await ChildProgram.RunAsync(program, arguments);
+
+        Assert.Equal(2, outcome.ExitCode);
+        var line = Assert.Single(outcome.ErrorLines);
+        Assert.Contains(argument, line);
+        Assert.Equal("", outcome.StandardOutput);
+    }
+
+    [Theory]
+    [InlineData("RemoteLogin.Server")]
+    [InlineData("RemoteLogin.Client")]
+    [InlineData("RemoteLogin.Bench")]
+    public async Task Help_is_there_and_exits_0(string program)
+    {
+        var outcome = await ChildProgram.RunAsync(program, "--help");
+
+        Assert.Equal(0, outcome.ExitCode);
+        Assert.Contains("Usage:", outcome.StandardOutput);
+    }
+}

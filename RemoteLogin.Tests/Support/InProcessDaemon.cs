@@ -1,0 +1,37 @@
+using System.Net;
+using RemoteLogin.Server.Daemon;
+using RemoteLogin.Server.Echo;
+using RemoteLogin.Server.Subdaemons;
+using RemoteLogin.Server.Telemetry;
+using RemoteLogin.Vocabulary;
+
+namespace RemoteLogin.Tests.Support;
+
+/// <summary>The real daemon with the task model, in the test process, on an ephemeral loopback port.</summary>
+public sealed class InProcessDaemon : IAsyncDisposable
+{
+    private InProcessDaemon(ServerMetrics metrics, LoginDaemon daemon)
+    {
+        Metrics = metrics;
+        Daemon = daemon;
+    }
+
+    public ServerMetrics Metrics { get; }
+
+    public LoginDaemon Daemon { get; }
+
+    public IPEndPoint Endpoint => Daemon.LocalEndPoint;
+
+    public static InProcessDaemon Start(BufferStrategy echo)
+    {
+        var metrics = new ServerMetrics();
+        var daemon = LoginDaemon.Start(new IPEndPoint(IPAddress.Loopback, 0), new TaskSubdaemon(EchoStrategies.For(echo), metrics), metrics);
+        return new InProcessDaemon(metrics, daemon);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Daemon.StopAsync(TimeSpan.FromSeconds(10));
+        Metrics.Dispose();
+    }
+}
