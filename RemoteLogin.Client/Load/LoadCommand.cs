@@ -21,9 +21,9 @@ public static class LoadCommand
         var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol");
         var strategy = Options.Vocabulary("--strategy", BufferStrategy.Naive, "Client buffer strategy");
         var scenario = Options.Vocabulary("--scenario", Scenario.Interactive, "What the users do");
-        var sessions = Options.Count("--sessions", 1, "Concurrent sessions");
-        var chars = Options.Count("--chars", 20_000, "Characters measured, over all sessions");
-        var warmup = Options.Count("--warmup", 2_000, "Characters typed before measuring, over all sessions", minimum: 0);
+        var sessions = Options.OptionalCount("--sessions", "Concurrent sessions (default: typists 20, others 1)");
+        var chars = Options.OptionalCount("--chars", "Characters measured, over all sessions (default: interactive 20000, paste 1000000, typists 5 s of typing)");
+        var warmup = Options.OptionalCount("--warmup", "Characters typed and checked before measuring (default: a tenth of --chars)", minimum: 0);
         var rate = Options.Positive("--rate", 20, "Typists: characters per second per session");
         var window = Options.Count("--window", TransportSettings.Default.Window, "Characters that may await their echo at once (open loop)");
         var batchSize = Options.Count("--batch-size", TransportSettings.Default.BatchSize, "Batched: characters per send");
@@ -73,15 +73,18 @@ public static class LoadCommand
                 Console.Error.WriteLine($"load: --host: cannot resolve '{parsed.GetValue(host)}': {e.Message}");
                 return Task.FromResult(CommandLineRunner.BadArguments);
             }
+            var chosen = parsed.GetValue(scenario);
+            int sessionCount = (int)Math.Min(parsed.GetValue(sessions) ?? ScenarioDefaults.Sessions(chosen), 100_000);
+            long charCount = parsed.GetValue(chars) ?? ScenarioDefaults.Chars(chosen, sessionCount, parsed.GetValue(rate));
             var options = new LoadOptions
             {
                 Daemon = daemon,
                 Protocol = parsed.GetValue(protocol),
                 Strategy = parsed.GetValue(strategy),
-                Scenario = parsed.GetValue(scenario),
-                Sessions = (int)Math.Min(parsed.GetValue(sessions), 100_000),
-                Chars = parsed.GetValue(chars),
-                WarmupChars = parsed.GetValue(warmup),
+                Scenario = chosen,
+                Sessions = sessionCount,
+                Chars = charCount,
+                WarmupChars = parsed.GetValue(warmup) ?? ScenarioDefaults.Warmup(charCount),
                 CharsPerSecond = parsed.GetValue(rate),
                 Subdaemon = parsed.GetValue(subdaemon),
                 Transport = new TransportSettings(
@@ -123,7 +126,11 @@ public static class LoadCommand
             $"{result.Scenario.Name()} {result.Strategy.Name()}: {result.Chars} chars in {result.ElapsedSeconds:0.###} s ({result.CharsPerSecond:0} chars/s), " +
             $"round trip µs p50 {rtt.P50} p99 {rtt.P99} p99.9 {rtt.P999} max {rtt.Max}; " +
             $"lost {integrity.Lost}, duplicated {integrity.Duplicated}, corrupted {integrity.Corrupted}");
-        if (!integrity.IsIntact)
+        foreach (var failure in run.Failures)
+        {
+            Console.Error.WriteLine($"load: connection failed: {failure}");
+        }
+        if (!integrity.IsIntact || run.Failures.Count > 0)
         {
             Console.Error.WriteLine("load: echoes did not match what was typed");
             return IntegrityFailure;

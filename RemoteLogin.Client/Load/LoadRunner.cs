@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using HdrHistogram;
 using RemoteLogin.Client.Integrity;
 using RemoteLogin.Client.Scenarios;
@@ -44,6 +45,7 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
     {
         // Typing threads meet the coordinator at a barrier before and after each phase.
         using var phases = new Barrier(sessions.Length + 1);
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
         long[] phaseChars = [options.WarmupChars, options.Chars];
         var typists = sessions.Select((session, i) => new Thread(() =>
         {
@@ -51,7 +53,16 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
             foreach (long total in phaseChars)
             {
                 phases.SignalAndWait();
-                scenario.Type(session, Share(total, i, sessions.Length), random);
+                try
+                {
+                    scenario.Type(session, Share(total, i, sessions.Length), random);
+                }
+                catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
+                {
+                    // A broken connection ends this session's typing, not the run: its unanswered characters are lost.
+                    session.Window.MarkOutstandingLost();
+                    failures.Enqueue($"session {i}: {e.Message}");
+                }
                 phases.SignalAndWait();
             }
         }) { IsBackground = true, Name = $"typist {i}" }).ToArray();
@@ -84,7 +95,14 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
         sync.Reached(PhaseSync.Measured);
         foreach (var session in sessions)
         {
-            session.Close();
+            try
+            {
+                session.Close();
+            }
+            catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
+            {
+                failures.Enqueue($"closing: {e.Message}");
+            }
         }
         foreach (var typist in typists)
         {
@@ -118,7 +136,7 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
             System = systemCost,
             Settings = Settings(),
         };
-        return new LoadRun(result, histogram);
+        return new LoadRun(result, histogram, [.. failures.Distinct()]);
     }
 
     private Dictionary<string, string> Settings()
@@ -148,5 +166,5 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
     private static long Share(long total, int index, int sessions) => total / sessions + (index < total % sessions ? 1 : 0);
 }
 
-/// <summary>A finished run: its results.json element and its full histogram for the .hlog.</summary>
-public sealed record LoadRun(RunResult Result, LongHistogram Histogram);
+/// <summary>A finished run: its results.json element, its full histogram for the .hlog, and the sessions that broke.</summary>
+public sealed record LoadRun(RunResult Result, LongHistogram Histogram, IReadOnlyList<string> Failures);

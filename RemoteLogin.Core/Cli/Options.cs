@@ -36,6 +36,13 @@ public static class Options
         CustomParser = result => ParseNumber(name, result, minimum, long.MaxValue),
     };
 
+    /// <summary>A count whose default depends on other options; null when not given.</summary>
+    public static Option<long?> OptionalCount(string name, string description, long minimum = 1) => new(name)
+    {
+        Description = description,
+        CustomParser = result => ParseNumber(name, result, minimum, long.MaxValue),
+    };
+
     public static Option<double> Positive(string name, double defaultValue, string description) => new(name)
     {
         Description = $"{description} (default {defaultValue.ToString(CultureInfo.InvariantCulture)})",

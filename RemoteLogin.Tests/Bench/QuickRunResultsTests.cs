@@ -56,7 +56,10 @@ public class QuickRunResultsTests
                     }
                 }
                 Assert.True(run.GetProperty("client").GetProperty("voluntaryContextSwitches").GetInt64() > 0);
-                Assert.True(run.GetProperty("server").GetProperty("cpuUserMicros").GetInt64() + run.GetProperty("server").GetProperty("cpuSystemMicros").GetInt64() > 0);
+                // The server figures are net of the metering's own cost; with it added back they are what the daemon spent.
+                var metering = run.GetProperty("serverMetering").GetProperty("cost");
+                Assert.True(CpuMicros(run.GetProperty("server")) + CpuMicros(metering) > 0);
+                Assert.Equal(run.GetProperty("chars").GetInt64(), (long)run.GetProperty("serverMeter").GetProperty("remotelogin.server.bytes.echoed").GetDouble());
                 var system = run.GetProperty("system");
                 Assert.True(system.GetProperty("contextSwitches").GetInt64() > 0);
                 Assert.True(system.GetProperty("interrupts").GetInt64() > 0);
@@ -76,6 +79,8 @@ public class QuickRunResultsTests
             }
         }
     }
+
+    private static long CpuMicros(JsonElement side) => side.GetProperty("cpuUserMicros").GetInt64() + side.GetProperty("cpuSystemMicros").GetInt64();
 
     private static void AssertLatency(JsonElement latency)
     {
