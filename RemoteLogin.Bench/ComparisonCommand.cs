@@ -91,7 +91,17 @@ public static class ComparisonCommand
     {
         Directory.CreateDirectory(directory);
         var runner = new MatrixRunner(plan, directory);
-        var rounds = WithProgress(plan, runner);
+        List<RoundRun> rounds;
+        try
+        {
+            rounds = WithProgress(plan, runner);
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or System.ComponentModel.Win32Exception
+            or Microsoft.Diagnostics.NETCore.Client.DiagnosticsClientException)
+        {
+            Console.Error.WriteLine($"bench: {e.Message}");
+            return 1;
+        }
 
         var document = new ResultsDocument(
             MachineInfo.Current(),

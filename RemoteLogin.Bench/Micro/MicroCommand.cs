@@ -1,7 +1,5 @@
 using System.CommandLine;
 using BenchmarkDotNet.Configs;
-using BenchmarkDotNet.Exporters;
-using BenchmarkDotNet.Exporters.Csv;
 using BenchmarkDotNet.Exporters.Json;
 using BenchmarkDotNet.Running;
 
@@ -18,9 +16,8 @@ public static class MicroCommand
         };
         command.SetAction(parsed =>
         {
-            var config = DefaultConfig.Instance
-                .AddExporter(MarkdownExporter.GitHub, CsvExporter.Default, JsonExporter.Full)
-                .WithOptions(ConfigOptions.JoinSummary);
+            // The default configuration already exports GitHub markdown and CSV.
+            var config = DefaultConfig.Instance.AddExporter(JsonExporter.Full).WithOptions(ConfigOptions.JoinSummary);
             var summaries = BenchmarkSwitcher.FromAssembly(typeof(MicroCommand).Assembly).Run([.. parsed.UnmatchedTokens], config);
             return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
         });

@@ -18,6 +18,7 @@ public sealed class PasteScenario : IScenario
         {
             // Wait for half the window rather than one slot, so bursts stay large.
             int burst = (int)Math.Min(left, Math.Max(window.Room, window.Capacity / 2));
+            // Round trips count from the hand-over, so a burst that waits for room in the window pays for it.
             session.Type(burst, Stopwatch.GetTimestamp());
             left -= burst;
         }

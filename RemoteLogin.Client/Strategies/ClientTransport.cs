@@ -45,6 +45,7 @@ public abstract class ClientTransport : IDisposable
     /// <summary>Type <paramref name="count"/> characters that the user meant to send at <paramref name="intendedAt"/>.</summary>
     public void Type(int count, long intendedAt)
     {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Window.Capacity);
         if (Window.Room < count)
         {
             Flush(); // held-back characters fill the window too; only sending them makes room
