@@ -18,9 +18,9 @@ public static class ComparisonCommand
         var quick = new Option<bool>("--quick") { Description = "One round of smaller runs: the whole matrix in under a minute" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Where results go (default results/<timestamp>/)" };
         var strategies = Options.VocabularyList<BufferStrategy>("--strategies", "Buffer strategies, the same on both ends");
-        var subdaemons = Options.VocabularyList<SubdaemonModel>("--subdaemons", "Subdaemon models");
+        var subdaemons = Options.VocabularyList("--subdaemons", "Subdaemon models", [SubdaemonModel.Task]);
         var scenarios = Options.VocabularyList<Scenario>("--scenarios", "Scenarios");
-        var protocols = Options.VocabularyList<WireProtocol>("--protocols", "Wire protocols");
+        var protocols = Options.VocabularyList("--protocols", "Wire protocols", [WireProtocol.Raw]);
         var rounds = Options.Count("--rounds", 3, "Rounds through the matrix, each with its own floor (--quick: 1)");
         var inline = new Option<bool>("--inline-completions")
         {
@@ -40,8 +40,6 @@ public static class ComparisonCommand
                 }
             }
         });
-        subdaemons.DefaultValueFactory = _ => [SubdaemonModel.Task];
-        protocols.DefaultValueFactory = _ => [WireProtocol.Raw];
         subdaemons.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<SubdaemonModel[]>()?.Any(m => m != SubdaemonModel.Task) == true)
@@ -64,6 +62,10 @@ public static class ComparisonCommand
         root.SetAction(parsed =>
         {
             bool isQuick = parsed.GetValue(quick);
+            if (!isQuick && parsed.GetValue(rounds) < 3)
+            {
+                return CommandLineRunner.Reject(parsed, "--rounds: the default run takes at least 3 (a median over rounds); --quick may take fewer");
+            }
             var switches = (parsed.GetValue(environment) ?? []).Select(pair => pair.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
             if (parsed.GetValue(inline))
             {
@@ -110,7 +112,7 @@ public static class ComparisonCommand
             new Dictionary<string, string>(plan.RuntimeSwitches) { ["rounds"] = plan.Rounds.ToString(CultureInfo.InvariantCulture), ["quick"] = plan.Quick ? "true" : "false" });
         ReportWriter.WriteAll(directory, document);
         ConsoleReport.Show(document, directory);
-        return document.Runs.All(r => r.Integrity.IsIntact) ? 0 : 1;
+        return document.Runs.All(r => r.Succeeded) ? 0 : 1;
     }
 
     private static List<RoundRun> WithProgress(BenchPlan plan, MatrixRunner runner)
@@ -144,6 +146,7 @@ public static class ComparisonCommand
         var r = run.Result;
         return $"round {run.Round}: {r.Scenario.Name()} {r.Strategy.Name()} {r.Subdaemon.Name()} {r.Protocol.Name()}: " +
             $"p50 {r.RttMicros.P50} µs ({run.P50OverFloor:0.00}× floor {run.Floor.P50} µs), {r.CharsPerSecond:0} chars/s" +
-            (r.Integrity.IsIntact ? "" : $", INTEGRITY lost {r.Integrity.Lost} dup {r.Integrity.Duplicated} bad {r.Integrity.Corrupted}");
+            (r.Integrity.IsIntact ? "" : $", INTEGRITY lost {r.Integrity.Lost} dup {r.Integrity.Duplicated} bad {r.Integrity.Corrupted}") +
+            (r.Failures is { Length: > 0 } failures ? $", FAILED {string.Join("; ", failures)}" : "");
     }
 }

@@ -35,7 +35,7 @@ var root = new RootCommand("RemoteLogin daemon: accepts TCP sessions and echoes 
 root.SetAction(async (parsed, _) =>
 {
     using var metrics = new ServerMetrics();
-    var model = Subdaemons.For(parsed.GetValue(subdaemon), EchoStrategies.For(parsed.GetValue(echo)), metrics);
+    var model = SubdaemonFactory.For(parsed.GetValue(subdaemon), EchoStrategies.For(parsed.GetValue(echo)), metrics);
     LoginDaemon daemon;
     try
     {

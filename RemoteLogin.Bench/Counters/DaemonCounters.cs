@@ -38,18 +38,6 @@ public sealed class DaemonCounters : IDisposable
         _reader.Start();
     }
 
-    /// <summary>Every snapshot so far: the one-second time series of the run.</summary>
-    public IReadOnlyList<MeterSnapshot> Snapshots
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return [.. _snapshots];
-            }
-        }
-    }
-
     /// <summary>The first snapshot whose interval ended after <paramref name="mark"/>: counters read no earlier than that moment.</summary>
     public MeterSnapshot NextAfter(DateTime mark, TimeSpan timeout)
     {

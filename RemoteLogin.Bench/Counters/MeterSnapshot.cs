@@ -13,7 +13,10 @@ public sealed class MeterSnapshot(DateTime intervalEnd, IReadOnlyDictionary<stri
     public const string ServerMeter = "RemoteLogin.Server";
     public const string RuntimeMeter = "System.Runtime";
 
-    /// <summary>What the bench reads: the daemon's meter and the two runtime instruments it needs, nothing more, to keep the metering light.</summary>
+    /// <summary>
+    /// What the bench reads, and nothing more, to keep the metering light: the daemon's meter, and System.Runtime's
+    /// collections and total allocated (the latter rounded to allocation contexts, so kept only as a cross-check beside the exact figure).
+    /// </summary>
     public static string[] Subscriptions { get; } = [ServerMeter, RuntimeMeter + "\\dotnet.gc.heap.total_allocated", RuntimeMeter + "\\dotnet.gc.collections"];
 
     public DateTime IntervalEnd { get; } = intervalEnd;

@@ -27,7 +27,8 @@ public sealed record BenchPlan
     public int RunCount => Rounds * Strategies.Count * Subdaemons.Count * Protocols.Count * Scenarios.Count;
 
     /// <summary>
-    /// Sizes that keep the quick matrix under a minute on 2 cores and the default one at a few minutes.
+    /// Sizes that keep the quick matrix under a minute on 2 cores and the default one at a few minutes; a hand-run
+    /// <c>load</c> sizes itself (ScenarioDefaults) for a single run instead.
     /// Batched interactive types fewer characters: every one of them waits out the batch delay.
     /// </summary>
     public ScenarioSize SizeOf(Scenario scenario, BufferStrategy strategy) => (scenario, Quick) switch

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using RemoteLogin.Client.Load;
 using RemoteLogin.Processes;
 using RemoteLogin.Results;
 using RemoteLogin.Vocabulary;
@@ -19,7 +20,7 @@ public static class ClientProcess
         IPEndPoint Daemon, Scenario Scenario, BufferStrategy Strategy, SubdaemonModel Subdaemon, WireProtocol Protocol,
         ScenarioSize Size, string JsonPath, string HlogPath, IReadOnlyDictionary<string, string> Environment);
 
-    /// <summary>Run the client; <paramref name="atEdge"/> is called at "warmed-up" and "measured" while nothing is in flight.</summary>
+    /// <summary>Run the client; <paramref name="atEdge"/> is called at each edge of the measured part, while nothing is in flight.</summary>
     public static RunResult Run(Request request, Action<string> atEdge)
     {
         string F(double value) => value.ToString(CultureInfo.InvariantCulture);
@@ -35,11 +36,12 @@ public static class ClientProcess
         {
             arguments = [.. arguments, "--rate", F(request.Size.CharsPerSecond)];
         }
+        File.Delete(request.JsonPath); // a result left by an earlier bench in the same directory must never pass for this one
         using var process = Process.Start(SiblingProgram.StartInfo("RemoteLogin.Client", arguments, request.Environment))!;
         var stderr = process.StandardError.ReadToEndAsync();
         try
         {
-            foreach (var edge in new[] { "warmed-up", "measured" })
+            foreach (var edge in new[] { PhaseSync.WarmedUp, PhaseSync.Measured })
             {
                 string? line = process.StandardOutput.ReadLineAsync().WaitAsync(StepTimeout).GetAwaiter().GetResult();
                 if (line != edge)
@@ -67,7 +69,12 @@ public static class ClientProcess
         {
             throw new InvalidOperationException($"the client exited with {process.ExitCode} and wrote no results: {Tail(stderr)}");
         }
-        return ResultsJson.Deserialize<RunResult>(File.ReadAllText(request.JsonPath));
+        var result = ResultsJson.Deserialize<RunResult>(File.ReadAllText(request.JsonPath));
+        if (process.ExitCode != 0 && result.Succeeded)
+        {
+            throw new InvalidOperationException($"the client exited with {process.ExitCode} after a clean run: {Tail(stderr)}");
+        }
+        return result;
     }
 
     private static string Tail(Task<string> stderr) =>

@@ -22,21 +22,30 @@ public sealed class DaemonProcess : IDisposable
 
     public int ProcessId => _process.Id;
 
-    public Process Process => _process;
+    public bool HasExited => _process.HasExited;
 
     /// <summary>Start the daemon with <paramref name="arguments"/> (without --listen) and wait for its "listening on" line.</summary>
     public static DaemonProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = SiblingProgram.StartInfo("RemoteLogin.Server", ["--listen", "127.0.0.1:0", .. arguments], environment);
         var process = Process.Start(info)!;
-        var firstLine = process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
         const string prefix = "listening on ";
-        if (firstLine is null || !firstLine.StartsWith(prefix, StringComparison.Ordinal))
+        try
         {
-            process.Kill();
-            throw new InvalidOperationException($"the daemon did not start: '{firstLine}' {process.StandardError.ReadToEnd()}");
+            var firstLine = process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
+            if (firstLine is null || !firstLine.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"the daemon did not start: '{firstLine}'");
+            }
+            return new DaemonProcess(process, IPEndPoint.Parse(firstLine[prefix.Length..]));
         }
-        return new DaemonProcess(process, IPEndPoint.Parse(firstLine[prefix.Length..]));
+        catch
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            process.Dispose();
+            throw;
+        }
     }
 
     /// <summary>SIGTERM, then wait for the drain; returns the exit code.</summary>

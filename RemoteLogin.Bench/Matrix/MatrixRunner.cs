@@ -1,5 +1,6 @@
 using RemoteLogin.Bench.Counters;
 using RemoteLogin.Bench.Floor;
+using RemoteLogin.Client.Load;
 using RemoteLogin.Measurement;
 using RemoteLogin.Results;
 using RemoteLogin.Vocabulary;
@@ -67,7 +68,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
         MeterSnapshot? idleStart = null, before = null, after = null;
         var result = ClientProcess.Run(request, edge =>
         {
-            if (edge == "warmed-up")
+            if (edge == PhaseSync.WarmedUp)
             {
                 idleStart = counters.NextAfter(DateTime.UtcNow, CounterTimeout);
                 before = counters.NextAfter(idleStart.IntervalEnd, CounterTimeout);

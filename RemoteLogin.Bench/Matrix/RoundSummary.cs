@@ -3,7 +3,11 @@ using RemoteLogin.Results;
 
 namespace RemoteLogin.Bench.Matrix;
 
-/// <summary>Folds the rounds of each configuration into one reported run: the round with the median ratio to its floor.</summary>
+/// <summary>
+/// Folds the rounds of each configuration into one reported run. Its ratio is the median over rounds of each run's
+/// p50 over its own floor; its other figures come from the round whose ratio is that median (the lower of the two
+/// middle rounds when the count is even).
+/// </summary>
 public static class RoundSummary
 {
     public static List<RunResult> Summarize(IReadOnlyList<RoundRun> runs) =>
@@ -20,12 +24,15 @@ public static class RoundSummary
             })
             .ToList();
 
-    /// <summary>The floor of the median round, by p50.</summary>
+    /// <summary>
+    /// The floor for the top of results.json: every run had its own, measured right before it; this is the one
+    /// with the median p50 (the lower middle for an even count), with the p50 of every floor measured beside it.
+    /// </summary>
     public static FloorResult Floor(IReadOnlyList<RoundRun> runs)
     {
-        var floors = runs.Select(r => (r.Round, r.Floor)).Distinct().OrderBy(f => f.Floor.P50).ToList();
-        var median = floors[(floors.Count - 1) / 2];
-        return new FloorResult(median.Floor, median.Round, floors.Select(f => f.Floor.P50).ToArray());
+        var byP50 = runs.OrderBy(r => r.Floor.P50).ToList();
+        var median = byP50[(byP50.Count - 1) / 2];
+        return new FloorResult(median.Floor, median.Round, byP50.Select(r => r.Floor.P50).ToArray());
     }
 
     public static double Median(IReadOnlyList<double> sorted) =>

@@ -11,6 +11,9 @@ namespace RemoteLogin.Client.Integrity;
 /// </summary>
 public sealed class EchoWindow : IDisposable
 {
+    /// <summary>How far ahead a mismatched echo is looked for before it counts as corrupted; the default text repeats a byte only every 256.</summary>
+    private const int ResyncDistance = 64;
+
     private readonly byte[] _ring;
     private readonly long[] _intendedAt;
     private readonly int _mask;
@@ -21,6 +24,9 @@ public sealed class EchoWindow : IDisposable
     private long _matched;
     private int _producerWaiting;
     private long _lost, _duplicated, _corrupted;
+    // Characters already given up as lost whose echoes may still straggle in: [_lateNext, _lateEnd).
+    private long _lateNext, _lateEnd;
+    private Suspect? _suspect;
 
     public EchoWindow(int capacity, TypedText text)
     {
@@ -86,6 +92,23 @@ public sealed class EchoWindow : IDisposable
             long typed = Volatile.Read(ref _typed);
             while (!echoed.IsEmpty)
             {
+                if (_lateNext < _lateEnd)
+                {
+                    if (echoed[0] == _text.At(_lateNext))
+                    {
+                        _lateNext++; // a late echo of a character counted lost already
+                        echoed = echoed[1..];
+                        continue;
+                    }
+                    _lateNext = _lateEnd;
+                }
+                if (_suspect is { } suspect)
+                {
+                    _suspect = null;
+                    matched = Judge(suspect, echoed[0], matched, typed, arrivedAt);
+                    echoed = echoed[1..];
+                    continue;
+                }
                 // Fast path: the longest run equal to what was typed, compared in place.
                 int run = (int)Math.Min(Math.Min(echoed.Length, typed - matched), _ring.Length - (matched & _mask));
                 int same = echoed[..run].CommonPrefixLength(_ring.AsSpan((int)(matched & _mask), run));
@@ -96,7 +119,14 @@ public sealed class EchoWindow : IDisposable
                     echoed = echoed[same..];
                     continue;
                 }
-                matched = Classify(echoed[0], matched, typed, arrivedAt);
+                if (matched > 0 && echoed[0] == _text.At(matched - 1))
+                {
+                    _duplicated++; // the character before, once more
+                }
+                else
+                {
+                    _suspect = new Suspect(echoed[0], arrivedAt);
+                }
                 echoed = echoed[1..];
             }
             Volatile.Write(ref _matched, matched);
@@ -104,13 +134,24 @@ public sealed class EchoWindow : IDisposable
         WakeProducer();
     }
 
-    /// <summary>Give up on every outstanding echo: they count as lost.</summary>
+    /// <summary>Give up on every outstanding echo: they count as lost (a mismatched one still waiting for judgement, as corrupted).</summary>
     public void MarkOutstandingLost()
     {
         lock (_matchLock)
         {
             long typed = Volatile.Read(ref _typed);
+            if (_suspect is not null && _matched < typed)
+            {
+                _suspect = null;
+                _corrupted++;
+                _matched++;
+            }
             _lost += typed - _matched;
+            if (_lateNext >= _lateEnd)
+            {
+                _lateNext = _matched;
+            }
+            _lateEnd = typed;
             Volatile.Write(ref _matched, typed);
         }
         WakeProducer();
@@ -124,27 +165,44 @@ public sealed class EchoWindow : IDisposable
 
     public void Dispose() => _progress.Dispose();
 
-    private long Classify(byte echoed, long matched, long typed, long arrivedAt)
+    /// <summary>
+    /// A mismatched echo is judged by the byte after it, since one byte alone cannot tell a corrupted character
+    /// from the first one after a gap: only the pair pins down where the stream is.
+    /// </summary>
+    private long Judge(Suspect suspect, byte next, long matched, long typed, long arrivedAt)
     {
-        // Called on a mismatch: echoed differs from the next expected character, if there is one.
-        if (matched > 0 && echoed == _text.At(matched - 1))
+        if (matched + 1 < typed && next == _ring[(matched + 1) & _mask])
         {
-            _duplicated++;
-            return matched;
-        }
-        if (matched + 1 < typed && echoed == _ring[(matched + 1) & _mask])
-        {
-            _lost++;
+            _corrupted++; // the suspect stood where the expected character should have
             RecordRoundTrips(matched + 1, 1, arrivedAt);
             return matched + 2;
         }
-        if (matched < typed)
+        long reach = Math.Min(typed - matched - 2, ResyncDistance);
+        for (long skipped = 1; skipped <= reach; skipped++)
         {
-            _corrupted++;
+            if (suspect.Value == _ring[(matched + skipped) & _mask] && next == _ring[(matched + skipped + 1) & _mask])
+            {
+                _lost += skipped; // a gap: the characters before the suspect never came back
+                RecordRoundTrips(matched + skipped, 1, suspect.ArrivedAt);
+                RecordRoundTrips(matched + skipped + 1, 1, arrivedAt);
+                return matched + skipped + 2;
+            }
+        }
+        if (matched < typed && next == _ring[matched & _mask])
+        {
+            _duplicated++; // the suspect was an extra byte, echoing nothing typed
+            RecordRoundTrips(matched, 1, arrivedAt);
             return matched + 1;
         }
-        _duplicated++; // an echo of nothing outstanding
-        return matched;
+        if (matched >= typed)
+        {
+            _duplicated++; // echoes of nothing outstanding
+            _suspect = new Suspect(next, arrivedAt);
+            return matched;
+        }
+        _corrupted++; // nothing fits: the suspect was corrupted, and the next byte is the next suspect
+        _suspect = new Suspect(next, arrivedAt);
+        return matched + 1;
     }
 
     private void RecordRoundTrips(long from, int count, long arrivedAt)
@@ -183,6 +241,9 @@ public sealed class EchoWindow : IDisposable
             }
         }
     }
+
+    /// <summary>An echoed byte that did not match, waiting for the next one to tell what happened.</summary>
+    private readonly record struct Suspect(byte Value, long ArrivedAt);
 
     private void WakeProducer()
     {

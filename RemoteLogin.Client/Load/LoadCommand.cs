@@ -12,16 +12,17 @@ namespace RemoteLogin.Client.Load;
 /// <summary><c>RemoteLogin.Client load</c>: simulated users against a daemon, with every echo checked.</summary>
 public static class LoadCommand
 {
-    public const int IntegrityFailure = 1;
+    /// <summary>Echoes did not match, a connection broke, or the daemon could not be reached.</summary>
+    public const int RunFailed = 1;
 
     public static Command Create()
     {
         var host = new Option<string>("--host") { Description = "Daemon host (default 127.0.0.1)", DefaultValueFactory = _ => "127.0.0.1" };
-        var port = Options.Port("--port", 5513, "Daemon port (default 5513)");
+        var port = Options.Port("--port", 5513, "Daemon port (default 5513)", minimum: 1);
         var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol");
         var strategy = Options.Vocabulary("--strategy", BufferStrategy.Naive, "Client buffer strategy");
         var scenario = Options.Vocabulary("--scenario", Scenario.Interactive, "What the users do");
-        var sessions = Options.OptionalCount("--sessions", "Concurrent sessions (default: typists 20, others 1)");
+        var sessions = Options.OptionalCount("--sessions", "Concurrent sessions (default: typists 20, others 1)", maximum: 100_000);
         var chars = Options.OptionalCount("--chars", "Characters measured, over all sessions (default: interactive 20000, paste 1000000, typists 5 s of typing)");
         var warmup = Options.OptionalCount("--warmup", "Characters typed and checked before measuring (default: a tenth of --chars)", minimum: 0);
         var rate = Options.Positive("--rate", 20, "Typists: characters per second per session");
@@ -74,7 +75,7 @@ public static class LoadCommand
                 return Task.FromResult(CommandLineRunner.BadArguments);
             }
             var chosen = parsed.GetValue(scenario);
-            int sessionCount = (int)Math.Min(parsed.GetValue(sessions) ?? ScenarioDefaults.Sessions(chosen), 100_000);
+            int sessionCount = (int)(parsed.GetValue(sessions) ?? ScenarioDefaults.Sessions(chosen));
             long charCount = parsed.GetValue(chars) ?? ScenarioDefaults.Chars(chosen, sessionCount, parsed.GetValue(rate));
             var options = new LoadOptions
             {
@@ -108,7 +109,7 @@ public static class LoadCommand
         catch (SocketException e)
         {
             Console.Error.WriteLine($"load: cannot reach the daemon at {options.Daemon}: {e.Message}");
-            return IntegrityFailure;
+            return RunFailed;
         }
         var result = run.Result;
         if (json is not null)
@@ -118,7 +119,7 @@ public static class LoadCommand
         if (hlog is not null)
         {
             using var stream = File.Create(hlog.FullName);
-            HistogramLogWriter.Write(stream, DateTime.UtcNow, run.Histogram);
+            HistogramLogWriter.Write(stream, run.StartedAt.UtcDateTime, run.Histogram);
         }
         var rtt = result.RttMicros;
         var integrity = result.Integrity;
@@ -126,15 +127,14 @@ public static class LoadCommand
             $"{result.Scenario.Name()} {result.Strategy.Name()}: {result.Chars} chars in {result.ElapsedSeconds:0.###} s ({result.CharsPerSecond:0} chars/s), " +
             $"round trip µs p50 {rtt.P50} p99 {rtt.P99} p99.9 {rtt.P999} max {rtt.Max}; " +
             $"lost {integrity.Lost}, duplicated {integrity.Duplicated}, corrupted {integrity.Corrupted}");
-        foreach (var failure in run.Failures)
+        foreach (var failure in result.Failures ?? [])
         {
             Console.Error.WriteLine($"load: connection failed: {failure}");
         }
-        if (!integrity.IsIntact || run.Failures.Count > 0)
+        if (!integrity.IsIntact)
         {
             Console.Error.WriteLine("load: echoes did not match what was typed");
-            return IntegrityFailure;
         }
-        return 0;
+        return result.Succeeded ? 0 : RunFailed;
     }
 }

@@ -18,7 +18,7 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
     public LoadRun Run(TypedText? text = null)
     {
         text ??= TypedText.AllBytes;
-        var scenario = Scenarios.Scenarios.For(options.Scenario, options.CharsPerSecond);
+        var scenario = ScenarioFactory.For(options.Scenario, options.CharsPerSecond);
         var sessions = new ClientTransport[options.Sessions];
         try
         {
@@ -79,14 +79,18 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
         {
             session.Window.Recording = true;
         }
+        long typedBefore = sessions.Sum(s => s.Window.Typed);
         var systemBefore = SystemCounters.Capture();
         var clientBefore = ProcessCounters.CaptureSelf();
+        var startedAt = DateTimeOffset.UtcNow;
         long started = Stopwatch.GetTimestamp();
         phases.SignalAndWait();
         phases.SignalAndWait();
         long finished = Stopwatch.GetTimestamp();
         var clientCost = ProcessCounters.CaptureSelf() - clientBefore;
         var systemCost = SystemCounters.Capture() - systemBefore;
+        // What was really typed: a session whose connection broke stopped short of its share.
+        long measuredChars = sessions.Sum(s => s.Window.Typed) - typedBefore;
         foreach (var session in sessions)
         {
             session.Window.Recording = false;
@@ -119,7 +123,10 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
             duplicated += integrity.Duplicated;
             corrupted += integrity.Corrupted;
         }
-        double elapsed = Stopwatch.GetElapsedTime(started, finished).TotalSeconds;
+        var elapsedTime = Stopwatch.GetElapsedTime(started, finished);
+        double elapsed = elapsedTime.TotalSeconds;
+        histogram.StartTimeStamp = startedAt.ToUnixTimeMilliseconds();
+        histogram.EndTimeStamp = (startedAt + elapsedTime).ToUnixTimeMilliseconds();
         var result = new RunResult
         {
             Scenario = options.Scenario,
@@ -127,16 +134,17 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
             Subdaemon = options.Subdaemon,
             Protocol = options.Protocol,
             Sessions = options.Sessions,
-            Chars = options.Chars,
+            Chars = measuredChars,
             ElapsedSeconds = Math.Round(elapsed, 6),
-            CharsPerSecond = Math.Round(options.Chars / elapsed, 1),
+            CharsPerSecond = Math.Round(measuredChars / elapsed, 1),
             RttMicros = LatencySummary.From(histogram),
             Integrity = new IntegrityCounts(lost, duplicated, corrupted),
             Client = clientCost,
             System = systemCost,
             Settings = Settings(),
+            Failures = failures.IsEmpty ? null : [.. failures.Distinct()],
         };
-        return new LoadRun(result, histogram, [.. failures.Distinct()]);
+        return new LoadRun(result, histogram, startedAt);
     }
 
     private Dictionary<string, string> Settings()
@@ -166,5 +174,5 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
     private static long Share(long total, int index, int sessions) => total / sessions + (index < total % sessions ? 1 : 0);
 }
 
-/// <summary>A finished run: its results.json element, its full histogram for the .hlog, and the sessions that broke.</summary>
-public sealed record LoadRun(RunResult Result, LongHistogram Histogram, IReadOnlyList<string> Failures);
+/// <summary>A finished run: its results.json element, and its full histogram with the measured part's start for the .hlog.</summary>
+public sealed record LoadRun(RunResult Result, LongHistogram Histogram, DateTimeOffset StartedAt);

@@ -13,7 +13,7 @@ public interface IScenario
     void Type(ClientTransport session, long chars, Random random);
 }
 
-public static class Scenarios
+public static class ScenarioFactory
 {
     public static IScenario For(Scenario scenario, double charsPerSecond) => scenario switch
     {

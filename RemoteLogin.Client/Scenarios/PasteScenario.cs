@@ -17,7 +17,7 @@ public sealed class PasteScenario : IScenario
         for (long left = chars; left > 0;)
         {
             // Wait for half the window rather than one slot, so bursts stay large.
-            int burst = (int)Math.Min(left, Math.Max(window.Room, window.Capacity / 2));
+            int burst = (int)Math.Min(left, Math.Max(window.Room, Math.Max(1, window.Capacity / 2)));
             // Round trips count from the hand-over, so a burst that waits for room in the window pays for it.
             session.Type(burst, Stopwatch.GetTimestamp());
             left -= burst;

@@ -45,7 +45,8 @@ public sealed class PipelinedTransport : ClientTransport
         {
             // The daemon is gone already; the receiver sees it too.
         }
-        Task.WaitAll([_receiving, _matching], Settings.EchoTimeout);
+        // The loops end by themselves, faulted or not; what they lost is already in the window's counts.
+        Task.WhenAll(_receiving, _matching).ContinueWith(static _ => { }, TaskScheduler.Default).Wait(Settings.EchoTimeout);
     }
 
     protected override void Send(long first, int count)
@@ -75,22 +76,30 @@ public sealed class PipelinedTransport : ClientTransport
     private async Task MatchEchoesAsync()
     {
         var reader = _incoming.Reader;
-        while (true)
+        try
         {
-            if (!reader.TryRead(out var result))
+            while (true)
             {
-                result = await reader.ReadAsync();
+                if (!reader.TryRead(out var result))
+                {
+                    result = await reader.ReadAsync();
+                }
+                long arrivedAt = Stopwatch.GetTimestamp();
+                foreach (var segment in result.Buffer)
+                {
+                    Window.Match(segment.Span, arrivedAt);
+                }
+                reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    break;
+                }
             }
-            long arrivedAt = Stopwatch.GetTimestamp();
-            foreach (var segment in result.Buffer)
-            {
-                Window.Match(segment.Span, arrivedAt);
-            }
-            reader.AdvanceTo(result.Buffer.End);
-            if (result.IsCompleted || result.IsCanceled)
-            {
-                break;
-            }
+        }
+        catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
+        {
+            // The connection broke: nothing more will be echoed.
+            Window.MarkOutstandingLost();
         }
         await reader.CompleteAsync();
     }

@@ -12,10 +12,15 @@ public static class CommandLineRunner
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            var first = parsed.Errors[0].Message.ReplaceLineEndings(" ");
-            Console.Error.WriteLine($"{root.Name}: error: {first} (see --help)");
-            return BadArguments;
+            return Reject(parsed, parsed.Errors[0].Message);
         }
         return await parsed.InvokeAsync();
+    }
+
+    /// <summary>For a rule that spans several options and is checked once all are parsed: same line, same exit code.</summary>
+    public static int Reject(ParseResult parsed, string message)
+    {
+        Console.Error.WriteLine($"{parsed.RootCommandResult.Command.Name}: error: {message.ReplaceLineEndings(" ")} (see --help)");
+        return BadArguments;
     }
 }

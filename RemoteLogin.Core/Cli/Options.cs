@@ -16,18 +16,30 @@ public static class Options
         CustomParser = result => ParseOne<T>(name, result.Tokens.Single().Value, result),
     };
 
-    /// <summary>A comma-separated selection such as "--strategies naive,zerocopy"; all values when absent.</summary>
-    public static Option<T[]> VocabularyList<T>(string name, string description) where T : struct, Enum => new(name)
+    /// <summary>A comma-separated selection such as "--strategies naive,zerocopy"; <paramref name="defaults"/> (all values) when absent.</summary>
+    public static Option<T[]> VocabularyList<T>(string name, string description, T[]? defaults = null) where T : struct, Enum
     {
-        Description = $"{description} (comma-separated from {string.Join(",", VocabularyNames.All<T>())}; default all)",
-        DefaultValueFactory = _ => Enum.GetValues<T>(),
-        AllowMultipleArgumentsPerToken = true,
-        CustomParser = result => result.Tokens
-            .SelectMany(token => token.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            .Select(text => ParseOne<T>(name, text, result))
-            .Distinct()
-            .ToArray(),
-    };
+        var chosen = defaults ?? Enum.GetValues<T>();
+        return new Option<T[]>(name)
+        {
+            Description = $"{description} (comma-separated from {string.Join(",", VocabularyNames.All<T>())}; default {string.Join(",", chosen.Select(v => v.Name()))})",
+            DefaultValueFactory = _ => chosen,
+            AllowMultipleArgumentsPerToken = true,
+            CustomParser = result =>
+            {
+                var values = result.Tokens
+                    .SelectMany(token => token.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    .Select(text => ParseOne<T>(name, text, result))
+                    .Distinct()
+                    .ToArray();
+                if (values.Length == 0)
+                {
+                    result.AddError($"{name}: name at least one of {string.Join(", ", VocabularyNames.All<T>())}");
+                }
+                return values;
+            },
+        };
+    }
 
     public static Option<long> Count(string name, long defaultValue, string description, long minimum = 1) => new(name)
     {
@@ -37,10 +49,10 @@ public static class Options
     };
 
     /// <summary>A count whose default depends on other options; null when not given.</summary>
-    public static Option<long?> OptionalCount(string name, string description, long minimum = 1) => new(name)
+    public static Option<long?> OptionalCount(string name, string description, long minimum = 1, long maximum = long.MaxValue) => new(name)
     {
         Description = description,
-        CustomParser = result => ParseNumber(name, result, minimum, long.MaxValue),
+        CustomParser = result => ParseNumber(name, result, minimum, maximum),
     };
 
     public static Option<double> Positive(string name, double defaultValue, string description) => new(name)
@@ -59,12 +71,12 @@ public static class Options
         },
     };
 
-    public static Option<int> Port(string name, int? defaultValue, string description)
+    public static Option<int> Port(string name, int? defaultValue, string description, int minimum = 0)
     {
         var option = new Option<int>(name)
         {
             Description = description,
-            CustomParser = result => (int)ParseNumber(name, result, 0, IPEndPoint.MaxPort),
+            CustomParser = result => (int)ParseNumber(name, result, minimum, IPEndPoint.MaxPort),
         };
         if (defaultValue is { } value)
         {

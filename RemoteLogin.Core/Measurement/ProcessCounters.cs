@@ -14,7 +14,7 @@ public sealed record ProcessCounters(
     /// <summary>This process now: getrusage(RUSAGE_SELF) and the GC's own totals.</summary>
     public static ProcessCounters CaptureSelf()
     {
-        var usage = ResourceUsage.Read();
+        var usage = ResourceUsage.ReadSelf();
         return new ProcessCounters(
             usage.VoluntaryContextSwitches,
             usage.InvoluntaryContextSwitches,

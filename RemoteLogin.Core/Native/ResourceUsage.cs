@@ -5,19 +5,15 @@ namespace RemoteLogin.Native;
 /// <summary>getrusage(2): .NET exposes CPU time but not context switches, and nothing for reaped children.</summary>
 public static partial class ResourceUsage
 {
-    public enum Who
-    {
-        Self = 0,
-        Children = -1,
-        Thread = 1,
-    }
+    private const int RUSAGE_SELF = 0;
 
     /// <summary>The fields of struct rusage that RemoteLogin reports, for one process (or its reaped children).</summary>
     public readonly record struct Sample(long UserMicros, long SystemMicros, long VoluntaryContextSwitches, long InvoluntaryContextSwitches);
 
-    public static Sample Read(Who who = Who.Self)
+    /// <summary>This process, all its threads.</summary>
+    public static Sample ReadSelf()
     {
-        if (getrusage((int)who, out var usage) != 0)
+        if (getrusage(RUSAGE_SELF, out var usage) != 0)
         {
             throw new InvalidOperationException($"getrusage failed: errno {Marshal.GetLastPInvokeError()}");
         }

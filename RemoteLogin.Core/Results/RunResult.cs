@@ -43,8 +43,13 @@ public sealed record RunResult
     public int? Rounds { get; init; }
     /// <summary>Everything else that shaped the run: batch size, window, rate, runtime switches.</summary>
     public Dictionary<string, string> Settings { get; init; } = [];
+    /// <summary>Sessions whose connection broke during the run; any makes the run fail.</summary>
+    public string[]? Failures { get; init; }
     /// <summary>Name of the HdrHistogram log of this run, beside results.json.</summary>
     public string? HistogramLog { get; init; }
+
+    /// <summary>Every echo came back as typed and no session broke.</summary>
+    public bool Succeeded => Integrity.IsIntact && (Failures is null || Failures.Length == 0);
 }
 
 /// <summary>The observer's share: <paramref name="PerInterval"/> measured with the daemon idle, times the <paramref name="Intervals"/> a run spanned.</summary>

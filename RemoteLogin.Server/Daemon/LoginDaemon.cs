@@ -7,7 +7,7 @@ using RemoteLogin.Server.Telemetry;
 namespace RemoteLogin.Server.Daemon;
 
 /// <summary>Accepts connections and hands each to the subdaemon. Knows nothing of echo strategies or protocols.</summary>
-public sealed class LoginDaemon : IAsyncDisposable
+public sealed class LoginDaemon
 {
     private readonly Socket _listener;
     private readonly ISubdaemon _subdaemon;
@@ -25,8 +25,6 @@ public sealed class LoginDaemon : IAsyncDisposable
     }
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
-
-    public int ActiveSessions => _sessions.Count;
 
     public static LoginDaemon Start(IPEndPoint listen, ISubdaemon subdaemon, ServerMetrics metrics)
     {
@@ -61,18 +59,12 @@ public sealed class LoginDaemon : IAsyncDisposable
         if (await Task.WhenAny(drained, Task.Delay(grace)) != drained)
         {
             Console.Error.WriteLine($"{sessions.Count(s => !s.Completion.IsCompleted)} session(s) still running after {grace.TotalSeconds:0.#} s: aborting them");
-            foreach (var session in sessions)
+            foreach (var session in sessions.Where(s => !s.Completion.IsCompleted))
             {
                 session.Abort();
             }
             await drained;
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync(TimeSpan.Zero);
-        _stopAccepting.Dispose();
     }
 
     private async Task AcceptLoopAsync()
@@ -95,12 +87,21 @@ public sealed class LoginDaemon : IAsyncDisposable
                 await Task.Delay(10);
                 continue;
             }
-            connection.NoDelay = true;
-            _metrics.SessionAccepted();
-            var session = _subdaemon.Start(connection);
-            _sessions.TryAdd(session, 0);
-            _ = session.Completion.ContinueWith(
-                (_, state) => _sessions.TryRemove((ISession)state!, out var _), session, TaskScheduler.Default);
+            try
+            {
+                connection.NoDelay = true;
+                _metrics.SessionAccepted();
+                var session = _subdaemon.Start(connection);
+                _sessions.TryAdd(session, 0);
+                _ = session.Completion.ContinueWith(
+                    (_, state) => _sessions.TryRemove((ISession)state!, out var _), session, TaskScheduler.Default);
+            }
+            catch (Exception e)
+            {
+                // A session that cannot start is closed; the daemon keeps accepting.
+                Console.Error.WriteLine($"session could not start: {e.Message}");
+                connection.Dispose();
+            }
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using RemoteLogin.Server.Telemetry;
@@ -7,57 +6,17 @@ using RemoteLogin.Sockets;
 namespace RemoteLogin.Server.Echo;
 
 /// <summary>
-/// Socket → input pipe → echo loop → output pipe → socket. Receiving, echoing and sending run apart,
-/// so a burst is received while the previous one is still being sent, and sends coalesce.
+/// The echo is a pipe: a receiver writes what the socket delivers into it, a sender drains it back into the
+/// socket. Receiving and sending run apart, so a burst is received while the previous one is still being sent,
+/// sends coalesce whatever arrived meanwhile, and no byte is copied between the two.
 /// </summary>
 public sealed class PipelinedEcho : IEchoStrategy
 {
     public async Task EchoAsync(Socket socket, ServerMetrics metrics, CancellationToken cancellationToken)
     {
-        var input = new Pipe();
-        var output = new Pipe();
-        var receiving = new SocketReceiver(socket, input.Writer, metrics.Received).RunAsync(cancellationToken);
-        var sending = new SocketSender(socket, output.Reader, metrics.Echoed).RunAsync(cancellationToken);
-        await CopyAsync(input.Reader, output.Writer, cancellationToken);
-        await Task.WhenAll(receiving, sending);
-    }
-
-    private static async Task CopyAsync(PipeReader reader, PipeWriter writer, CancellationToken cancellationToken)
-    {
-        Exception? error = null;
-        try
-        {
-            while (true)
-            {
-                if (!reader.TryRead(out var result))
-                {
-                    result = await reader.ReadAsync(cancellationToken);
-                }
-                var buffer = result.Buffer;
-                foreach (var segment in buffer)
-                {
-                    writer.Write(segment.Span);
-                }
-                reader.AdvanceTo(buffer.End);
-                if (!buffer.IsEmpty)
-                {
-                    var flush = await writer.FlushAsync(cancellationToken);
-                    if (flush.IsCompleted)
-                    {
-                        break;
-                    }
-                }
-                if (result.IsCompleted || result.IsCanceled)
-                {
-                    break;
-                }
-            }
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException)
-        {
-            error = e;
-        }
-        await reader.CompleteAsync(error);
-        await writer.CompleteAsync(error);
+        var echo = new Pipe(new PipeOptions(useSynchronizationContext: false));
+        await Task.WhenAll(
+            new SocketReceiver(socket, echo.Writer, metrics.Received).RunAsync(cancellationToken),
+            new SocketSender(socket, echo.Reader, metrics.Echoed).RunAsync(cancellationToken));
     }
 }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using RemoteLogin.Server.Native;
 using RemoteLogin.Server.Telemetry;
 
@@ -6,11 +7,12 @@ namespace RemoteLogin.Server.Echo;
 
 /// <summary>
 /// splice(2) socket → kernel pipe → same socket: the echoed bytes never enter user space.
-/// The thread waits for data with a zero-byte receive, which costs no buffer and no copy.
+/// The session waits for data with a zero-byte receive, which costs no buffer and no copy.
 /// </summary>
 public sealed class ZeroCopyEcho : IEchoStrategy
 {
     private const int MaxSpliceBytes = 64 * 1024; // a default pipe's capacity
+    private static readonly TimeSpan WritableBackoff = TimeSpan.FromMilliseconds(1);
 
     public async Task EchoAsync(Socket socket, ServerMetrics metrics, CancellationToken cancellationToken)
     {
@@ -26,37 +28,34 @@ public sealed class ZeroCopyEcho : IEchoStrategy
                 await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
                 continue;
             }
-            if (received.Failed)
-            {
-                throw new SocketException(received.Errno);
-            }
+            ThrowIfFailed(received);
             if (received.EndOfStream)
             {
                 return;
             }
             metrics.Received((int)received.Bytes);
-            SendAll(socket, fd, pipe, received.Bytes, metrics);
+            for (long pending = received.Bytes; pending > 0;)
+            {
+                var sent = Splice.Move(pipe.ReadFd, fd, (int)pending);
+                if (sent.WouldBlock)
+                {
+                    // The client is not reading. .NET has no awaitable "writable" event, so back off briefly;
+                    // the bytes wait in the kernel pipe and nothing is dropped.
+                    await Task.Delay(WritableBackoff, cancellationToken);
+                    continue;
+                }
+                ThrowIfFailed(sent);
+                pending -= sent.Bytes;
+                metrics.Echoed((int)sent.Bytes);
+            }
         }
     }
 
-    private static void SendAll(Socket socket, int fd, Splice.KernelPipe pipe, long pending, ServerMetrics metrics)
+    private static void ThrowIfFailed(Splice.Result result)
     {
-        while (pending > 0)
+        if (result.Failed)
         {
-            var sent = Splice.Move(pipe.ReadFd, fd, (int)pending);
-            if (sent.WouldBlock)
-            {
-                // The client is not reading. .NET has no awaitable "writable" event, so this session's
-                // thread waits here; bytes already in the pipe are never dropped.
-                socket.Poll(TimeSpan.FromSeconds(1), SelectMode.SelectWrite);
-                continue;
-            }
-            if (sent.Failed)
-            {
-                throw new SocketException(sent.Errno);
-            }
-            pending -= sent.Bytes;
-            metrics.Echoed((int)sent.Bytes);
+            throw new IOException($"splice: {Marshal.GetPInvokeErrorMessage(result.Errno)}");
         }
     }
 }

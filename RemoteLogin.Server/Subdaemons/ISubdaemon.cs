@@ -8,8 +8,6 @@ namespace RemoteLogin.Server.Subdaemons;
 /// <summary>Gives one accepted connection its own worker. One model per file; the daemon knows only this.</summary>
 public interface ISubdaemon
 {
-    SubdaemonModel Model { get; }
-
     /// <summary>Takes ownership of <paramref name="connection"/> and starts serving it; returns at once.</summary>
     ISession Start(Socket connection);
 }
@@ -27,7 +25,7 @@ public interface ISession
     void Abort();
 }
 
-public static class Subdaemons
+public static class SubdaemonFactory
 {
     public static ISubdaemon For(SubdaemonModel model, IEchoStrategy echo, ServerMetrics metrics) => model switch
     {

@@ -1,15 +1,12 @@
 using System.Net.Sockets;
 using RemoteLogin.Server.Echo;
 using RemoteLogin.Server.Telemetry;
-using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Server.Subdaemons;
 
 /// <summary>Each session is an async loop on the thread pool, in the daemon's own process.</summary>
 public sealed class TaskSubdaemon(IEchoStrategy echo, ServerMetrics metrics) : ISubdaemon
 {
-    public SubdaemonModel Model => SubdaemonModel.Task;
-
     public ISession Start(Socket connection)
     {
         var session = new TaskSession(connection, echo, metrics);
@@ -19,6 +16,7 @@ public sealed class TaskSubdaemon(IEchoStrategy echo, ServerMetrics metrics) : I
 
     private sealed class TaskSession(Socket connection, IEchoStrategy echo, ServerMetrics metrics) : ISession
     {
+        // Never disposed: Abort may come after the session ended, and a token source without timers holds nothing.
         private readonly CancellationTokenSource _abort = new();
 
         public Task Completion { get; set; } = Task.CompletedTask;
@@ -38,11 +36,14 @@ public sealed class TaskSubdaemon(IEchoStrategy echo, ServerMetrics metrics) : I
             {
                 // A client that resets or a daemon that aborts ends only this session.
             }
+            catch (Exception e)
+            {
+                Console.Error.WriteLine($"session {connection.RemoteEndPoint} failed: {e}");
+            }
             finally
             {
                 SessionSocket.Close(connection);
                 metrics.SessionEnded();
-                _abort.Dispose();
             }
         }
     }

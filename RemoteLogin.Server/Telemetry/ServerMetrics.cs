@@ -55,7 +55,7 @@ public sealed class ServerMetrics : IDisposable
 
     private static IEnumerable<Measurement<long>> ObserveContextSwitches()
     {
-        var usage = ResourceUsage.Read();
+        var usage = ResourceUsage.ReadSelf();
         return
         [
             new(usage.VoluntaryContextSwitches, new TagList { { "process.context_switch_type", "voluntary" } }),
@@ -65,7 +65,7 @@ public sealed class ServerMetrics : IDisposable
 
     private static IEnumerable<Measurement<double>> ObserveCpuTime()
     {
-        var usage = ResourceUsage.Read();
+        var usage = ResourceUsage.ReadSelf();
         return
         [
             new(usage.UserMicros / 1e6, new TagList { { "cpu.mode", "user" } }),

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using RemoteLogin.Bench.Matrix;
+using RemoteLogin.Native;
 
 namespace RemoteLogin.Tests.EndToEnd;
 
@@ -28,8 +29,61 @@ public class DaemonLifecycleTests
         }
         Assert.Equal(0, exitCode);
         Assert.Equal(typed, echoed.ToArray());
-        using var late = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        await Assert.ThrowsAsync<SocketException>(async () => await late.ConnectAsync(daemon.Endpoint));
+    }
+
+    [Fact]
+    public async Task While_a_session_drains_no_new_connection_is_accepted()
+    {
+        using var daemon = DaemonProcess.Start(["--echo", "zerocopy", "--drain-timeout", "120"]);
+        var stubborn = await StubbornClientAsync(daemon);
+
+        Posix.Terminate(daemon.ProcessId);
+        await RefusedAsync(daemon);
+
+        Assert.False(daemon.HasExited); // the stubborn session is still being drained
+        stubborn.Dispose(); // its echoes can never be delivered now: the session ends, and with it the daemon
+        Assert.Equal(0, daemon.Stop(TimeSpan.FromSeconds(60)));
+    }
+
+    [Fact]
+    public async Task A_session_still_running_when_the_drain_timeout_passes_is_aborted_and_the_daemon_exits_0()
+    {
+        using var daemon = DaemonProcess.Start(["--echo", "zerocopy", "--drain-timeout", "0.5"]);
+        using var stubborn = await StubbornClientAsync(daemon);
+
+        int exitCode = daemon.Stop(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("aborting", daemon.StandardErrorAfterExit());
+    }
+
+    /// <summary>A client that sends far more than the buffers hold and never reads an echo: its session cannot finish.</summary>
+    private static async Task<Socket> StubbornClientAsync(DaemonProcess daemon)
+    {
+        var stubborn = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await stubborn.ConnectAsync(daemon.Endpoint);
+        _ = stubborn.SendAsync(new byte[64 << 20].AsMemory(), SocketFlags.None).AsTask().ContinueWith(_ => { }, TaskScheduler.Default);
+        var echo = new byte[1];
+        Assert.Equal(1, await stubborn.ReceiveAsync(echo, SocketFlags.Peek)); // the session is being served
+        return stubborn;
+    }
+
+    private static async Task RefusedAsync(DaemonProcess daemon)
+    {
+        for (int attempt = 0; attempt < 200; attempt++)
+        {
+            using var probe = new Socket(SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                await probe.ConnectAsync(daemon.Endpoint);
+            }
+            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+            {
+                return;
+            }
+            await Task.Delay(50);
+        }
+        Assert.Fail("the daemon still accepts connections after SIGTERM");
     }
 
     [Fact]

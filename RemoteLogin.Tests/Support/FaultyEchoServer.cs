@@ -4,20 +4,32 @@ using System.Net.Sockets;
 namespace RemoteLogin.Tests.Support;
 
 /// <summary>
-/// An echo server that misbehaves on purpose: it drops, duplicates or corrupts the bytes at given positions of
-/// the stream (counted from the first byte of the connection), so the client's integrity check has something to catch.
+/// An echo server that misbehaves on purpose at given positions of the stream (counted from the connection's first
+/// byte): it drops, duplicates, corrupts or holds back bytes, so the client's integrity check has something to catch.
 /// </summary>
 public sealed class FaultyEchoServer : IDisposable
 {
     private readonly Socket _listener;
     private readonly Thread _thread;
+    private readonly Faults _faults;
 
-    public FaultyEchoServer(long dropAt = -1, long duplicateAt = -1, long corruptAt = -1)
+    public sealed record Faults
     {
+        public long[] Drop { get; init; } = [];
+        public long[] Duplicate { get; init; } = [];
+        public long[] Corrupt { get; init; } = [];
+        /// <summary>Positions whose echo is sent only after <see cref="HoldFor"/>, everything behind them waiting too.</summary>
+        public long[] Hold { get; init; } = [];
+        public TimeSpan HoldFor { get; init; }
+    }
+
+    public FaultyEchoServer(Faults faults)
+    {
+        _faults = faults;
         _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(1);
-        _thread = new Thread(() => Serve(dropAt, duplicateAt, corruptAt)) { IsBackground = true };
+        _thread = new Thread(Serve) { IsBackground = true };
         _thread.Start();
     }
 
@@ -29,7 +41,7 @@ public sealed class FaultyEchoServer : IDisposable
         _thread.Join(TimeSpan.FromSeconds(10));
     }
 
-    private void Serve(long dropAt, long duplicateAt, long corruptAt)
+    private void Serve()
     {
         Socket connection;
         try
@@ -52,13 +64,19 @@ public sealed class FaultyEchoServer : IDisposable
                 reply.Clear();
                 foreach (byte b in buffer.AsSpan(0, received))
                 {
-                    if (position == duplicateAt)
+                    if (_faults.Hold.Contains(position))
+                    {
+                        connection.Send(reply.ToArray());
+                        reply.Clear();
+                        Thread.Sleep(_faults.HoldFor);
+                    }
+                    if (_faults.Duplicate.Contains(position))
                     {
                         reply.Add(b);
                     }
-                    if (position != dropAt)
+                    if (!_faults.Drop.Contains(position))
                     {
-                        reply.Add(position == corruptAt ? (byte)(b ^ 0x20) : b);
+                        reply.Add(_faults.Corrupt.Contains(position) ? (byte)(b ^ 0x20) : b);
                     }
                     position++;
                 }
