@@ -54,13 +54,15 @@ public sealed class MeterSnapshot(DateTime intervalEnd, IReadOnlyDictionary<stri
 
     /// <summary>
     /// What publishing the counters costs the daemon while the run's characters flow: the idle cost of one interval
-    /// (two snapshots with nothing in flight) times the intervals the measured part spanned.
+    /// times the intervals the measured part spanned. The idle cost is read twice, one interval before the measured
+    /// part and one after, and the smaller of each counter is taken: right after warm-up the runtime may still be
+    /// compiling in the background, and that is not the metering's cost.
     /// </summary>
-    public static MeteringCost Metering(MeterSnapshot idleStart, MeterSnapshot idleEnd, MeterSnapshot end)
+    public static MeteringCost Metering(MeterSnapshot idleBefore, MeterSnapshot start, MeterSnapshot end, MeterSnapshot idleAfter)
     {
-        var interval = idleEnd.IntervalEnd - idleStart.IntervalEnd;
-        int intervals = (int)Math.Round((end.IntervalEnd - idleEnd.IntervalEnd) / interval);
-        var idle = ServerCost(idleStart, idleEnd);
+        var interval = start.IntervalEnd - idleBefore.IntervalEnd;
+        int intervals = (int)Math.Round((end.IntervalEnd - start.IntervalEnd) / interval);
+        var idle = ProcessCounters.Min(ServerCost(idleBefore, start), ServerCost(end, idleAfter));
         return new MeteringCost(intervals, idle, idle * intervals);
     }
 

@@ -64,21 +64,22 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
         Directory.CreateDirectory(Path.GetDirectoryName(request.JsonPath)!);
 
         // Nothing is in flight at either edge, so the first interval that ends after it holds exact totals.
-        // At the first edge two intervals are read: the daemon idle, with only its metering running.
-        MeterSnapshot? idleStart = null, before = null, after = null;
+        // One more interval is read at each edge, with the daemon idle and only its metering running.
+        MeterSnapshot? idleBefore = null, before = null, after = null, idleAfter = null;
         var result = ClientProcess.Run(request, edge =>
         {
             if (edge == PhaseSync.WarmedUp)
             {
-                idleStart = counters.NextAfter(DateTime.UtcNow, CounterTimeout);
-                before = counters.NextAfter(idleStart.IntervalEnd, CounterTimeout);
+                idleBefore = counters.NextAfter(DateTime.UtcNow, CounterTimeout);
+                before = counters.NextAfter(idleBefore.IntervalEnd, CounterTimeout);
             }
             else
             {
                 after = counters.NextAfter(DateTime.UtcNow, CounterTimeout);
+                idleAfter = counters.NextAfter(after.IntervalEnd, CounterTimeout);
             }
         });
-        var metering = MeterSnapshot.Metering(idleStart!, before!, after!);
+        var metering = MeterSnapshot.Metering(idleBefore!, before!, after!, idleAfter!);
         return result with
         {
             Server = MeterSnapshot.ServerCost(before!, after!) - metering.Cost,

@@ -41,6 +41,15 @@ public sealed record ProcessCounters(
         counters.AllocatedBytes * times,
         counters.GcCollections * times);
 
+    /// <summary>The smaller of each counter.</summary>
+    public static ProcessCounters Min(ProcessCounters a, ProcessCounters b) => new(
+        Math.Min(a.VoluntaryContextSwitches, b.VoluntaryContextSwitches),
+        Math.Min(a.InvoluntaryContextSwitches, b.InvoluntaryContextSwitches),
+        Math.Min(a.CpuUserMicros, b.CpuUserMicros),
+        Math.Min(a.CpuSystemMicros, b.CpuSystemMicros),
+        Math.Min(a.AllocatedBytes, b.AllocatedBytes),
+        Math.Min(a.GcCollections, b.GcCollections));
+
     public long ContextSwitches => VoluntaryContextSwitches + InvoluntaryContextSwitches;
 
     public long CpuMicros => CpuUserMicros + CpuSystemMicros;
