@@ -33,8 +33,8 @@ public sealed record BenchPlan
     /// </summary>
     public ScenarioSize SizeOf(Scenario scenario, BufferStrategy strategy) => (scenario, Quick) switch
     {
-        (Scenario.Interactive, false) => strategy == BufferStrategy.Batched ? new(2_000, 200, 1, 0) : new(20_000, 2_000, 1, 0),
-        (Scenario.Interactive, true) => strategy == BufferStrategy.Batched ? new(500, 100, 1, 0) : new(5_000, 1_000, 1, 0),
+        (Scenario.Interactive, false) => strategy == BufferStrategy.Batched ? new(2_000, 500, 1, 0) : new(20_000, 10_000, 1, 0),
+        (Scenario.Interactive, true) => strategy == BufferStrategy.Batched ? new(500, 200, 1, 0) : new(5_000, 5_000, 1, 0),
         (Scenario.Paste, false) => new(500_000, 50_000, 1, 0),
         (Scenario.Paste, true) => new(100_000, 20_000, 1, 0),
         (Scenario.Typists, false) => new(3_000, 500, 50, 20),
