@@ -80,6 +80,10 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
             }
         });
         var metering = MeterSnapshot.Metering(idleBefore!, before!, after!, idleAfter!);
+        foreach (var (name, value) in plan.RuntimeSwitches)
+        {
+            result.Settings[name] = value; // the table names every switch, those the client does not know of too
+        }
         return result with
         {
             Server = MeterSnapshot.ServerCost(before!, after!) - metering.Cost,

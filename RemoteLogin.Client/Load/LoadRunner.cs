@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 using HdrHistogram;
 using RemoteLogin.Client.Integrity;
@@ -45,7 +47,7 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
     {
         // Typing threads meet the coordinator at a barrier before and after each phase.
         using var phases = new Barrier(sessions.Length + 1);
-        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var failures = new ConcurrentQueue<string>();
         long[] phaseChars = [options.WarmupChars, options.Chars];
         var typists = sessions.Select((session, i) => new Thread(() =>
         {
@@ -151,14 +153,14 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
     {
         var settings = new Dictionary<string, string>
         {
-            ["warmupChars"] = options.WarmupChars.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["window"] = options.Transport.Window.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["batchSize"] = options.Transport.BatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["batchDelayMs"] = options.Transport.BatchDelay.TotalMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["warmupChars"] = options.WarmupChars.ToString(CultureInfo.InvariantCulture),
+            ["window"] = options.Transport.Window.ToString(CultureInfo.InvariantCulture),
+            ["batchSize"] = options.Transport.BatchSize.ToString(CultureInfo.InvariantCulture),
+            ["batchDelayMs"] = options.Transport.BatchDelay.TotalMilliseconds.ToString(CultureInfo.InvariantCulture),
         };
         if (options.Scenario == Vocabulary.Scenario.Typists)
         {
-            settings["charsPerSecondPerSession"] = options.CharsPerSecond.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            settings["charsPerSecondPerSession"] = options.CharsPerSecond.ToString(CultureInfo.InvariantCulture);
         }
         foreach (var name in RuntimeSwitches.Names)
         {
