@@ -18,9 +18,9 @@ public static class ComparisonCommand
         var quick = new Option<bool>("--quick") { Description = "One round of smaller runs: the whole matrix in under a minute" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Where results go (default results/<timestamp>/)" };
         var strategies = Options.VocabularyList<BufferStrategy>("--strategies", "Buffer strategies, the same on both ends");
-        var subdaemons = Options.VocabularyList("--subdaemons", "Subdaemon models", [SubdaemonModel.Task]);
+        var subdaemons = Options.VocabularyList("--subdaemons", "Subdaemon models", [SubdaemonModel.Task]).Implemented(SubdaemonModel.Task);
         var scenarios = Options.VocabularyList<Scenario>("--scenarios", "Scenarios");
-        var protocols = Options.VocabularyList("--protocols", "Wire protocols", [WireProtocol.Raw]);
+        var protocols = Options.VocabularyList("--protocols", "Wire protocols", [WireProtocol.Raw]).Implemented(WireProtocol.Raw);
         var rounds = Options.Count("--rounds", 3, "Rounds through the matrix, each with its own floor (--quick: 1)");
         var inline = new Option<bool>("--inline-completions")
         {
@@ -40,20 +40,6 @@ public static class ComparisonCommand
                 }
             }
         });
-        subdaemons.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<SubdaemonModel[]>()?.Any(m => m != SubdaemonModel.Task) == true)
-            {
-                result.AddError("--subdaemons: only 'task' is available so far; thread, process and relay are not implemented yet");
-            }
-        });
-        protocols.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<WireProtocol[]>()?.Any(p => p != WireProtocol.Raw) == true)
-            {
-                result.AddError("--protocols: only 'raw' is available so far; telnet and rlogin are not implemented yet");
-            }
-        });
 
         var root = new RootCommand("RemoteLogin comparison: every buffer strategy against a real daemon over loopback, beside the floor.")
         {
@@ -66,7 +52,12 @@ public static class ComparisonCommand
             {
                 return CommandLineRunner.Reject(parsed, "--rounds: the default run takes at least 3 (a median over rounds); --quick may take fewer");
             }
-            var switches = (parsed.GetValue(environment) ?? []).Select(pair => pair.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+            var switches = new Dictionary<string, string>();
+            foreach (var pair in parsed.GetValue(environment) ?? [])
+            {
+                var (name, value) = (pair[..pair.IndexOf('=')], pair[(pair.IndexOf('=') + 1)..]);
+                switches[name] = value; // the last one given wins, as in a shell
+            }
             if (parsed.GetValue(inline))
             {
                 switches[RuntimeSwitches.InlineSocketCompletions] = "1";

@@ -9,24 +9,10 @@ using RemoteLogin.Server.Telemetry;
 using RemoteLogin.Vocabulary;
 
 var listen = Options.Endpoint("--listen", "127.0.0.1:5513", "Address and port to listen on");
-var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol");
-var subdaemon = Options.Vocabulary("--subdaemon", SubdaemonModel.Task, "How each session gets its own worker");
+var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol").Implemented(WireProtocol.Raw);
+var subdaemon = Options.Vocabulary("--subdaemon", SubdaemonModel.Task, "How each session gets its own worker").Implemented(SubdaemonModel.Task);
 var echo = Options.Vocabulary("--echo", BufferStrategy.Naive, "Echo buffer strategy");
 var drainSeconds = Options.Positive("--drain-timeout", 5, "Seconds live sessions get to finish echoing on SIGTERM/Ctrl+C");
-protocol.Validators.Add(result =>
-{
-    if (result.GetValueOrDefault<WireProtocol>() != WireProtocol.Raw)
-    {
-        result.AddError("--protocol: only 'raw' is served so far; telnet and rlogin are not implemented yet");
-    }
-});
-subdaemon.Validators.Add(result =>
-{
-    if (result.GetValueOrDefault<SubdaemonModel>() != SubdaemonModel.Task)
-    {
-        result.AddError("--subdaemon: only 'task' is available so far; thread, process and relay are not implemented yet");
-    }
-});
 
 var root = new RootCommand("RemoteLogin daemon: accepts TCP sessions and echoes every byte through a per-session subdaemon.")
 {

@@ -15,46 +15,28 @@ public static class LoadCommand
     /// <summary>Echoes did not match, a connection broke, or the daemon could not be reached.</summary>
     public const int RunFailed = 1;
 
+    /// <summary>The largest window or batch a session may ask for: a megabyte of characters.</summary>
+    private const long MaxBuffer = 1 << 20;
+
     public static Command Create()
     {
         var host = new Option<string>("--host") { Description = "Daemon host (default 127.0.0.1)", DefaultValueFactory = _ => "127.0.0.1" };
         var port = Options.Port("--port", 5513, "Daemon port (default 5513)", minimum: 1);
-        var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol");
+        var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol").Implemented(WireProtocol.Raw);
         var strategy = Options.Vocabulary("--strategy", BufferStrategy.Naive, "Client buffer strategy");
         var scenario = Options.Vocabulary("--scenario", Scenario.Interactive, "What the users do");
         var sessions = Options.OptionalCount("--sessions", "Concurrent sessions (default: typists 20, others 1)", maximum: 100_000);
         var chars = Options.OptionalCount("--chars", "Characters measured, over all sessions (default: interactive 20000, paste 1000000, typists 5 s of typing)");
         var warmup = Options.OptionalCount("--warmup", "Characters typed and checked before measuring (default: a tenth of --chars)", minimum: 0);
         var rate = Options.Positive("--rate", 20, "Typists: characters per second per session");
-        var window = Options.Count("--window", TransportSettings.Default.Window, "Characters that may await their echo at once (open loop)");
-        var batchSize = Options.Count("--batch-size", TransportSettings.Default.BatchSize, "Batched: characters per send");
+        var window = Options.Count("--window", TransportSettings.Default.Window, "Characters that may await their echo at once (open loop)", maximum: MaxBuffer);
+        var batchSize = Options.Count("--batch-size", TransportSettings.Default.BatchSize, "Batched: characters per send", maximum: MaxBuffer);
         var batchDelay = Options.Positive("--batch-delay", TransportSettings.Default.BatchDelay.TotalMilliseconds, "Batched: milliseconds the oldest character may wait");
         var echoTimeout = Options.Positive("--echo-timeout", TransportSettings.Default.EchoTimeout.TotalSeconds, "Seconds after which a missing echo counts as lost");
         var subdaemon = Options.Vocabulary("--subdaemon", SubdaemonModel.Task, "The daemon's subdaemon model, as a label for the results");
         var json = new Option<FileInfo>("--json") { Description = "Write the run as a results.json runs[] element to this file" };
         var hlog = new Option<FileInfo>("--hlog") { Description = "Write the run's round-trip histogram as an HdrHistogram log to this file" };
         var syncOption = new Option<bool>("--sync") { Description = "Print 'warmed-up' and 'measured' and wait for a line on stdin at each (used by the bench)" };
-        protocol.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<WireProtocol>() != WireProtocol.Raw)
-            {
-                result.AddError("--protocol: only 'raw' is spoken so far; telnet and rlogin are not implemented yet");
-            }
-        });
-        window.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<long>() > 1 << 20)
-            {
-                result.AddError("--window: at most 1048576 characters");
-            }
-        });
-        batchSize.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<long>() > 1 << 20)
-            {
-                result.AddError("--batch-size: at most 1048576 characters");
-            }
-        });
 
         var command = new Command("load", "Simulated users typing against a daemon; every echo is checked and timed")
         {

@@ -41,11 +41,11 @@ public static class Options
         };
     }
 
-    public static Option<long> Count(string name, long defaultValue, string description, long minimum = 1) => new(name)
+    public static Option<long> Count(string name, long defaultValue, string description, long minimum = 1, long maximum = long.MaxValue) => new(name)
     {
         Description = $"{description} (default {defaultValue})",
         DefaultValueFactory = _ => defaultValue,
-        CustomParser = result => ParseNumber(name, result, minimum, long.MaxValue),
+        CustomParser = result => ParseNumber(name, result, minimum, maximum),
     };
 
     /// <summary>A count whose default depends on other options; null when not given.</summary>
@@ -108,6 +108,28 @@ public static class Options
             return new IPEndPoint(address, port);
         },
     };
+
+    /// <summary>Refuse the values of the vocabulary this build does not implement yet, naming those it does.</summary>
+    public static Option<T> Implemented<T>(this Option<T> option, params T[] implemented) where T : struct, Enum
+    {
+        option.Validators.Add(result => RefuseUnimplemented(option.Name, [result.GetValueOrDefault<T>()], implemented, result));
+        return option;
+    }
+
+    /// <inheritdoc cref="Implemented{T}(Option{T}, T[])"/>
+    public static Option<T[]> Implemented<T>(this Option<T[]> option, params T[] implemented) where T : struct, Enum
+    {
+        option.Validators.Add(result => RefuseUnimplemented(option.Name, result.GetValueOrDefault<T[]>() ?? [], implemented, result));
+        return option;
+    }
+
+    private static void RefuseUnimplemented<T>(string name, T[] chosen, T[] implemented, SymbolResult result) where T : struct, Enum
+    {
+        foreach (var value in chosen.Where(v => !implemented.Contains(v)))
+        {
+            result.AddError($"{name}: '{value.Name()}' is not implemented yet (so far: {string.Join(", ", implemented.Select(v => v.Name()))})");
+        }
+    }
 
     private static T ParseOne<T>(string name, string text, ArgumentResult result) where T : struct, Enum
     {

@@ -58,7 +58,7 @@ public class QuickRunResultsTests
                 Assert.True(run.GetProperty("client").GetProperty("voluntaryContextSwitches").GetInt64() > 0);
                 // The server figures are net of the metering's own cost; with it added back they are what the daemon spent.
                 var metering = run.GetProperty("serverMetering").GetProperty("cost");
-                Assert.True(CpuMicros(run.GetProperty("server")) + CpuMicros(metering) > 0);
+                Assert.True(CpuSpent(run.GetProperty("server")) + CpuSpent(metering) > 0);
                 Assert.Equal(run.GetProperty("chars").GetInt64(), (long)run.GetProperty("serverMeter").GetProperty("remotelogin.server.bytes.echoed").GetDouble());
                 var system = run.GetProperty("system");
                 Assert.True(system.GetProperty("contextSwitches").GetInt64() > 0);
@@ -80,7 +80,7 @@ public class QuickRunResultsTests
         }
     }
 
-    private static long CpuMicros(JsonElement side) => side.GetProperty("cpuUserMicros").GetInt64() + side.GetProperty("cpuSystemMicros").GetInt64();
+    private static long CpuSpent(JsonElement side) => side.GetProperty("cpuUserMicros").GetInt64() + side.GetProperty("cpuSystemMicros").GetInt64();
 
     private static void AssertLatency(JsonElement latency)
     {
