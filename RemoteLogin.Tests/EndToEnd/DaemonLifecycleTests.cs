@@ -77,9 +77,9 @@ public class DaemonLifecycleTests
             {
                 await probe.ConnectAsync(daemon.Endpoint);
             }
-            catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
             {
-                return;
+                return; // refused, or reset from the backlog of a listener that closed before accepting it
             }
             await Task.Delay(50);
         }
