@@ -34,13 +34,16 @@ root.SetAction(async (parsed, _) =>
     }
 
     var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-    using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-    using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+    // Kept, never disposed: a second signal while the process exits must not turn a clean exit into a kill.
+    var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+    var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
     Console.Out.WriteLine($"listening on {daemon.LocalEndPoint}");
     Console.Out.Flush();
 
     await stop.Task;
     await daemon.StopAsync(TimeSpan.FromSeconds(parsed.GetValue(drainSeconds)));
+    GC.KeepAlive(sigterm);
+    GC.KeepAlive(sigint);
     return 0;
 
     void Stop(PosixSignalContext context)

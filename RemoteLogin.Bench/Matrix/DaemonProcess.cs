@@ -55,11 +55,17 @@ public sealed class DaemonProcess : IDisposable
         {
             Posix.Terminate(_process.Id);
         }
+        return WaitForExit(timeout);
+    }
+
+    /// <summary>Wait for a daemon that was already told to stop; returns the exit code.</summary>
+    public int WaitForExit(TimeSpan timeout)
+    {
         if (!_process.WaitForExit(timeout))
         {
             _process.Kill();
             _process.WaitForExit();
-            throw new TimeoutException($"the daemon did not exit within {timeout.TotalSeconds} s of SIGTERM");
+            throw new TimeoutException($"the daemon did not exit within {timeout.TotalSeconds} s");
         }
         return _process.ExitCode;
     }

@@ -42,7 +42,7 @@ public class DaemonLifecycleTests
 
         Assert.False(daemon.HasExited); // the stubborn session is still being drained
         stubborn.Dispose(); // its echoes can never be delivered now: the session ends, and with it the daemon
-        Assert.Equal(0, daemon.Stop(TimeSpan.FromSeconds(60)));
+        Assert.Equal(0, daemon.WaitForExit(TimeSpan.FromSeconds(60)));
     }
 
     [Fact]
