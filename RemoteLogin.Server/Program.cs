@@ -10,7 +10,7 @@ using RemoteLogin.Vocabulary;
 
 var listen = Options.Endpoint("--listen", "127.0.0.1:5513", "Address and port to listen on");
 var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol").Implemented(WireProtocol.Raw);
-var subdaemon = Options.Vocabulary("--subdaemon", SubdaemonModel.Task, "How each session gets its own worker").Implemented(SubdaemonModel.Task);
+var subdaemon = Options.Vocabulary("--subdaemon", SubdaemonModel.Task, "How each session gets its own worker").Implemented(SubdaemonModel.Task, SubdaemonModel.Thread);
 var echo = Options.Vocabulary("--echo", BufferStrategy.Naive, "Echo buffer strategy");
 var drainSeconds = Options.Positive("--drain-timeout", 5, "Seconds live sessions get to finish echoing on SIGTERM/Ctrl+C");
 

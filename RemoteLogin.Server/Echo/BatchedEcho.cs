@@ -27,4 +27,23 @@ public sealed class BatchedEcho : IEchoStrategy
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    public void Echo(Socket socket, ServerMetrics metrics)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            int received;
+            while ((received = socket.Receive(buffer)) > 0)
+            {
+                metrics.Received(received);
+                socket.Send(buffer.AsSpan(0, received));
+                metrics.Echoed(received);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
 }

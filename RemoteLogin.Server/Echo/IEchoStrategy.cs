@@ -7,7 +7,11 @@ namespace RemoteLogin.Server.Echo;
 /// <summary>One way of echoing a session's bytes. Returns once the client has stopped sending and all it sent went back.</summary>
 public interface IEchoStrategy
 {
+    /// <summary>For the task model: an async loop on the thread pool, which must never block.</summary>
     Task EchoAsync(Socket socket, ServerMetrics metrics, CancellationToken cancellationToken);
+
+    /// <summary>For the thread model: the calling thread is the session's own and blocks in every socket call.</summary>
+    void Echo(Socket socket, ServerMetrics metrics);
 }
 
 public static class EchoStrategies

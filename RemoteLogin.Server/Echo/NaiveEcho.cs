@@ -16,4 +16,15 @@ public sealed class NaiveEcho : IEchoStrategy
             metrics.Echoed(1);
         }
     }
+
+    public void Echo(Socket socket, ServerMetrics metrics)
+    {
+        Span<byte> oneByte = stackalloc byte[1];
+        while (socket.Receive(oneByte) == 1)
+        {
+            metrics.Received(1);
+            socket.Send(oneByte);
+            metrics.Echoed(1);
+        }
+    }
 }

@@ -19,4 +19,71 @@ public sealed class PipelinedEcho : IEchoStrategy
             new SocketReceiver(socket, echo.Writer, metrics.Received).RunAsync(cancellationToken),
             new SocketSender(socket, echo.Reader, metrics.Echoed).RunAsync(cancellationToken));
     }
+
+    /// <summary>The same pipe between two blocking threads: the session's own receives, a second one sends.</summary>
+    public void Echo(Socket socket, ServerMetrics metrics)
+    {
+        var echo = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
+        var sender = new Thread(() => Send(socket, echo.Reader, metrics)) { IsBackground = true, Name = "pipelined echo sender" };
+        sender.Start();
+        Receive(socket, echo.Writer, metrics);
+        sender.Join();
+    }
+
+    private static void Receive(Socket socket, PipeWriter writer, ServerMetrics metrics)
+    {
+        var waiter = new BlockingWaiter();
+        Exception? error = null;
+        try
+        {
+            while (true)
+            {
+                var memory = writer.GetMemory(4096);
+                int received = socket.Receive(memory.Span);
+                if (received == 0)
+                {
+                    break;
+                }
+                writer.Advance(received);
+                metrics.Received(received);
+                if (waiter.Wait(writer.FlushAsync()).IsCompleted)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            error = e;
+        }
+        writer.Complete(error);
+    }
+
+    private static void Send(Socket socket, PipeReader reader, ServerMetrics metrics)
+    {
+        var waiter = new BlockingWaiter();
+        Exception? error = null;
+        try
+        {
+            while (true)
+            {
+                var result = reader.TryRead(out var ready) ? ready : waiter.Wait(reader.ReadAsync());
+                foreach (var segment in result.Buffer)
+                {
+                    socket.Send(segment.Span);
+                    metrics.Echoed(segment.Length);
+                }
+                reader.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            error = e;
+        }
+        reader.Complete(error);
+    }
 }

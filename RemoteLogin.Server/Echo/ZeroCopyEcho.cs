@@ -6,8 +6,8 @@ using RemoteLogin.Server.Telemetry;
 namespace RemoteLogin.Server.Echo;
 
 /// <summary>
-/// splice(2) socket → kernel pipe → same socket: the echoed bytes never enter user space.
-/// The session waits for data with a zero-byte receive, which costs no buffer and no copy.
+/// splice(2) socket → kernel pipe → same socket: the echoed bytes never enter user space. The task model waits
+/// for data with a zero-byte receive, which costs no buffer and no copy; the thread model simply blocks in splice.
 /// </summary>
 public sealed class ZeroCopyEcho : IEchoStrategy
 {
@@ -28,12 +28,10 @@ public sealed class ZeroCopyEcho : IEchoStrategy
                 await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
                 continue;
             }
-            ThrowIfFailed(received);
-            if (received.EndOfStream)
+            if (IsEnd(received, metrics))
             {
                 return;
             }
-            metrics.Received((int)received.Bytes);
             for (long pending = received.Bytes; pending > 0;)
             {
                 var sent = Splice.Move(pipe.ReadFd, fd, (int)pending);
@@ -44,11 +42,53 @@ public sealed class ZeroCopyEcho : IEchoStrategy
                     await Task.Delay(WritableBackoff, cancellationToken);
                     continue;
                 }
-                ThrowIfFailed(sent);
-                pending -= sent.Bytes;
-                metrics.Echoed((int)sent.Bytes);
+                pending -= Echoed(sent, metrics);
             }
         }
+    }
+
+    public void Echo(Socket socket, ServerMetrics metrics)
+    {
+        using var pipe = new Splice.KernelPipe();
+        socket.Blocking = true;
+        int fd = (int)socket.SafeHandle.DangerousGetHandle();
+        while (true)
+        {
+            var received = Splice.Move(fd, pipe.WriteFd, MaxSpliceBytes);
+            if (IsEnd(received, metrics))
+            {
+                return;
+            }
+            for (long pending = received.Bytes; pending > 0;)
+            {
+                var sent = Splice.Move(pipe.ReadFd, fd, (int)pending);
+                if (sent.WouldBlock)
+                {
+                    socket.Poll(-1, SelectMode.SelectWrite); // this thread is the session's own: waiting is its job
+                    continue;
+                }
+                pending -= Echoed(sent, metrics);
+            }
+        }
+    }
+
+    /// <summary>Whether the client is done; otherwise the received bytes are counted.</summary>
+    private static bool IsEnd(Splice.Result received, ServerMetrics metrics)
+    {
+        ThrowIfFailed(received);
+        if (received.EndOfStream)
+        {
+            return true;
+        }
+        metrics.Received((int)received.Bytes);
+        return false;
+    }
+
+    private static long Echoed(Splice.Result sent, ServerMetrics metrics)
+    {
+        ThrowIfFailed(sent);
+        metrics.Echoed((int)sent.Bytes);
+        return sent.Bytes;
     }
 
     private static void ThrowIfFailed(Splice.Result result)

@@ -30,6 +30,7 @@ public static class SubdaemonFactory
     public static ISubdaemon For(SubdaemonModel model, IEchoStrategy echo, ServerMetrics metrics) => model switch
     {
         SubdaemonModel.Task => new TaskSubdaemon(echo, metrics),
+        SubdaemonModel.Thread => new ThreadSubdaemon(echo, metrics),
         _ => throw new NotSupportedException($"the {model.Name()} subdaemon model is not available yet"),
     };
 }

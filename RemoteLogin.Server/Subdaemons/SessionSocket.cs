@@ -1,10 +1,26 @@
 using System.Net.Sockets;
+using RemoteLogin.Server.Telemetry;
 
 namespace RemoteLogin.Server.Subdaemons;
 
-/// <summary>How every model ends a session's connection: FIN after the last echo, never a reset over unsent data.</summary>
+/// <summary>How every model ends a session: FIN after the last echo, never a reset over unsent data.</summary>
 public static class SessionSocket
 {
+    /// <summary>A client that resets or a daemon that aborts ends only this session, quietly; anything else is a bug worth a line.</summary>
+    public static void Report(Socket socket, Exception error)
+    {
+        if (error is not (SocketException or OperationCanceledException or IOException or ObjectDisposedException))
+        {
+            Console.Error.WriteLine($"session {socket.RemoteEndPoint} failed: {error}");
+        }
+    }
+
+    public static void End(Socket socket, ServerMetrics metrics)
+    {
+        Close(socket);
+        metrics.SessionEnded();
+    }
+
     public static void ShutdownQuietly(Socket socket, SocketShutdown how)
     {
         try

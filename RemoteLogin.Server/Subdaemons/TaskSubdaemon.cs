@@ -32,18 +32,13 @@ public sealed class TaskSubdaemon(IEchoStrategy echo, ServerMetrics metrics) : I
             {
                 await echo.EchoAsync(connection, metrics, _abort.Token);
             }
-            catch (Exception e) when (e is SocketException or OperationCanceledException or IOException)
-            {
-                // A client that resets or a daemon that aborts ends only this session.
-            }
             catch (Exception e)
             {
-                Console.Error.WriteLine($"session {connection.RemoteEndPoint} failed: {e}");
+                SessionSocket.Report(connection, e);
             }
             finally
             {
-                SessionSocket.Close(connection);
-                metrics.SessionEnded();
+                SessionSocket.End(connection, metrics);
             }
         }
     }

@@ -7,10 +7,14 @@ namespace RemoteLogin.Tests.EndToEnd;
 /// <summary>The daemon as a user runs it: a child process that prints its address and drains on SIGTERM.</summary>
 public class DaemonLifecycleTests
 {
-    [Fact]
-    public async Task Sigterm_stops_accepting_echoes_what_was_received_and_exits_0()
+    [Theory]
+    [InlineData("task", "naive")]
+    [InlineData("thread", "naive")]
+    [InlineData("thread", "pipelined")]
+    [InlineData("thread", "zerocopy")]
+    public async Task Sigterm_stops_accepting_echoes_what_was_received_and_exits_0(string subdaemon, string echo)
     {
-        using var daemon = DaemonProcess.Start(["--echo", "naive"]);
+        using var daemon = DaemonProcess.Start(["--subdaemon", subdaemon, "--echo", echo]);
         using var client = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await client.ConnectAsync(daemon.Endpoint);
         var typed = Enumerable.Range(0, 5000).Select(i => (byte)(i * 7)).ToArray();
@@ -45,10 +49,14 @@ public class DaemonLifecycleTests
         Assert.Equal(0, daemon.WaitForExit(TimeSpan.FromSeconds(60)));
     }
 
-    [Fact]
-    public async Task A_session_still_running_when_the_drain_timeout_passes_is_aborted_and_the_daemon_exits_0()
+    [Theory]
+    [InlineData("task", "zerocopy")]
+    [InlineData("thread", "zerocopy")]
+    [InlineData("thread", "pipelined")]
+    [InlineData("thread", "batched")]
+    public async Task A_session_still_running_when_the_drain_timeout_passes_is_aborted_and_the_daemon_exits_0(string subdaemon, string echo)
     {
-        using var daemon = DaemonProcess.Start(["--echo", "zerocopy", "--drain-timeout", "0.5"]);
+        using var daemon = DaemonProcess.Start(["--subdaemon", subdaemon, "--echo", echo, "--drain-timeout", "0.5"]);
         using var stubborn = await StubbornClientAsync(daemon);
 
         int exitCode = daemon.Stop(TimeSpan.FromSeconds(60));

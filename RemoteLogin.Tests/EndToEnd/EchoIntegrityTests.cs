@@ -9,14 +9,17 @@ namespace RemoteLogin.Tests.EndToEnd;
 /// <summary>Every strategy, the same on both ends, carries arbitrary bytes through a real daemon over loopback intact.</summary>
 public class EchoIntegrityTests
 {
-    public static TheoryData<BufferStrategy, Scenario> Matrix()
+    public static TheoryData<SubdaemonModel, BufferStrategy, Scenario> Matrix()
     {
-        var data = new TheoryData<BufferStrategy, Scenario>();
-        foreach (var strategy in Enum.GetValues<BufferStrategy>())
+        var data = new TheoryData<SubdaemonModel, BufferStrategy, Scenario>();
+        foreach (var model in new[] { SubdaemonModel.Task, SubdaemonModel.Thread })
         {
-            foreach (var scenario in Enum.GetValues<Scenario>())
+            foreach (var strategy in Enum.GetValues<BufferStrategy>())
             {
-                data.Add(strategy, scenario);
+                foreach (var scenario in Enum.GetValues<Scenario>())
+                {
+                    data.Add(model, strategy, scenario);
+                }
             }
         }
         return data;
@@ -24,9 +27,9 @@ public class EchoIntegrityTests
 
     [Theory]
     [MemberData(nameof(Matrix))]
-    public async Task Arbitrary_bytes_come_back_intact(BufferStrategy strategy, Scenario scenario)
+    public async Task Arbitrary_bytes_come_back_intact(SubdaemonModel model, BufferStrategy strategy, Scenario scenario)
     {
-        await using var daemon = InProcessDaemon.Start(strategy);
+        await using var daemon = InProcessDaemon.Start(strategy, model);
         var random = new Random(862);
         var cycle = new byte[1000];
         random.NextBytes(cycle);

@@ -7,7 +7,7 @@ using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Tests.Support;
 
-/// <summary>The real daemon with the task model, in the test process, on an ephemeral loopback port.</summary>
+/// <summary>The real daemon, in the test process, on an ephemeral loopback port.</summary>
 public sealed class InProcessDaemon : IAsyncDisposable
 {
     private InProcessDaemon(ServerMetrics metrics, LoginDaemon daemon)
@@ -22,10 +22,10 @@ public sealed class InProcessDaemon : IAsyncDisposable
 
     public IPEndPoint Endpoint => Daemon.LocalEndPoint;
 
-    public static InProcessDaemon Start(BufferStrategy echo)
+    public static InProcessDaemon Start(BufferStrategy echo, SubdaemonModel model = SubdaemonModel.Task)
     {
         var metrics = new ServerMetrics();
-        var daemon = LoginDaemon.Start(new IPEndPoint(IPAddress.Loopback, 0), new TaskSubdaemon(EchoStrategies.For(echo), metrics), metrics);
+        var daemon = LoginDaemon.Start(new IPEndPoint(IPAddress.Loopback, 0), SubdaemonFactory.For(model, EchoStrategies.For(echo), metrics), metrics);
         return new InProcessDaemon(metrics, daemon);
     }
 
