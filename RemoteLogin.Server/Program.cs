@@ -12,11 +12,12 @@ var listen = Options.Endpoint("--listen", "127.0.0.1:5513", "Address and port to
 var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol").Implemented(WireProtocol.Raw);
 var subdaemon = Options.Vocabulary("--subdaemon", SubdaemonModel.Task, "How each session gets its own worker").Implemented(SubdaemonModel.Task, SubdaemonModel.Thread);
 var echo = Options.Vocabulary("--echo", BufferStrategy.Naive, "Echo buffer strategy");
+var maxSessions = Options.Count("--max-sessions", LoginDaemon.DefaultMaxSessions, "Live sessions at most; a connection beyond them is closed at once and counted", maximum: 1_000_000);
 var drainSeconds = Options.Positive("--drain-timeout", 5, "Seconds live sessions get to finish echoing on SIGTERM/Ctrl+C");
 
 var root = new RootCommand("RemoteLogin daemon: accepts TCP sessions and echoes every byte through a per-session subdaemon.")
 {
-    listen, protocol, subdaemon, echo, drainSeconds,
+    listen, protocol, subdaemon, echo, maxSessions, drainSeconds,
 };
 root.SetAction(async (parsed, _) =>
 {
@@ -25,7 +26,7 @@ root.SetAction(async (parsed, _) =>
     LoginDaemon daemon;
     try
     {
-        daemon = LoginDaemon.Start(parsed.GetValue(listen)!, model, metrics);
+        daemon = LoginDaemon.Start(parsed.GetValue(listen)!, model, metrics, (int)parsed.GetValue(maxSessions));
     }
     catch (System.Net.Sockets.SocketException e)
     {

@@ -12,12 +12,16 @@ public sealed class LoginDaemon
     private readonly Socket _listener;
     private readonly ISubdaemon _subdaemon;
     private readonly ServerMetrics _metrics;
+    public const int DefaultMaxSessions = 1000;
+
     private readonly ConcurrentDictionary<ISession, byte> _sessions = new();
+    private readonly int _maxSessions;
     private readonly CancellationTokenSource _stopAccepting = new();
     private readonly Task _acceptLoop;
 
-    private LoginDaemon(Socket listener, ISubdaemon subdaemon, ServerMetrics metrics)
+    private LoginDaemon(Socket listener, ISubdaemon subdaemon, ServerMetrics metrics, int maxSessions)
     {
+        _maxSessions = maxSessions;
         _listener = listener;
         _subdaemon = subdaemon;
         _metrics = metrics;
@@ -26,7 +30,8 @@ public sealed class LoginDaemon
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
 
-    public static LoginDaemon Start(IPEndPoint listen, ISubdaemon subdaemon, ServerMetrics metrics)
+    /// <summary>Listen and serve; a connection beyond <paramref name="maxSessions"/> live sessions is closed at once and counted.</summary>
+    public static LoginDaemon Start(IPEndPoint listen, ISubdaemon subdaemon, ServerMetrics metrics, int maxSessions = DefaultMaxSessions)
     {
         var listener = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -40,7 +45,7 @@ public sealed class LoginDaemon
             listener.Dispose();
             throw;
         }
-        return new LoginDaemon(listener, subdaemon, metrics);
+        return new LoginDaemon(listener, subdaemon, metrics, maxSessions);
     }
 
     /// <summary>Stop accepting, let every live session echo what it received, and abort those still running after <paramref name="grace"/>.</summary>
@@ -85,6 +90,12 @@ public sealed class LoginDaemon
                 // Out of descriptors or a connection reset before accept: this connection is lost, the daemon is not.
                 Console.Error.WriteLine($"accept failed: {e.Message}");
                 await Task.Delay(10);
+                continue;
+            }
+            if (_sessions.Count >= _maxSessions)
+            {
+                _metrics.SessionRejected();
+                SessionSocket.Close(connection);
                 continue;
             }
             try

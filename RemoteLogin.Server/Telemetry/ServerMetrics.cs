@@ -14,6 +14,7 @@ public sealed class ServerMetrics : IDisposable
 
     private readonly Meter _meter;
     private readonly Counter<long> _sessionsAccepted;
+    private readonly Counter<long> _sessionsRejected;
     private readonly Counter<long> _bytesReceived;
     private readonly Counter<long> _bytesEchoed;
     private readonly Counter<long> _echoSendCalls;
@@ -25,6 +26,7 @@ public sealed class ServerMetrics : IDisposable
         _meter.CreateObservableUpDownCounter("remotelogin.server.sessions.active", () => Volatile.Read(ref _activeSessions),
             "{session}", "Sessions being served now");
         _sessionsAccepted = _meter.CreateCounter<long>("remotelogin.server.sessions.accepted", "{session}", "Connections accepted and handed to a subdaemon");
+        _sessionsRejected = _meter.CreateCounter<long>("remotelogin.server.sessions.rejected", "{session}", "Connections closed at once because --max-sessions were live");
         _bytesReceived = _meter.CreateCounter<long>("remotelogin.server.bytes.received", "By", "Bytes received from clients");
         _bytesEchoed = _meter.CreateCounter<long>("remotelogin.server.bytes.echoed", "By", "Bytes sent back to clients");
         _echoSendCalls = _meter.CreateCounter<long>("remotelogin.server.echo.send_calls", "{call}", "Send system calls made to echo");
@@ -37,6 +39,8 @@ public sealed class ServerMetrics : IDisposable
     }
 
     public void SessionAccepted() => _sessionsAccepted.Add(1);
+
+    public void SessionRejected() => _sessionsRejected.Add(1);
 
     public void SessionStarted() => Interlocked.Increment(ref _activeSessions);
 

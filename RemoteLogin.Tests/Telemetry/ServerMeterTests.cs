@@ -64,7 +64,7 @@ public class ServerMeterTests
             {
                 "remotelogin.server.bytes.echoed", "remotelogin.server.bytes.received", "remotelogin.server.echo.send_calls",
                 "remotelogin.server.gc.heap.allocated", "remotelogin.server.process.context_switches", "remotelogin.server.process.cpu.time",
-                "remotelogin.server.sessions.accepted", "remotelogin.server.sessions.active",
+                "remotelogin.server.sessions.accepted", "remotelogin.server.sessions.active", "remotelogin.server.sessions.rejected",
             },
             units.Keys.Order().ToArray());
         Assert.Equal("By", units["remotelogin.server.bytes.received"]);
