@@ -30,6 +30,7 @@ public sealed class ThreadSubdaemon(IEchoStrategy echo, ServerMetrics metrics) :
             metrics.SessionStarted();
             try
             {
+                connection.Blocking = true; // real blocking system calls, whatever mode the accepted socket came in
                 echo.Echo(connection, metrics);
             }
             catch (Exception e)
