@@ -50,13 +50,16 @@ public class DaemonLifecycleTests
         Assert.Equal(0, daemon.WaitForExit(TimeSpan.FromSeconds(60)));
     }
 
-    // The thread model is left out here: its stuck sessions sometimes end by themselves soon after SIGTERM instead of
-    // waiting for the abort, which is not explained yet (issue 3). The test below holds it to exiting 0.
     [Theory]
-    [InlineData("task", "zerocopy")]
-    [InlineData("task", "pipelined")]
-    [InlineData("task", "batched")]
-    public async Task A_session_that_cannot_finish_is_aborted_at_the_drain_timeout_and_the_daemon_exits_0(string subdaemon, string echo)
+    [InlineData("task", "zerocopy", true)]
+    [InlineData("task", "pipelined", true)]
+    [InlineData("task", "batched", true)]
+    // Under the thread model a stuck session sometimes ends by itself soon after SIGTERM instead of waiting for the
+    // abort, not explained yet (issue 3); there the test holds the daemon to exiting 0 only.
+    [InlineData("thread", "zerocopy", false)]
+    [InlineData("thread", "pipelined", false)]
+    [InlineData("thread", "batched", false)]
+    public async Task A_session_that_cannot_finish_does_not_keep_the_daemon_from_exiting_0(string subdaemon, string echo, bool aborted)
     {
         using var daemon = DaemonProcess.Start(["--subdaemon", subdaemon, "--echo", echo, "--drain-timeout", "0.5"]);
         using var stubborn = await StubbornClientAsync(daemon);
@@ -64,22 +67,12 @@ public class DaemonLifecycleTests
         int exitCode = daemon.Stop(TimeSpan.FromSeconds(60));
 
         Assert.Equal(0, exitCode);
-        Assert.Contains("aborting", daemon.StandardErrorAfterExit());
-    }
-
-    [Theory]
-    [InlineData("thread", "zerocopy")]
-    [InlineData("thread", "pipelined")]
-    [InlineData("thread", "batched")]
-    public async Task A_client_that_never_reads_cannot_keep_the_daemon_from_exiting_0(string subdaemon, string echo)
-    {
-        using var daemon = DaemonProcess.Start(["--subdaemon", subdaemon, "--echo", echo, "--drain-timeout", "0.5"]);
-        using var stubborn = await StubbornClientAsync(daemon);
-
-        int exitCode = daemon.Stop(TimeSpan.FromSeconds(60));
-
-        Assert.Equal(0, exitCode);
-        Assert.DoesNotContain("failed", daemon.StandardErrorAfterExit());
+        string stderr = daemon.StandardErrorAfterExit();
+        Assert.DoesNotContain("failed", stderr);
+        if (aborted)
+        {
+            Assert.Contains("aborting", stderr);
+        }
     }
 
     [Fact]
