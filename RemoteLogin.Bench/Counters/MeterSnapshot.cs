@@ -1,4 +1,3 @@
-using System.Globalization;
 using RemoteLogin.Measurement;
 using RemoteLogin.Results;
 
@@ -69,7 +68,4 @@ public sealed class MeterSnapshot(DateTime intervalEnd, IReadOnlyDictionary<stri
     /// <summary>Deltas of every time series read (bytes, sends, sessions, runtime), named "instrument[tags]" as published; raw, metering included.</summary>
     public static Dictionary<string, double> ServerMeterDeltas(MeterSnapshot start, MeterSnapshot end) =>
         end.Values.ToDictionary(kv => kv.Key[(kv.Key.IndexOf('\\') + 1)..], kv => kv.Value - start.Values.GetValueOrDefault(kv.Key));
-
-    public override string ToString() =>
-        string.Join(", ", Values.Select(kv => $"{kv.Key}={kv.Value.ToString(CultureInfo.InvariantCulture)}"));
 }

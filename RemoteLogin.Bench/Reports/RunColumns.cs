@@ -34,7 +34,7 @@ public static class RunColumns
         new("lost/dup/bad", r => $"{r.Integrity.Lost}/{r.Integrity.Duplicated}/{r.Integrity.Corrupted}", Numeric: false),
     ];
 
-    public static string PerChar(RunResult run, double total) => run.Chars == 0 ? "" : Significant(total / run.Chars);
+    private static string PerChar(RunResult run, double total) => run.Chars == 0 ? "" : Significant(total / run.Chars);
 
     private static string Whole(double value) => Math.Round(value).ToString("0", CultureInfo.InvariantCulture);
 
