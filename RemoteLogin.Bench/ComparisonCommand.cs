@@ -18,7 +18,7 @@ public static class ComparisonCommand
         var quick = new Option<bool>("--quick") { Description = "One round of smaller runs: the whole matrix in under a minute" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Where results go (default results/<timestamp>/)" };
         var strategies = Options.VocabularyList<BufferStrategy>("--strategies", "Buffer strategies, the same on both ends");
-        var subdaemons = Options.VocabularyList("--subdaemons", "Subdaemon models", [SubdaemonModel.Task]).Implemented(SubdaemonModel.Task, SubdaemonModel.Thread);
+        var subdaemons = Options.VocabularyList("--subdaemons", "Subdaemon models", [SubdaemonModel.Task]);
         var scenarios = Options.VocabularyList<Scenario>("--scenarios", "Scenarios");
         var protocols = Options.VocabularyList("--protocols", "Wire protocols", [WireProtocol.Raw]).Implemented(WireProtocol.Raw);
         var rounds = Options.Count("--rounds", 3, "Rounds through the matrix, each with its own floor (--quick: 1)");

@@ -5,12 +5,13 @@ using RemoteLogin.Cli;
 using RemoteLogin.Server.Daemon;
 using RemoteLogin.Server.Echo;
 using RemoteLogin.Server.Subdaemons;
+using RemoteLogin.Server.Subdaemons.Children;
 using RemoteLogin.Server.Telemetry;
 using RemoteLogin.Vocabulary;
 
 var listen = Options.Endpoint("--listen", "127.0.0.1:5513", "Address and port to listen on");
 var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol").Implemented(WireProtocol.Raw);
-var subdaemon = Options.Vocabulary("--subdaemon", SubdaemonModel.Task, "How each session gets its own worker").Implemented(SubdaemonModel.Task, SubdaemonModel.Thread);
+var subdaemon = Options.Vocabulary("--subdaemon", SubdaemonModel.Task, "How each session gets its own worker");
 var echo = Options.Vocabulary("--echo", BufferStrategy.Naive, "Echo buffer strategy");
 var maxSessions = Options.Count("--max-sessions", LoginDaemon.DefaultMaxSessions, "Live sessions at most; a connection beyond them is closed at once and counted", maximum: 1_000_000);
 var drainSeconds = Options.Positive("--drain-timeout", 5, "Seconds live sessions get to finish echoing on SIGTERM/Ctrl+C");
@@ -21,8 +22,9 @@ var root = new RootCommand("RemoteLogin daemon: accepts TCP sessions and echoes 
 };
 root.SetAction(async (parsed, _) =>
 {
-    using var metrics = new ServerMetrics();
-    var model = SubdaemonFactory.For(parsed.GetValue(subdaemon), EchoStrategies.For(parsed.GetValue(echo)), metrics);
+    var children = SubdaemonFactory.ChildrenFor(parsed.GetValue(subdaemon));
+    using var metrics = new ServerMetrics(parsed.GetValue(subdaemon), children);
+    var model = SubdaemonFactory.For(parsed.GetValue(subdaemon), parsed.GetValue(echo), metrics, children);
     LoginDaemon daemon;
     try
     {
@@ -53,4 +55,11 @@ root.SetAction(async (parsed, _) =>
         stop.TrySetResult();
     }
 });
+// The child side of the process and relay models; the daemon starts it, people do not.
+var controlName = new Option<string>("--control") { Description = "Abstract Unix socket name the daemon listens on for this child", Required = true };
+var childEcho = Options.Vocabulary("--echo", BufferStrategy.Naive, "Echo buffer strategy");
+var child = new Command("subdaemon", "Serve one session handed over by the daemon") { Hidden = true, Options = { controlName, childEcho } };
+child.SetAction(parsed => ChildProcessMain.Run(parsed.GetValue(controlName)!, EchoStrategies.For(parsed.GetValue(childEcho))));
+root.Subcommands.Add(child);
+
 return await CommandLineRunner.RunAsync(root, args);

@@ -3,7 +3,6 @@ using BenchmarkDotNet.Attributes;
 using RemoteLogin.Client.Integrity;
 using RemoteLogin.Client.Strategies;
 using RemoteLogin.Server.Daemon;
-using RemoteLogin.Server.Echo;
 using RemoteLogin.Server.Subdaemons;
 using RemoteLogin.Server.Telemetry;
 using RemoteLogin.Vocabulary;
@@ -25,8 +24,8 @@ public class RoundTripBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _metrics = new ServerMetrics();
-        _daemon = LoginDaemon.Start(new IPEndPoint(IPAddress.Loopback, 0), new TaskSubdaemon(EchoStrategies.For(Strategy), _metrics), _metrics);
+        _metrics = new ServerMetrics(SubdaemonModel.Task);
+        _daemon = LoginDaemon.Start(new IPEndPoint(IPAddress.Loopback, 0), SubdaemonFactory.For(SubdaemonModel.Task, Strategy, _metrics), _metrics);
         _session = ClientTransports.Connect(Strategy, _daemon.LocalEndPoint, TypedText.AllBytes, TransportSettings.Default);
     }
 

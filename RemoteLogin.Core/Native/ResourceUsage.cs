@@ -6,14 +6,33 @@ namespace RemoteLogin.Native;
 public static partial class ResourceUsage
 {
     private const int RUSAGE_SELF = 0;
+    private const int RUSAGE_CHILDREN = -1;
+    private const int RUSAGE_THREAD = 1;
 
     /// <summary>The fields of struct rusage that RemoteLogin reports, for one process (or its reaped children).</summary>
-    public readonly record struct Sample(long UserMicros, long SystemMicros, long VoluntaryContextSwitches, long InvoluntaryContextSwitches);
+    public readonly record struct Sample(long UserMicros, long SystemMicros, long VoluntaryContextSwitches, long InvoluntaryContextSwitches)
+    {
+        public static Sample operator +(Sample a, Sample b) => new(
+            a.UserMicros + b.UserMicros, a.SystemMicros + b.SystemMicros,
+            a.VoluntaryContextSwitches + b.VoluntaryContextSwitches, a.InvoluntaryContextSwitches + b.InvoluntaryContextSwitches);
+
+        public static Sample operator -(Sample a, Sample b) => new(
+            a.UserMicros - b.UserMicros, a.SystemMicros - b.SystemMicros,
+            a.VoluntaryContextSwitches - b.VoluntaryContextSwitches, a.InvoluntaryContextSwitches - b.InvoluntaryContextSwitches);
+    }
 
     /// <summary>This process, all its threads.</summary>
-    public static Sample ReadSelf()
+    public static Sample ReadSelf() => Read(RUSAGE_SELF);
+
+    /// <summary>Every child this process has waited for (the runtime reaps the children it starts), once they have been reaped.</summary>
+    public static Sample ReadReapedChildren() => Read(RUSAGE_CHILDREN);
+
+    /// <summary>The calling thread alone: what one thread's side job cost, to be kept apart from the rest.</summary>
+    public static Sample ReadThisThread() => Read(RUSAGE_THREAD);
+
+    private static Sample Read(int who)
     {
-        if (getrusage(RUSAGE_SELF, out var usage) != 0)
+        if (getrusage(who, out var usage) != 0)
         {
             throw new InvalidOperationException($"getrusage failed: errno {Marshal.GetLastPInvokeError()}");
         }

@@ -5,7 +5,9 @@ namespace RemoteLogin.Processes;
 /// <summary>Starts another RemoteLogin program built beside this one (the bench and the tests run the daemon and the client as real child processes).</summary>
 public static class SiblingProgram
 {
-    public static ProcessStartInfo StartInfo(string name, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="redirectStandardStreams">False to let the program share this one's stdin, stdout and stderr.</param>
+    public static ProcessStartInfo StartInfo(
+        string name, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, bool redirectStandardStreams = true)
     {
         string directory = AppContext.BaseDirectory;
         string appHost = Path.Combine(directory, name);
@@ -24,9 +26,9 @@ public static class SiblingProgram
             info.Environment[key] = value;
         }
         info.UseShellExecute = false;
-        info.RedirectStandardInput = true;
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
+        info.RedirectStandardInput = redirectStandardStreams;
+        info.RedirectStandardOutput = redirectStandardStreams;
+        info.RedirectStandardError = redirectStandardStreams;
         return info;
     }
 }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net.Sockets;
-using RemoteLogin.Server.Telemetry;
 
 namespace RemoteLogin.Server.Echo;
 
@@ -9,7 +8,7 @@ public sealed class BatchedEcho : IEchoStrategy
 {
     private const int BufferSize = 16 * 1024;
 
-    public async Task EchoAsync(Socket socket, ServerMetrics metrics, CancellationToken cancellationToken)
+    public async Task EchoAsync(Socket socket, EchoTally tally, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
@@ -17,9 +16,9 @@ public sealed class BatchedEcho : IEchoStrategy
             int received;
             while ((received = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken)) > 0)
             {
-                metrics.Received(received);
+                tally.Received(received);
                 await socket.SendAsync(buffer.AsMemory(0, received), SocketFlags.None, cancellationToken);
-                metrics.Echoed(received);
+                tally.Echoed(received);
             }
         }
         finally
@@ -28,7 +27,7 @@ public sealed class BatchedEcho : IEchoStrategy
         }
     }
 
-    public void Echo(Socket socket, ServerMetrics metrics)
+    public void Echo(Socket socket, EchoTally tally)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
@@ -36,9 +35,9 @@ public sealed class BatchedEcho : IEchoStrategy
             int received;
             while ((received = socket.Receive(buffer)) > 0)
             {
-                metrics.Received(received);
+                tally.Received(received);
                 socket.Send(buffer.AsSpan(0, received));
-                metrics.Echoed(received);
+                tally.Echoed(received);
             }
         }
         finally

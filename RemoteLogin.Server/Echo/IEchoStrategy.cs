@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using RemoteLogin.Server.Telemetry;
 using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Server.Echo;
@@ -8,10 +7,10 @@ namespace RemoteLogin.Server.Echo;
 public interface IEchoStrategy
 {
     /// <summary>For the task model: an async loop on the thread pool, which must never block.</summary>
-    Task EchoAsync(Socket socket, ServerMetrics metrics, CancellationToken cancellationToken);
+    Task EchoAsync(Socket socket, EchoTally tally, CancellationToken cancellationToken);
 
     /// <summary>For the thread model: the calling thread is the session's own and blocks in every socket call.</summary>
-    void Echo(Socket socket, ServerMetrics metrics);
+    void Echo(Socket socket, EchoTally tally);
 }
 
 public static class EchoStrategies

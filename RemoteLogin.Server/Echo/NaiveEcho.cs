@@ -1,30 +1,29 @@
 using System.Net.Sockets;
-using RemoteLogin.Server.Telemetry;
 
 namespace RemoteLogin.Server.Echo;
 
 /// <summary>The textbook loop: receive one byte, send it back, then read the next.</summary>
 public sealed class NaiveEcho : IEchoStrategy
 {
-    public async Task EchoAsync(Socket socket, ServerMetrics metrics, CancellationToken cancellationToken)
+    public async Task EchoAsync(Socket socket, EchoTally tally, CancellationToken cancellationToken)
     {
         var oneByte = new byte[1];
         while (await socket.ReceiveAsync(oneByte.AsMemory(), SocketFlags.None, cancellationToken) == 1)
         {
-            metrics.Received(1);
+            tally.Received(1);
             await socket.SendAsync(oneByte.AsMemory(), SocketFlags.None, cancellationToken);
-            metrics.Echoed(1);
+            tally.Echoed(1);
         }
     }
 
-    public void Echo(Socket socket, ServerMetrics metrics)
+    public void Echo(Socket socket, EchoTally tally)
     {
         Span<byte> oneByte = stackalloc byte[1];
         while (socket.Receive(oneByte) == 1)
         {
-            metrics.Received(1);
+            tally.Received(1);
             socket.Send(oneByte);
-            metrics.Echoed(1);
+            tally.Echoed(1);
         }
     }
 }

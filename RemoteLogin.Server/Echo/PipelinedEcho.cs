@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
-using RemoteLogin.Server.Telemetry;
 using RemoteLogin.Sockets;
 
 namespace RemoteLogin.Server.Echo;
@@ -12,25 +11,25 @@ namespace RemoteLogin.Server.Echo;
 /// </summary>
 public sealed class PipelinedEcho : IEchoStrategy
 {
-    public async Task EchoAsync(Socket socket, ServerMetrics metrics, CancellationToken cancellationToken)
+    public async Task EchoAsync(Socket socket, EchoTally tally, CancellationToken cancellationToken)
     {
         var echo = new Pipe(new PipeOptions(useSynchronizationContext: false));
         await Task.WhenAll(
-            new SocketReceiver(socket, echo.Writer, metrics.Received).RunAsync(cancellationToken),
-            new SocketSender(socket, echo.Reader, metrics.Echoed).RunAsync(cancellationToken));
+            new SocketReceiver(socket, echo.Writer, tally.Received).RunAsync(cancellationToken),
+            new SocketSender(socket, echo.Reader, tally.Echoed).RunAsync(cancellationToken));
     }
 
     /// <summary>The same pipe between two blocking threads: the session's own receives, a second one sends.</summary>
-    public void Echo(Socket socket, ServerMetrics metrics)
+    public void Echo(Socket socket, EchoTally tally)
     {
         var echo = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
-        var sender = new Thread(() => Send(socket, echo.Reader, metrics)) { IsBackground = true, Name = "pipelined echo sender" };
+        var sender = new Thread(() => Send(socket, echo.Reader, tally)) { IsBackground = true, Name = "pipelined echo sender" };
         sender.Start();
-        Receive(socket, echo.Writer, metrics);
+        Receive(socket, echo.Writer, tally);
         sender.Join();
     }
 
-    private static void Receive(Socket socket, PipeWriter writer, ServerMetrics metrics)
+    private static void Receive(Socket socket, PipeWriter writer, EchoTally tally)
     {
         var waiter = new BlockingWaiter();
         Exception? error = null;
@@ -45,7 +44,7 @@ public sealed class PipelinedEcho : IEchoStrategy
                     break;
                 }
                 writer.Advance(received);
-                metrics.Received(received);
+                tally.Received(received);
                 if (waiter.Wait(writer.FlushAsync()).IsCompleted)
                 {
                     break;
@@ -59,7 +58,7 @@ public sealed class PipelinedEcho : IEchoStrategy
         writer.Complete(error);
     }
 
-    private static void Send(Socket socket, PipeReader reader, ServerMetrics metrics)
+    private static void Send(Socket socket, PipeReader reader, EchoTally tally)
     {
         var waiter = new BlockingWaiter();
         Exception? error = null;
@@ -71,7 +70,7 @@ public sealed class PipelinedEcho : IEchoStrategy
                 foreach (var segment in result.Buffer)
                 {
                     socket.Send(segment.Span);
-                    metrics.Echoed(segment.Length);
+                    tally.Echoed(segment.Length);
                 }
                 reader.AdvanceTo(result.Buffer.End);
                 if (result.IsCompleted || result.IsCanceled)

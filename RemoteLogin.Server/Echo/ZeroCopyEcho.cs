@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using RemoteLogin.Server.Native;
-using RemoteLogin.Server.Telemetry;
 
 namespace RemoteLogin.Server.Echo;
 
@@ -14,7 +13,7 @@ public sealed class ZeroCopyEcho : IEchoStrategy
     private const int MaxSpliceBytes = 64 * 1024; // a default pipe's capacity
     private static readonly TimeSpan WritableBackoff = TimeSpan.FromMilliseconds(1);
 
-    public async Task EchoAsync(Socket socket, ServerMetrics metrics, CancellationToken cancellationToken)
+    public async Task EchoAsync(Socket socket, EchoTally tally, CancellationToken cancellationToken)
     {
         using var pipe = new Splice.KernelPipe();
         // splice(2) blocks on a blocking socket whatever its flags say; a thread-pool thread must never block.
@@ -28,7 +27,7 @@ public sealed class ZeroCopyEcho : IEchoStrategy
                 await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
                 continue;
             }
-            if (IsEnd(received, metrics))
+            if (IsEnd(received, tally))
             {
                 return;
             }
@@ -42,12 +41,12 @@ public sealed class ZeroCopyEcho : IEchoStrategy
                     await Task.Delay(WritableBackoff, cancellationToken);
                     continue;
                 }
-                pending -= Echoed(sent, metrics);
+                pending -= Echoed(sent, tally);
             }
         }
     }
 
-    public void Echo(Socket socket, ServerMetrics metrics)
+    public void Echo(Socket socket, EchoTally tally)
     {
         using var pipe = new Splice.KernelPipe();
         socket.Blocking = true;
@@ -55,7 +54,7 @@ public sealed class ZeroCopyEcho : IEchoStrategy
         while (true)
         {
             var received = Splice.Move(fd, pipe.WriteFd, MaxSpliceBytes);
-            if (IsEnd(received, metrics))
+            if (IsEnd(received, tally))
             {
                 return;
             }
@@ -67,27 +66,27 @@ public sealed class ZeroCopyEcho : IEchoStrategy
                     socket.Poll(-1, SelectMode.SelectWrite); // this thread is the session's own: waiting is its job
                     continue;
                 }
-                pending -= Echoed(sent, metrics);
+                pending -= Echoed(sent, tally);
             }
         }
     }
 
     /// <summary>Whether the client is done; otherwise the received bytes are counted.</summary>
-    private static bool IsEnd(Splice.Result received, ServerMetrics metrics)
+    private static bool IsEnd(Splice.Result received, EchoTally tally)
     {
         ThrowIfFailed(received);
         if (received.EndOfStream)
         {
             return true;
         }
-        metrics.Received((int)received.Bytes);
+        tally.Received((int)received.Bytes);
         return false;
     }
 
-    private static long Echoed(Splice.Result sent, ServerMetrics metrics)
+    private static long Echoed(Splice.Result sent, EchoTally tally)
     {
         ThrowIfFailed(sent);
-        metrics.Echoed((int)sent.Bytes);
+        tally.Echoed((int)sent.Bytes);
         return sent.Bytes;
     }
 

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using RemoteLogin.Server.Echo;
+using RemoteLogin.Server.Subdaemons.Children;
 using RemoteLogin.Server.Telemetry;
 using RemoteLogin.Vocabulary;
 
@@ -27,10 +28,17 @@ public interface ISession
 
 public static class SubdaemonFactory
 {
-    public static ISubdaemon For(SubdaemonModel model, IEchoStrategy echo, ServerMetrics metrics) => model switch
+    /// <param name="children">Where the process and relay models start their children; the meter reads the same.</param>
+    public static ISubdaemon For(SubdaemonModel model, BufferStrategy echo, ServerMetrics metrics, SubdaemonChildren? children = null) => model switch
     {
-        SubdaemonModel.Task => new TaskSubdaemon(echo, metrics),
-        SubdaemonModel.Thread => new ThreadSubdaemon(echo, metrics),
-        _ => throw new NotSupportedException($"the {model.Name()} subdaemon model is not available yet"),
+        SubdaemonModel.Task => new TaskSubdaemon(EchoStrategies.For(echo), metrics),
+        SubdaemonModel.Thread => new ThreadSubdaemon(EchoStrategies.For(echo), metrics),
+        SubdaemonModel.Process => new ProcessSubdaemon(echo, children ?? throw new ArgumentNullException(nameof(children)), metrics),
+        SubdaemonModel.Relay => new RelaySubdaemon(echo, children ?? throw new ArgumentNullException(nameof(children)), metrics),
+        _ => throw new ArgumentOutOfRangeException(nameof(model), model, null),
     };
+
+    /// <summary>The children the process and relay models start, or null for the models that start none.</summary>
+    public static SubdaemonChildren? ChildrenFor(SubdaemonModel model) =>
+        model is SubdaemonModel.Process or SubdaemonModel.Relay ? new SubdaemonChildren() : null;
 }

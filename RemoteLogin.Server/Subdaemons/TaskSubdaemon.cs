@@ -30,7 +30,7 @@ public sealed class TaskSubdaemon(IEchoStrategy echo, ServerMetrics metrics) : I
             metrics.SessionStarted();
             try
             {
-                await echo.EchoAsync(connection, metrics, _abort.Token);
+                await echo.EchoAsync(connection, metrics.Echo, _abort.Token);
             }
             catch (Exception e)
             {

@@ -31,7 +31,7 @@ public sealed class ThreadSubdaemon(IEchoStrategy echo, ServerMetrics metrics) :
             try
             {
                 connection.Blocking = true; // real blocking system calls, whatever mode the accepted socket came in
-                echo.Echo(connection, metrics);
+                echo.Echo(connection, metrics.Echo);
             }
             catch (Exception e)
             {

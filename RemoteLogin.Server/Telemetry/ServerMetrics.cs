@@ -1,44 +1,67 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using RemoteLogin.Native;
+using RemoteLogin.Measurement;
+using RemoteLogin.Server.Echo;
+using RemoteLogin.Server.Subdaemons.Children;
+using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Server.Telemetry;
 
 /// <summary>
 /// The daemon's meter, named for dotnet-counters: <c>dotnet-counters monitor --counters RemoteLogin.Server -p PID</c>.
-/// Instrument names and units follow OpenTelemetry's conventions.
+/// Instrument names and units follow OpenTelemetry's conventions. The process.* and gc.* instruments cover the whole
+/// remote side: the daemon and, tagged <c>remotelogin.process=subdaemons</c>, its subdaemon children.
 /// </summary>
 public sealed class ServerMetrics : IDisposable
 {
     public const string MeterName = "RemoteLogin.Server";
 
     private readonly Meter _meter;
+    private readonly KeyValuePair<string, object?> _model;
     private readonly Counter<long> _sessionsAccepted;
     private readonly Counter<long> _sessionsRejected;
-    private readonly Counter<long> _bytesReceived;
-    private readonly Counter<long> _bytesEchoed;
-    private readonly Counter<long> _echoSendCalls;
+    private readonly RemoteSideUsage _usage;
     private long _activeSessions;
 
-    public ServerMetrics()
+    public ServerMetrics(SubdaemonModel model, SubdaemonChildren? children = null)
     {
+        _usage = new RemoteSideUsage(children);
+        _model = new("remotelogin.subdaemon", model.Name());
         _meter = new Meter(MeterName);
-        _meter.CreateObservableUpDownCounter("remotelogin.server.sessions.active", () => Volatile.Read(ref _activeSessions),
-            "{session}", "Sessions being served now");
-        _sessionsAccepted = _meter.CreateCounter<long>("remotelogin.server.sessions.accepted", "{session}", "Connections accepted and handed to a subdaemon");
+        _meter.CreateObservableUpDownCounter("remotelogin.server.sessions.active", () => new Measurement<long>(Volatile.Read(ref _activeSessions), _model),
+            "{session}", "Sessions being served now, by remotelogin.subdaemon model");
+        _sessionsAccepted = _meter.CreateCounter<long>("remotelogin.server.sessions.accepted", "{session}", "Connections accepted and handed to a subdaemon, by remotelogin.subdaemon model");
         _sessionsRejected = _meter.CreateCounter<long>("remotelogin.server.sessions.rejected", "{session}", "Connections closed at once because --max-sessions were live");
-        _bytesReceived = _meter.CreateCounter<long>("remotelogin.server.bytes.received", "By", "Bytes received from clients");
-        _bytesEchoed = _meter.CreateCounter<long>("remotelogin.server.bytes.echoed", "By", "Bytes sent back to clients");
-        _echoSendCalls = _meter.CreateCounter<long>("remotelogin.server.echo.send_calls", "{call}", "Send system calls made to echo");
-        _meter.CreateObservableCounter("remotelogin.server.process.context_switches", ObserveContextSwitches,
-            "{switch}", "Context switches of the daemon process (getrusage), by process.context_switch_type");
-        _meter.CreateObservableCounter("remotelogin.server.gc.heap.allocated", () => GC.GetTotalAllocatedBytes(precise: true),
-            "By", "Bytes allocated on the managed heap, exact (System.Runtime's dotnet.gc.heap.total_allocated is rounded to allocation contexts)");
-        _meter.CreateObservableCounter("remotelogin.server.process.cpu.time", ObserveCpuTime,
-            "s", "CPU time of the daemon process (getrusage), by cpu.mode");
+        _meter.CreateObservableCounter("remotelogin.server.bytes.received", () => _usage.Read().BytesReceived, "By", "Bytes received from clients");
+        _meter.CreateObservableCounter("remotelogin.server.bytes.echoed", () => _usage.Read().BytesEchoed, "By", "Bytes sent back to clients");
+        _meter.CreateObservableCounter("remotelogin.server.echo.send_calls", () => _usage.Read().SendCalls, "{call}", "Send system calls made to echo");
+        _meter.CreateObservableCounter("remotelogin.server.process.context_switches", () => ByProcess(c => c.VoluntaryContextSwitches, "process.context_switch_type", "voluntary")
+                .Concat(ByProcess(c => c.InvoluntaryContextSwitches, "process.context_switch_type", "involuntary")),
+            "{switch}", "Context switches (getrusage), by process.context_switch_type and remotelogin.process");
+        _meter.CreateObservableCounter("remotelogin.server.process.cpu.time", () => ByProcess(c => c.CpuUserMicros / 1e6, "cpu.mode", "user")
+                .Concat(ByProcess(c => c.CpuSystemMicros / 1e6, "cpu.mode", "system")),
+            "s", "CPU time (getrusage), by cpu.mode and remotelogin.process");
+        _meter.CreateObservableCounter("remotelogin.server.gc.heap.allocated", () => ByProcess(c => c.AllocatedBytes),
+            "By", "Bytes allocated on the managed heap, exact (System.Runtime's dotnet.gc.heap.total_allocated is rounded to allocation contexts), by remotelogin.process");
+        _meter.CreateObservableCounter("remotelogin.server.gc.collections", () => ByProcess(c => c.GcCollections),
+            "{collection}", "Garbage collections, all generations, by remotelogin.process");
+        if (children is not null)
+        {
+            _meter.CreateObservableCounter("remotelogin.server.subdaemon.children.started", () => children.Started,
+                "{process}", "Subdaemon child processes started and connected back");
+            _meter.CreateObservableCounter("remotelogin.server.subdaemon.children.start_failures", () => children.StartFailures,
+                "{process}", "Subdaemon children that could not start; their clients were closed cleanly");
+            _meter.CreateObservableCounter("remotelogin.server.subdaemon.children.exited", () => ChildExits(children),
+                "{process}", "Subdaemon children reaped, by remotelogin.exit: clean (exit code 0), failed (another code), killed (a signal)");
+            _meter.CreateObservableUpDownCounter("remotelogin.server.subdaemon.children.live", () => children.Live,
+                "{process}", "Subdaemon children running now");
+        }
     }
 
-    public void SessionAccepted() => _sessionsAccepted.Add(1);
+    /// <summary>What the sessions served in this process echo; children count their own and report it.</summary>
+    public EchoTally Echo => _usage.Echo;
+
+    public void SessionAccepted() => _sessionsAccepted.Add(1, _model);
 
     public void SessionRejected() => _sessionsRejected.Add(1);
 
@@ -46,34 +69,37 @@ public sealed class ServerMetrics : IDisposable
 
     public void SessionEnded() => Interlocked.Decrement(ref _activeSessions);
 
-    public void Received(int bytes) => _bytesReceived.Add(bytes);
-
-    /// <summary>One send system call that put <paramref name="bytes"/> back on the wire.</summary>
-    public void Echoed(int bytes)
-    {
-        _bytesEchoed.Add(bytes);
-        _echoSendCalls.Add(1);
-    }
-
     public void Dispose() => _meter.Dispose();
 
-    private static IEnumerable<Measurement<long>> ObserveContextSwitches()
+    private IEnumerable<Measurement<T>> ByProcess<T>(Func<ProcessCounters, T> value, string? tag = null, string? tagValue = null)
+        where T : struct
     {
-        var usage = ResourceUsage.ReadSelf();
-        return
-        [
-            new(usage.VoluntaryContextSwitches, new TagList { { "process.context_switch_type", "voluntary" } }),
-            new(usage.InvoluntaryContextSwitches, new TagList { { "process.context_switch_type", "involuntary" } }),
-        ];
+        var reading = _usage.Read();
+        yield return Measure(reading.Daemon, "daemon");
+        if (reading.Subdaemons is { } subdaemons)
+        {
+            yield return Measure(subdaemons, "subdaemons");
+        }
+
+        Measurement<T> Measure(ProcessCounters counters, string process)
+        {
+            var tags = new TagList { { "remotelogin.process", process } };
+            if (tag is not null)
+            {
+                tags.Add(tag, tagValue);
+            }
+            return new Measurement<T>(value(counters), tags);
+        }
     }
 
-    private static IEnumerable<Measurement<double>> ObserveCpuTime()
+    private static IEnumerable<Measurement<long>> ChildExits(SubdaemonChildren children)
     {
-        var usage = ResourceUsage.ReadSelf();
+        var (clean, failed, killed) = children.Exited;
         return
         [
-            new(usage.UserMicros / 1e6, new TagList { { "cpu.mode", "user" } }),
-            new(usage.SystemMicros / 1e6, new TagList { { "cpu.mode", "system" } }),
+            new(clean, new KeyValuePair<string, object?>("remotelogin.exit", "clean")),
+            new(failed, new KeyValuePair<string, object?>("remotelogin.exit", "failed")),
+            new(killed, new KeyValuePair<string, object?>("remotelogin.exit", "killed")),
         ];
     }
 }

@@ -12,7 +12,7 @@ public class EchoIntegrityTests
     public static TheoryData<SubdaemonModel, BufferStrategy, Scenario> Matrix()
     {
         var data = new TheoryData<SubdaemonModel, BufferStrategy, Scenario>();
-        foreach (var model in new[] { SubdaemonModel.Task, SubdaemonModel.Thread })
+        foreach (var model in Enum.GetValues<SubdaemonModel>())
         {
             foreach (var strategy in Enum.GetValues<BufferStrategy>())
             {

@@ -1,6 +1,5 @@
 using System.Net;
 using RemoteLogin.Server.Daemon;
-using RemoteLogin.Server.Echo;
 using RemoteLogin.Server.Subdaemons;
 using RemoteLogin.Server.Telemetry;
 using RemoteLogin.Vocabulary;
@@ -24,8 +23,9 @@ public sealed class InProcessDaemon : IAsyncDisposable
 
     public static InProcessDaemon Start(BufferStrategy echo, SubdaemonModel model = SubdaemonModel.Task)
     {
-        var metrics = new ServerMetrics();
-        var daemon = LoginDaemon.Start(new IPEndPoint(IPAddress.Loopback, 0), SubdaemonFactory.For(model, EchoStrategies.For(echo), metrics), metrics);
+        var children = SubdaemonFactory.ChildrenFor(model);
+        var metrics = new ServerMetrics(model, children);
+        var daemon = LoginDaemon.Start(new IPEndPoint(IPAddress.Loopback, 0), SubdaemonFactory.For(model, echo, metrics, children), metrics);
         return new InProcessDaemon(metrics, daemon);
     }
 

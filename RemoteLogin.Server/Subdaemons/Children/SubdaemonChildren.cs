@@ -1,0 +1,134 @@
+using RemoteLogin.Measurement;
+using RemoteLogin.Native;
+using RemoteLogin.Vocabulary;
+
+namespace RemoteLogin.Server.Subdaemons.Children;
+
+/// <summary>What the daemon's children have cost and echoed so far, the live ones and the reaped ones together.</summary>
+public sealed record ChildrenReading(ProcessCounters Usage, long BytesReceived, long BytesEchoed, long SendCalls);
+
+/// <summary>
+/// Every subdaemon child of this daemon: starts them, keeps count, and adds up what they cost. Reaped children are
+/// counted by getrusage(RUSAGE_CHILDREN); live ones by asking each for a report. Neither side's metering is counted:
+/// each child leaves out its control thread, and the daemon leaves out the thread that asks.
+/// </summary>
+public sealed class SubdaemonChildren
+{
+    /// <summary>Generous: a burst of logins on two cores queues a process start behind every other.</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly Lock _gate = new();
+    private readonly List<SubdaemonChild> _live = [];
+    private ResourceUsage.Sample _retiredMetering;
+    private long _retiredAllocated, _retiredCollections, _retiredReceived, _retiredEchoed, _retiredSendCalls;
+    private long _started, _startFailures, _exitedClean, _exitedFailed, _killed;
+
+    public long Started => Interlocked.Read(ref _started);
+
+    public long StartFailures => Interlocked.Read(ref _startFailures);
+
+    /// <summary>Reaped children by how they ended: exit code 0, another exit code, or a signal.</summary>
+    public (long Clean, long Failed, long Killed) Exited =>
+        (Interlocked.Read(ref _exitedClean), Interlocked.Read(ref _exitedFailed), Interlocked.Read(ref _killed));
+
+    public int Live
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _live.Count;
+            }
+        }
+    }
+
+    /// <summary>What asking the children for reports has cost this daemon's threads, to be left out of the daemon's figures.</summary>
+    public ResourceUsage.Sample QueryCost { get; private set; }
+
+    public async Task<SubdaemonChild> LaunchAsync(BufferStrategy echo, bool ownsClientSocket)
+    {
+        SubdaemonChild child;
+        try
+        {
+            child = await SubdaemonChild.LaunchAsync(echo, ownsClientSocket, StartTimeout);
+        }
+        catch (SubdaemonStartException)
+        {
+            Interlocked.Increment(ref _startFailures);
+            throw;
+        }
+        Interlocked.Increment(ref _started);
+        lock (_gate)
+        {
+            _live.Add(child);
+        }
+        _ = child.Exited.ContinueWith((_, state) => Retire((SubdaemonChild)state!), child, TaskScheduler.Default);
+        return child;
+    }
+
+    /// <summary>Ask every live child for a fresh report and add everything up. Call on one thread at a time.</summary>
+    public ChildrenReading Read()
+    {
+        lock (_gate)
+        {
+            // A child reaped but not yet retired would be counted twice, by RUSAGE_CHILDREN and by its last report.
+            for (int i = _live.Count - 1; i >= 0; i--)
+            {
+                if (_live[i].Exited.IsCompleted)
+                {
+                    Retire(_live[i]);
+                }
+            }
+            var before = ResourceUsage.ReadThisThread();
+            foreach (var child in _live)
+            {
+                child.TryRefresh();
+            }
+            QueryCost += ResourceUsage.ReadThisThread() - before;
+
+            // Reaped children in full, less what their control threads spent on reports, plus the live ones' reports.
+            var usage = ResourceUsage.ReadReapedChildren() - _retiredMetering;
+            long allocated = _retiredAllocated, collections = _retiredCollections;
+            long received = _retiredReceived, echoed = _retiredEchoed, sendCalls = _retiredSendCalls;
+            foreach (var child in _live)
+            {
+                var report = child.Last;
+                usage += report.Usage - report.Metering;
+                allocated += report.AllocatedBytes;
+                collections += report.GcCollections;
+                if (child.OwnsClientSocket)
+                {
+                    received += report.BytesReceived;
+                    echoed += report.BytesEchoed;
+                    sendCalls += report.SendCalls;
+                }
+            }
+            var counters = new ProcessCounters(
+                usage.VoluntaryContextSwitches, usage.InvoluntaryContextSwitches, usage.UserMicros, usage.SystemMicros, allocated, collections);
+            return new ChildrenReading(counters, received, echoed, sendCalls);
+        }
+    }
+
+    private void Retire(SubdaemonChild child)
+    {
+        lock (_gate)
+        {
+            if (!_live.Remove(child))
+            {
+                return;
+            }
+            var report = child.Retire();
+            _retiredMetering += report.Metering;
+            _retiredAllocated += report.AllocatedBytes;
+            _retiredCollections += report.GcCollections;
+            if (child.OwnsClientSocket)
+            {
+                _retiredReceived += report.BytesReceived;
+                _retiredEchoed += report.BytesEchoed;
+                _retiredSendCalls += report.SendCalls;
+            }
+            int exitCode = child.ExitCode;
+            Interlocked.Increment(ref exitCode == 0 ? ref _exitedClean : ref exitCode > 128 ? ref _killed : ref _exitedFailed);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.Net.Sockets;
+using RemoteLogin.Server.Subdaemons.Children;
+using RemoteLogin.Server.Telemetry;
+using RemoteLogin.Vocabulary;
+
+namespace RemoteLogin.Server.Subdaemons;
+
+/// <summary>
+/// Each session gets a child process that owns the connection: the daemon hands the accepted socket over with
+/// SCM_RIGHTS and closes its own copy before the child may touch it. From then on the daemon never sees a byte.
+/// </summary>
+public sealed class ProcessSubdaemon(BufferStrategy echo, SubdaemonChildren children, ServerMetrics metrics) : ISubdaemon
+{
+    public ISession Start(Socket connection)
+    {
+        var session = new ProcessSession(connection, echo, children, metrics);
+        session.Completion = Task.Run(session.RunAsync);
+        return session;
+    }
+
+    private sealed class ProcessSession(Socket connection, BufferStrategy echo, SubdaemonChildren children, ServerMetrics metrics) : ISession
+    {
+        private readonly ChildSessionControl _control = new();
+
+        public Task Completion { get; set; } = Task.CompletedTask;
+
+        public void BeginDrain() => _control.BeginDrain();
+
+        public void Abort() => _control.Abort();
+
+        public async Task RunAsync()
+        {
+            metrics.SessionStarted();
+            try
+            {
+                var child = await ChildSessionControl.LaunchOrCloseAsync(children, echo, ownsClientSocket: true, connection);
+                if (child is null)
+                {
+                    return;
+                }
+                try
+                {
+                    child.HandOver(connection.SafeHandle);
+                }
+                catch (SocketException e)
+                {
+                    Console.Error.WriteLine($"session {connection.RemoteEndPoint}: the subdaemon did not take it ({e.Message}); closing it");
+                    SessionSocket.Close(connection);
+                    child.Kill();
+                    return;
+                }
+                connection.Dispose(); // the child's copy is the only one now
+                child.Go();
+                _control.Attach(child);
+                await child.Exited;
+            }
+            finally
+            {
+                metrics.SessionEnded();
+            }
+        }
+    }
+}

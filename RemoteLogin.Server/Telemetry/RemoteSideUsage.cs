@@ -1,0 +1,51 @@
+using RemoteLogin.Measurement;
+using RemoteLogin.Server.Echo;
+using RemoteLogin.Server.Subdaemons.Children;
+
+namespace RemoteLogin.Server.Telemetry;
+
+/// <summary>One reading of the remote side: the daemon itself, its subdaemon children (null without any), and the echo counts of both.</summary>
+public sealed record RemoteSideReading(ProcessCounters Daemon, ProcessCounters? Subdaemons, long BytesReceived, long BytesEchoed, long SendCalls);
+
+/// <summary>
+/// Reads what the remote side has cost and echoed. The children are asked once per meter collection, not once per
+/// instrument: a reading of them is reused for a few milliseconds, far less than any collection interval.
+/// </summary>
+public sealed class RemoteSideUsage(SubdaemonChildren? children)
+{
+    private const long ReuseMilliseconds = 20;
+
+    private readonly Lock _gate = new();
+    private ChildrenReading? _children;
+    private long _childrenReadAt;
+
+    public EchoTally Echo { get; } = new();
+
+    public RemoteSideReading Read()
+    {
+        lock (_gate)
+        {
+            if (children is not null && (_children is null || Environment.TickCount64 - _childrenReadAt >= ReuseMilliseconds))
+            {
+                _children = children.Read();
+                _childrenReadAt = Environment.TickCount64;
+            }
+            var fromChildren = _children;
+            var self = ProcessCounters.CaptureSelf();
+            var queryCost = children?.QueryCost ?? default;
+            var daemon = self with
+            {
+                VoluntaryContextSwitches = self.VoluntaryContextSwitches - queryCost.VoluntaryContextSwitches,
+                InvoluntaryContextSwitches = self.InvoluntaryContextSwitches - queryCost.InvoluntaryContextSwitches,
+                CpuUserMicros = self.CpuUserMicros - queryCost.UserMicros,
+                CpuSystemMicros = self.CpuSystemMicros - queryCost.SystemMicros,
+            };
+            return new RemoteSideReading(
+                daemon,
+                fromChildren?.Usage,
+                Echo.BytesReceived + (fromChildren?.BytesReceived ?? 0),
+                Echo.BytesEchoed + (fromChildren?.BytesEchoed ?? 0),
+                Echo.SendCalls + (fromChildren?.SendCalls ?? 0));
+        }
+    }
+}
