@@ -18,7 +18,7 @@ public static class ComparisonCommand
         var quick = new Option<bool>("--quick") { Description = "One round of smaller runs: the whole matrix in under a minute" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Where results go (default results/<timestamp>/)" };
         var strategies = Options.VocabularyList<BufferStrategy>("--strategies", "Buffer strategies, the same on both ends");
-        var subdaemons = Options.VocabularyList("--subdaemons", "Subdaemon models", [SubdaemonModel.Task]);
+        var subdaemons = Options.VocabularyList<SubdaemonModel>("--subdaemons", "Subdaemon models (default: all four, paste under task only)");
         var scenarios = Options.VocabularyList<Scenario>("--scenarios", "Scenarios");
         var protocols = Options.VocabularyList("--protocols", "Wire protocols", [WireProtocol.Raw]).Implemented(WireProtocol.Raw);
         var rounds = Options.Count("--rounds", 3, "Rounds through the matrix, each with its own floor (--quick: 1)");
@@ -68,7 +68,11 @@ public static class ComparisonCommand
                 Subdaemons = parsed.GetValue(subdaemons)!,
                 Protocols = parsed.GetValue(protocols)!,
                 Scenarios = parsed.GetValue(scenarios)!,
-                Rounds = isQuick && parsed.GetResult(rounds) is null or { Implicit: true } ? 1 : (int)parsed.GetValue(rounds),
+                // A paste measures the buffer strategy, not the model; the default run keeps it to one model.
+                ScenarioModels = IsDefault(parsed, subdaemons) && IsDefault(parsed, scenarios)
+                    ? new Dictionary<Scenario, SubdaemonModel[]> { [Scenario.Paste] = [SubdaemonModel.Task] }
+                    : new Dictionary<Scenario, SubdaemonModel[]>(),
+                Rounds = isQuick && IsDefault(parsed, rounds) ? 1 : (int)parsed.GetValue(rounds),
                 Quick = isQuick,
                 FloorRoundTrips = isQuick ? 2_000 : 10_000,
                 RuntimeSwitches = switches,
@@ -79,6 +83,8 @@ public static class ComparisonCommand
         });
         return root;
     }
+
+    private static bool IsDefault(ParseResult parsed, Option option) => parsed.GetResult(option) is null or { Implicit: true };
 
     private static int Run(BenchPlan plan, string directory)
     {

@@ -14,7 +14,7 @@ public sealed class MeterSnapshot(DateTime intervalEnd, IReadOnlyDictionary<stri
 
     /// <summary>
     /// What the bench reads, and nothing more, to keep the metering light: the daemon's meter, and System.Runtime's
-    /// collections and total allocated (the latter rounded to allocation contexts, so kept only as a cross-check beside the exact figure).
+    /// collections and total allocated of the daemon process alone (the latter rounded to allocation contexts), kept as a cross-check.
     /// </summary>
     public static string[] Subscriptions { get; } = [ServerMeter, RuntimeMeter + "\\dotnet.gc.heap.total_allocated", RuntimeMeter + "\\dotnet.gc.collections"];
 
@@ -35,20 +35,32 @@ public sealed class MeterSnapshot(DateTime intervalEnd, IReadOnlyDictionary<stri
         return Values.Where(kv => kv.Key == bare || kv.Key.StartsWith(bare + "[", StringComparison.Ordinal)).Sum(kv => kv.Value);
     }
 
-    /// <summary>
-    /// The daemon's side of a run, in the shape of the client's: rusage and exact allocations from its own meter,
-    /// collections from System.Runtime.
-    /// </summary>
-    public static ProcessCounters ServerCost(MeterSnapshot start, MeterSnapshot end)
+    /// <summary>The sum of every time series of one instrument whose tags include all of <paramref name="tags"/> ("name=value").</summary>
+    public double SumTagged(string meter, string instrument, params string[] tags)
     {
-        double Delta(Func<MeterSnapshot, double> read) => read(end) - read(start);
+        string bare = Key(meter, instrument, "");
+        return Values
+            .Where(kv => kv.Key == bare || kv.Key.StartsWith(bare + "[", StringComparison.Ordinal))
+            .Where(kv => tags.All(kv.Key[bare.Length..].Trim('[', ']').Split(',').Contains))
+            .Sum(kv => kv.Value);
+    }
+
+    /// <summary>
+    /// The remote side of a run, in the shape of the client's: rusage, exact allocations and collections from the daemon's
+    /// own meter, which covers its subdaemon children too; <paramref name="process"/> ("daemon" or "subdaemons") picks one part.
+    /// </summary>
+    public static ProcessCounters ServerCost(MeterSnapshot start, MeterSnapshot end, string? process = null)
+    {
+        string[] part = process is null ? [] : [$"remotelogin.process={process}"];
+        double Delta(string instrument, params string[] tags) =>
+            end.SumTagged(ServerMeter, instrument, [.. tags, .. part]) - start.SumTagged(ServerMeter, instrument, [.. tags, .. part]);
         return new ProcessCounters(
-            (long)Delta(s => s.Get(ServerMeter, "remotelogin.server.process.context_switches", "process.context_switch_type=voluntary")),
-            (long)Delta(s => s.Get(ServerMeter, "remotelogin.server.process.context_switches", "process.context_switch_type=involuntary")),
-            (long)Math.Round(Delta(s => s.Get(ServerMeter, "remotelogin.server.process.cpu.time", "cpu.mode=user")) * 1e6),
-            (long)Math.Round(Delta(s => s.Get(ServerMeter, "remotelogin.server.process.cpu.time", "cpu.mode=system")) * 1e6),
-            (long)Delta(s => s.Get(ServerMeter, "remotelogin.server.gc.heap.allocated")),
-            (long)Delta(s => s.Sum(RuntimeMeter, "dotnet.gc.collections")));
+            (long)Delta("remotelogin.server.process.context_switches", "process.context_switch_type=voluntary"),
+            (long)Delta("remotelogin.server.process.context_switches", "process.context_switch_type=involuntary"),
+            (long)Math.Round(Delta("remotelogin.server.process.cpu.time", "cpu.mode=user") * 1e6),
+            (long)Math.Round(Delta("remotelogin.server.process.cpu.time", "cpu.mode=system") * 1e6),
+            (long)Delta("remotelogin.server.gc.heap.allocated"),
+            (long)Delta("remotelogin.server.gc.collections"));
     }
 
     /// <summary>
@@ -61,7 +73,9 @@ public sealed class MeterSnapshot(DateTime intervalEnd, IReadOnlyDictionary<stri
     {
         var interval = start.IntervalEnd - idleBefore.IntervalEnd;
         int intervals = (int)Math.Round((end.IntervalEnd - start.IntervalEnd) / interval);
-        var idle = ProcessCounters.Min(ServerCost(idleBefore, start), ServerCost(end, idleAfter));
+        // The daemon's part only: the children leave their metering out at the source, and what they do while idle
+        // (their own runtime's background compilation, say) is theirs, not the metering's.
+        var idle = ProcessCounters.Min(ServerCost(idleBefore, start, "daemon"), ServerCost(end, idleAfter, "daemon"));
         return new MeteringCost(intervals, idle, idle * intervals);
     }
 

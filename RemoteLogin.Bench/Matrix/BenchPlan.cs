@@ -18,13 +18,19 @@ public sealed record BenchPlan
     /// <summary>Environment given to the daemon and the client, e.g. DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS.</summary>
     public required IReadOnlyDictionary<string, string> RuntimeSwitches { get; init; }
 
+    /// <summary>Scenarios run under some models only (the default run pastes under the task model alone); absent means under every model.</summary>
+    public IReadOnlyDictionary<Scenario, SubdaemonModel[]> ScenarioModels { get; init; } = new Dictionary<Scenario, SubdaemonModel[]>();
+
     public IEnumerable<(BufferStrategy Strategy, SubdaemonModel Subdaemon, WireProtocol Protocol)> ServerConfigurations =>
         from protocol in Protocols
         from subdaemon in Subdaemons
         from strategy in Strategies
         select (strategy, subdaemon, protocol);
 
-    public int RunCount => Rounds * Strategies.Count * Subdaemons.Count * Protocols.Count * Scenarios.Count;
+    public IEnumerable<Scenario> ScenariosUnder(SubdaemonModel subdaemon) =>
+        Scenarios.Where(s => !ScenarioModels.TryGetValue(s, out var only) || only.Contains(subdaemon));
+
+    public int RunCount => Rounds * ServerConfigurations.Sum(c => ScenariosUnder(c.Subdaemon).Count());
 
     /// <summary>
     /// Sizes that keep the quick matrix under a minute on 2 cores and the default one at a few minutes; a hand-run

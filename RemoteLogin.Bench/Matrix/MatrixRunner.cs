@@ -34,7 +34,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
                     ["--echo", strategy.Name(), "--subdaemon", subdaemon.Name(), "--protocol", protocol.Name()], plan.RuntimeSwitches);
                 using (var counters = new DaemonCounters(daemon.ProcessId, RefreshInterval, MeterSnapshot.Subscriptions))
                 {
-                    foreach (var scenario in plan.Scenarios)
+                    foreach (var scenario in plan.ScenariosUnder(subdaemon))
                     {
                         starting($"round {round}/{plan.Rounds}: {scenario.Name()} {strategy.Name()} {subdaemon.Name()} {protocol.Name()}");
                         // The floor right beside the run it is compared with: these machines drift within minutes.
@@ -87,6 +87,8 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
         return result with
         {
             Server = MeterSnapshot.ServerCost(before!, after!) - metering.Cost,
+            // The children's metering is left out at the source (they and the daemon subtract what reporting costs them).
+            ServerSubdaemons = subdaemon is SubdaemonModel.Process or SubdaemonModel.Relay ? MeterSnapshot.ServerCost(before!, after!, "subdaemons") : null,
             ServerMetering = metering,
             ServerMeter = MeterSnapshot.ServerMeterDeltas(before!, after!),
             FloorP50Micros = floor.P50,

@@ -22,6 +22,8 @@ public static class RoundSummary
                     P50OverFloorRange = [Math.Round(ordered[0].P50OverFloor, 3), Math.Round(ordered[^1].P50OverFloor, 3)],
                 };
             })
+            // Models side by side under each strategy: the comparison the subdaemon axis exists for.
+            .OrderBy(r => r.Scenario).ThenBy(r => r.Protocol).ThenBy(r => r.Strategy).ThenBy(r => r.Subdaemon)
             .ToList();
 
     /// <summary>

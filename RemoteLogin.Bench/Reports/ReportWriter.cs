@@ -29,7 +29,7 @@ public static class ReportWriter
         text.AppendLine("# RemoteLogin comparison").AppendLine();
         text.AppendLine(Title(document)).AppendLine();
         text.AppendLine("Round trips in µs; p50/floor is the median over rounds of each run's p50 over the floor measured beside it, [min–max] over rounds. "
-            + "Per-character counters are deltas over the measured part divided by the characters measured; server = the daemon process.").AppendLine();
+            + "Per-character counters are deltas over the measured part divided by the characters measured; remote = the daemon and its subdaemon children together, net of the metering; 'in children' is the children's part of it; setup = connect to first echo, per session.").AppendLine();
         text.AppendLine("| " + string.Join(" | ", columns.Select(c => c.Header)) + " |");
         text.AppendLine("|" + string.Join("|", columns.Select(c => c.Numeric ? "---:" : "---")) + "|");
         foreach (var run in document.Runs)

@@ -13,7 +13,8 @@ namespace RemoteLogin.Client.Load;
 
 /// <summary>
 /// Runs one scenario over N sessions: connect, warm up, measure, close. Every session types on its own thread;
-/// the threads exist before measuring starts, so the counters see only the characters' own cost.
+/// the threads exist before measuring starts, so the counters see only the characters' own cost. Each session's
+/// setup time, from connect to its first echo, is recorded apart.
 /// </summary>
 public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
 {
@@ -22,17 +23,22 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
         text ??= TypedText.AllBytes;
         var scenario = ScenarioFactory.For(options.Scenario, options.CharsPerSecond);
         var sessions = new ClientTransport[options.Sessions];
+        var setup = Latency.NewHistogram();
         try
         {
+            // One login at a time, so each setup time is what one session costs to start, not a queue behind the others.
             for (int i = 0; i < sessions.Length; i++)
             {
+                long connecting = Stopwatch.GetTimestamp();
                 sessions[i] = ClientTransports.Connect(options.Strategy, options.Daemon, text, options.Transport);
+                sessions[i].RoundTrip(); // the first echo: the session is being served
+                setup.RecordBetween(connecting, Stopwatch.GetTimestamp());
                 if (!scenario.IsClosedLoop)
                 {
                     sessions[i].StartReceiving();
                 }
             }
-            return Measure(scenario, sessions);
+            return Measure(scenario, sessions, setup);
         }
         finally
         {
@@ -43,7 +49,7 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
         }
     }
 
-    private LoadRun Measure(IScenario scenario, ClientTransport[] sessions)
+    private LoadRun Measure(IScenario scenario, ClientTransport[] sessions, LongHistogram setup)
     {
         // Typing threads meet the coordinator at a barrier before and after each phase.
         using var phases = new Barrier(sessions.Length + 1);
@@ -140,6 +146,7 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
             ElapsedSeconds = Math.Round(elapsed, 6),
             CharsPerSecond = Math.Round(measuredChars / elapsed, 1),
             RttMicros = LatencySummary.From(histogram),
+            SetupMicros = LatencySummary.From(setup),
             Integrity = new IntegrityCounts(lost, duplicated, corrupted),
             Client = clientCost,
             System = systemCost,

@@ -21,6 +21,8 @@ public sealed record RunResult
     public required double ElapsedSeconds { get; init; }
     public required double CharsPerSecond { get; init; }
     public required LatencySummary RttMicros { get; init; }
+    /// <summary>Per session, from connect to its first echo: what a login costs to start under the subdaemon model.</summary>
+    public LatencySummary? SetupMicros { get; init; }
     public required IntegrityCounts Integrity { get; init; }
     public required ProcessCounters Client { get; init; }
     /// <summary>
@@ -28,6 +30,8 @@ public sealed record RunResult
     /// absent when the client ran alone.
     /// </summary>
     public ProcessCounters? Server { get; init; }
+    /// <summary>The subdaemon children's part of <see cref="Server"/>, for the models that start them.</summary>
+    public ProcessCounters? ServerSubdaemons { get; init; }
     public required SystemCounters System { get; init; }
     /// <summary>What publishing counters cost the daemon over the measured part, already taken out of <see cref="Server"/>.</summary>
     public MeteringCost? ServerMetering { get; init; }

@@ -54,6 +54,12 @@ public sealed class ZeroCopyEcho : IEchoStrategy
         while (true)
         {
             var received = Splice.Move(fd, pipe.WriteFd, MaxSpliceBytes);
+            if (received.WouldBlock)
+            {
+                // TCP blocks in splice whatever the flags say; a Unix socket (the relay model's child) honours SPLICE_F_NONBLOCK.
+                socket.Poll(-1, SelectMode.SelectRead);
+                continue;
+            }
             if (IsEnd(received, tally))
             {
                 return;

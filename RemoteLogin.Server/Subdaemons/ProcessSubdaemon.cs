@@ -47,12 +47,13 @@ public sealed class ProcessSubdaemon(BufferStrategy echo, SubdaemonChildren chil
                     Console.Error.WriteLine($"session {connection.RemoteEndPoint}: the subdaemon did not take it ({e.Message}); closing it");
                     SessionSocket.Close(connection);
                     child.Kill();
+                    await children.EndAsync(child);
                     return;
                 }
                 connection.Dispose(); // the child's copy is the only one now
                 child.Go();
                 _control.Attach(child);
-                await child.Exited;
+                await children.EndAsync(child);
             }
             finally
             {

@@ -60,7 +60,7 @@ public sealed class RelaySubdaemon(BufferStrategy echo, SubdaemonChildren childr
                     _control.Attach(child);
                     await RelayAsync(toChild, metrics.Echo);
                 }
-                await child.Exited;
+                await children.EndAsync(child);
             }
             catch (Exception e)
             {

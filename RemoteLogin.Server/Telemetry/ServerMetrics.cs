@@ -53,7 +53,7 @@ public sealed class ServerMetrics : IDisposable
                 "{process}", "Subdaemon children that could not start; their clients were closed cleanly");
             _meter.CreateObservableCounter("remotelogin.server.subdaemon.children.exited", () => ChildExits(children),
                 "{process}", "Subdaemon children reaped, by remotelogin.exit: clean (exit code 0), failed (another code), killed (a signal)");
-            _meter.CreateObservableUpDownCounter("remotelogin.server.subdaemon.children.live", () => children.Live,
+            _meter.CreateObservableUpDownCounter("remotelogin.server.subdaemon.children.live", () => (long)children.Live,
                 "{process}", "Subdaemon children running now");
         }
     }

@@ -27,7 +27,10 @@ public class QuickRunResultsTests
             AssertLatency(root.GetProperty("floor").GetProperty("rttMicros"));
 
             var runs = root.GetProperty("runs").EnumerateArray().ToList();
-            Assert.Equal(12, runs.Count); // 4 strategies × 3 scenarios
+            Assert.Equal(36, runs.Count); // 4 strategies × 4 models × (interactive, typists), and paste under the task model
+            Assert.Equal(
+                new[] { "process", "relay", "task", "thread" },
+                runs.Select(r => r.GetProperty("subdaemon").GetString()).Distinct().Order().ToArray());
             Assert.Equal(
                 new[] { "batched", "naive", "pipelined", "zerocopy" },
                 runs.Select(r => r.GetProperty("strategy").GetString()).Distinct().Order().ToArray());
@@ -36,8 +39,25 @@ public class QuickRunResultsTests
                 runs.Select(r => r.GetProperty("scenario").GetString()).Distinct().Order().ToArray());
             foreach (var run in runs)
             {
-                Assert.Equal("task", run.GetProperty("subdaemon").GetString());
+                string subdaemon = run.GetProperty("subdaemon").GetString()!;
+                if (run.GetProperty("scenario").GetString() == "paste")
+                {
+                    Assert.Equal("task", subdaemon);
+                }
                 Assert.Equal("raw", run.GetProperty("protocol").GetString());
+                var setup = run.GetProperty("setupMicros");
+                Assert.Equal(run.GetProperty("sessions").GetInt32(), setup.GetProperty("count").GetInt32());
+                Assert.True(setup.GetProperty("p50").GetDouble() > 0);
+                if (subdaemon is "process" or "relay")
+                {
+                    // The children did the echoing (or its second half): their share of the remote side is real work.
+                    Assert.True(CpuSpent(run.GetProperty("serverSubdaemons")) > 0);
+                    Assert.True(run.GetProperty("serverSubdaemons").GetProperty("voluntaryContextSwitches").GetInt64() > 0);
+                }
+                else
+                {
+                    Assert.False(run.TryGetProperty("serverSubdaemons", out var none) && none.ValueKind != JsonValueKind.Null);
+                }
                 Assert.True(run.GetProperty("sessions").GetInt32() >= 1);
                 Assert.True(run.GetProperty("chars").GetInt64() > 0);
                 Assert.True(run.GetProperty("elapsedSeconds").GetDouble() > 0);
@@ -69,7 +89,7 @@ public class QuickRunResultsTests
                 Assert.True(File.Exists(Path.Combine(directory, run.GetProperty("histogramLog").GetString()!)));
             }
             Assert.Contains("p50/floor", File.ReadAllText(Path.Combine(directory, "results.md")));
-            Assert.Equal(13, File.ReadAllLines(Path.Combine(directory, "results.csv")).Length);
+            Assert.Equal(37, File.ReadAllLines(Path.Combine(directory, "results.csv")).Length);
         }
         finally
         {

@@ -29,7 +29,7 @@ public class DaemonCountersTests
         Assert.Equal(0, before.Get(MeterSnapshot.ServerMeter, "remotelogin.server.bytes.received"));
         Assert.Equal(4321, after.Get(MeterSnapshot.ServerMeter, "remotelogin.server.bytes.received"));
         Assert.Equal(4321, after.Get(MeterSnapshot.ServerMeter, "remotelogin.server.bytes.echoed"));
-        Assert.Equal(1, after.Get(MeterSnapshot.ServerMeter, "remotelogin.server.sessions.accepted"));
+        Assert.Equal(1, after.Get(MeterSnapshot.ServerMeter, "remotelogin.server.sessions.accepted", "remotelogin.subdaemon=task"));
         var cost = MeterSnapshot.ServerCost(before, after);
         Assert.True(cost.VoluntaryContextSwitches > 0);
         Assert.True(after.Get(MeterSnapshot.RuntimeMeter, "dotnet.gc.heap.total_allocated") > 0);

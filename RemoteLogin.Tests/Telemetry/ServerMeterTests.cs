@@ -12,70 +12,139 @@ public class ServerMeterTests
     [Fact]
     public async Task The_meter_publishes_its_instruments_and_counts_the_traffic()
     {
-        var longs = new Dictionary<string, long>();
-        var doubles = new Dictionary<string, double>();
-        var units = new Dictionary<string, string?>();
-        using var listener = new MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == ServerMetrics.MeterName)
-            {
-                units[instrument.Name] = instrument.Unit;
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            lock (longs)
-            {
-                string key = instrument.Name + string.Concat(tags.ToArray().Select(t => $"[{t.Key}={t.Value}]"));
-                longs[key] = instrument is Counter<long> ? longs.GetValueOrDefault(key) + value : value;
-            }
-        });
-        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
-        {
-            lock (doubles)
-            {
-                doubles[instrument.Name + string.Concat(tags.ToArray().Select(t => $"[{t.Key}={t.Value}]"))] = value;
-            }
-        });
-        listener.Start();
-
+        using var meter = new RecordedMeter();
         await using (var daemon = InProcessDaemon.Start(BufferStrategy.Batched))
         {
-            using var client = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await client.ConnectAsync(daemon.Endpoint);
-            var sent = new byte[1000];
-            await client.SendAsync(sent);
-            var echoed = new byte[1000];
-            for (int got = 0; got < echoed.Length;)
-            {
-                got += await client.ReceiveAsync(echoed.AsMemory(got));
-            }
-            listener.RecordObservableInstruments();
-            Assert.Equal(1, longs["remotelogin.server.sessions.active"]);
-            client.Shutdown(SocketShutdown.Send);
-            Assert.Equal(0, await client.ReceiveAsync(echoed.AsMemory()));
+            using var client = await EchoThousandBytesAsync(daemon);
+            meter.Record();
+            Assert.Equal(1, meter.Longs["remotelogin.server.sessions.active[remotelogin.subdaemon=task]"]);
+            await CloseAsync(client);
+            await daemon.Daemon.StopAsync(TimeSpan.FromSeconds(30));
+            meter.Record();
         }
-        listener.RecordObservableInstruments();
 
         Assert.Equal(
             new[]
             {
                 "remotelogin.server.bytes.echoed", "remotelogin.server.bytes.received", "remotelogin.server.echo.send_calls",
-                "remotelogin.server.gc.heap.allocated", "remotelogin.server.process.context_switches", "remotelogin.server.process.cpu.time",
+                "remotelogin.server.gc.collections", "remotelogin.server.gc.heap.allocated",
+                "remotelogin.server.process.context_switches", "remotelogin.server.process.cpu.time",
                 "remotelogin.server.sessions.accepted", "remotelogin.server.sessions.active", "remotelogin.server.sessions.rejected",
             },
-            units.Keys.Order().ToArray());
-        Assert.Equal("By", units["remotelogin.server.bytes.received"]);
-        Assert.Equal("s", units["remotelogin.server.process.cpu.time"]);
-        Assert.Equal(1000, longs["remotelogin.server.bytes.received"]);
-        Assert.Equal(1000, longs["remotelogin.server.bytes.echoed"]);
-        Assert.InRange(longs["remotelogin.server.echo.send_calls"], 1, 1000);
-        Assert.Equal(1, longs["remotelogin.server.sessions.accepted"]);
-        Assert.True(longs["remotelogin.server.process.context_switches[process.context_switch_type=voluntary]"] > 0);
-        Assert.True(longs.ContainsKey("remotelogin.server.process.context_switches[process.context_switch_type=involuntary]"));
-        Assert.True(doubles["remotelogin.server.process.cpu.time[cpu.mode=user]"] > 0);
-        Assert.True(doubles.ContainsKey("remotelogin.server.process.cpu.time[cpu.mode=system]"));
+            meter.Units.Keys.Order().ToArray());
+        Assert.Equal("By", meter.Units["remotelogin.server.bytes.received"]);
+        Assert.Equal("s", meter.Units["remotelogin.server.process.cpu.time"]);
+        Assert.Equal(1000, meter.Longs["remotelogin.server.bytes.received"]);
+        Assert.Equal(1000, meter.Longs["remotelogin.server.bytes.echoed"]);
+        Assert.InRange(meter.Longs["remotelogin.server.echo.send_calls"], 1, 1000);
+        Assert.Equal(1, meter.Longs["remotelogin.server.sessions.accepted[remotelogin.subdaemon=task]"]);
+        Assert.True(meter.Longs["remotelogin.server.process.context_switches[remotelogin.process=daemon][process.context_switch_type=voluntary]"] > 0);
+        Assert.True(meter.Longs.ContainsKey("remotelogin.server.process.context_switches[remotelogin.process=daemon][process.context_switch_type=involuntary]"));
+        Assert.True(meter.Doubles["remotelogin.server.process.cpu.time[remotelogin.process=daemon][cpu.mode=user]"] > 0);
+        Assert.True(meter.Doubles.ContainsKey("remotelogin.server.process.cpu.time[remotelogin.process=daemon][cpu.mode=system]"));
+        Assert.DoesNotContain(meter.Longs.Keys, key => key.Contains("remotelogin.process=subdaemons")); // no children, no such series
+    }
+
+    [Theory]
+    [InlineData(SubdaemonModel.Process)]
+    [InlineData(SubdaemonModel.Relay)]
+    public async Task Children_are_counted_and_what_they_echo_and_spend_reaches_the_daemons_meter(SubdaemonModel model)
+    {
+        using var meter = new RecordedMeter();
+        await using (var daemon = InProcessDaemon.Start(BufferStrategy.Naive, model))
+        {
+            using var client = await EchoThousandBytesAsync(daemon);
+            meter.Record();
+            Assert.Equal(1, meter.Longs["remotelogin.server.subdaemon.children.live"]);
+            // Live children report on request: the bytes are counted before the session ends.
+            Assert.Equal(1000, meter.Longs["remotelogin.server.bytes.echoed"]);
+            Assert.True(meter.Longs["remotelogin.server.process.context_switches[remotelogin.process=subdaemons][process.context_switch_type=voluntary]"] > 0);
+            await CloseAsync(client);
+            await daemon.Daemon.StopAsync(TimeSpan.FromSeconds(30)); // waits for the session, and so for its child to be reaped
+            meter.Record();
+        }
+
+        Assert.Equal(1, meter.Longs[$"remotelogin.server.sessions.accepted[remotelogin.subdaemon={model.Name()}]"]);
+        Assert.Equal(1, meter.Longs["remotelogin.server.subdaemon.children.started"]);
+        Assert.Equal(0, meter.Longs["remotelogin.server.subdaemon.children.start_failures"]);
+        Assert.Equal(1, meter.Longs["remotelogin.server.subdaemon.children.exited[remotelogin.exit=clean]"]);
+        Assert.Equal(0, meter.Longs["remotelogin.server.subdaemon.children.exited[remotelogin.exit=killed]"]);
+        Assert.Equal(0, meter.Longs["remotelogin.server.subdaemon.children.live"]);
+        Assert.Equal(1000, meter.Longs["remotelogin.server.bytes.received"]);
+        Assert.Equal(1000, meter.Longs["remotelogin.server.bytes.echoed"]);
+        // Naive: one send per byte where the child owns the socket; the relay sends what the child gave back, as it came.
+        Assert.InRange(meter.Longs["remotelogin.server.echo.send_calls"], model == SubdaemonModel.Process ? 1000 : 1, 1000);
+        // A reaped child's runtime start alone costs milliseconds of CPU and a managed heap of its own.
+        Assert.True(meter.Doubles["remotelogin.server.process.cpu.time[remotelogin.process=subdaemons][cpu.mode=user]"] > 0.001);
+        Assert.True(meter.Longs["remotelogin.server.gc.heap.allocated[remotelogin.process=subdaemons]"] > 0);
+    }
+
+    private static async Task<Socket> EchoThousandBytesAsync(InProcessDaemon daemon)
+    {
+        var client = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await client.ConnectAsync(daemon.Endpoint);
+        var sent = new byte[1000];
+        Random.Shared.NextBytes(sent);
+        await client.SendAsync(sent);
+        var echoed = new byte[1000];
+        for (int got = 0; got < echoed.Length;)
+        {
+            got += await client.ReceiveAsync(echoed.AsMemory(got));
+        }
+        Assert.Equal(sent, echoed);
+        return client;
+    }
+
+    private static async Task CloseAsync(Socket client)
+    {
+        client.Shutdown(SocketShutdown.Send);
+        Assert.Equal(0, await client.ReceiveAsync(new byte[1]));
+    }
+
+    /// <summary>The last value of every time series of the daemon's meter, keyed "instrument[tag=value]...".</summary>
+    private sealed class RecordedMeter : IDisposable
+    {
+        private readonly MeterListener _listener = new();
+
+        public RecordedMeter()
+        {
+            _listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == ServerMetrics.MeterName)
+                {
+                    Units[instrument.Name] = instrument.Unit;
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            {
+                lock (Longs)
+                {
+                    string key = Key(instrument, tags);
+                    Longs[key] = instrument is Counter<long> ? Longs.GetValueOrDefault(key) + value : value;
+                }
+            });
+            _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+            {
+                lock (Doubles)
+                {
+                    Doubles[Key(instrument, tags)] = value;
+                }
+            });
+            _listener.Start();
+        }
+
+        public Dictionary<string, long> Longs { get; } = [];
+
+        public Dictionary<string, double> Doubles { get; } = [];
+
+        public Dictionary<string, string?> Units { get; } = [];
+
+        public void Record() => _listener.RecordObservableInstruments();
+
+        public void Dispose() => _listener.Dispose();
+
+        private static string Key(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags) =>
+            instrument.Name + string.Concat(tags.ToArray().Select(t => $"[{t.Key}={t.Value}]"));
     }
 }

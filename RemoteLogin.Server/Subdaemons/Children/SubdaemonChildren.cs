@@ -62,8 +62,14 @@ public sealed class SubdaemonChildren
         {
             _live.Add(child);
         }
-        _ = child.Exited.ContinueWith((_, state) => Retire((SubdaemonChild)state!), child, TaskScheduler.Default);
         return child;
+    }
+
+    /// <summary>Wait for the child to exit, then account for it; the session that launched a child ends it this way.</summary>
+    public async Task EndAsync(SubdaemonChild child)
+    {
+        await child.Exited;
+        Retire(child);
     }
 
     /// <summary>Ask every live child for a fresh report and add everything up. Call on one thread at a time.</summary>
@@ -109,6 +115,7 @@ public sealed class SubdaemonChildren
         }
     }
 
+    /// <summary>Fold a reaped child into the totals, once; both <see cref="EndAsync"/> and <see cref="Read"/> may get here first.</summary>
     private void Retire(SubdaemonChild child)
     {
         lock (_gate)
