@@ -44,7 +44,7 @@ public sealed record BenchPlan
         (Scenario.Paste, false) => new(500_000, 50_000, 1, 0),
         (Scenario.Paste, true) => new(100_000, 20_000, 1, 0),
         (Scenario.Typists, false) => new(3_000, 500, 50, 20),
-        (Scenario.Typists, true) => new(1_000, 200, 20, 25),
+        (Scenario.Typists, true) => new(500, 100, 10, 50),
         _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null),
     };
 }

@@ -25,9 +25,11 @@ public sealed class DaemonProcess : IDisposable
     public bool HasExited => _process.HasExited;
 
     /// <summary>Start the daemon with <paramref name="arguments"/> (without --listen) and wait for its "listening on" line.</summary>
-    public static DaemonProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    /// <param name="programDirectory">Where the daemon is built; beside this program unless given.</param>
+    public static DaemonProcess Start(
+        IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? programDirectory = null)
     {
-        var info = SiblingProgram.StartInfo("RemoteLogin.Server", ["--listen", "127.0.0.1:0", .. arguments], environment);
+        var info = SiblingProgram.StartInfo("RemoteLogin.Server", ["--listen", "127.0.0.1:0", .. arguments], environment, directory: programDirectory);
         var process = Process.Start(info)!;
         const string prefix = "listening on ";
         try

@@ -35,7 +35,7 @@ public static class LoadCommand
         var echoTimeout = Options.Positive("--echo-timeout", TransportSettings.Default.EchoTimeout.TotalSeconds, "Seconds after which a missing echo counts as lost");
         var subdaemon = Options.Vocabulary("--subdaemon", SubdaemonModel.Task, "The daemon's subdaemon model, as a label for the results");
         var json = new Option<FileInfo>("--json") { Description = "Write the run as a results.json runs[] element to this file" };
-        var hlog = new Option<FileInfo>("--hlog") { Description = "Write the run's round-trip histogram as an HdrHistogram log to this file" };
+        var hlog = new Option<FileInfo>("--hlog") { Description = "Write the run's round-trip histogram, and its setup times tagged \"setup\", as an HdrHistogram log to this file" };
         var syncOption = new Option<bool>("--sync") { Description = "Print 'warmed-up' and 'measured' and wait for a line on stdin at each (used by the bench)" };
 
         var command = new Command("load", "Simulated users typing against a daemon; every echo is checked and timed")
@@ -101,7 +101,7 @@ public static class LoadCommand
         if (hlog is not null)
         {
             using var stream = File.Create(hlog.FullName);
-            HistogramLogWriter.Write(stream, run.StartedAt.UtcDateTime, run.Histogram);
+            HistogramLogWriter.Write(stream, run.StartedAt.UtcDateTime, run.Histogram, run.Setup);
         }
         var rtt = result.RttMicros;
         var integrity = result.Integrity;

@@ -24,6 +24,8 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
         var scenario = ScenarioFactory.For(options.Scenario, options.CharsPerSecond);
         var sessions = new ClientTransport[options.Sessions];
         var setup = Latency.NewHistogram();
+        setup.Tag = "setup"; // beside the round trips in the run's .hlog
+        setup.StartTimeStamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         try
         {
             // One login at a time, so each setup time is what one session costs to start, not a queue behind the others.
@@ -38,6 +40,7 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
                     sessions[i].StartReceiving();
                 }
             }
+            setup.EndTimeStamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
             return Measure(scenario, sessions, setup);
         }
         finally
@@ -153,7 +156,7 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
             Settings = Settings(),
             Failures = failures.IsEmpty ? null : [.. failures.Distinct()],
         };
-        return new LoadRun(result, histogram, startedAt);
+        return new LoadRun(result, histogram, setup, startedAt);
     }
 
     private Dictionary<string, string> Settings()
@@ -183,5 +186,5 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
     private static long Share(long total, int index, int sessions) => total / sessions + (index < total % sessions ? 1 : 0);
 }
 
-/// <summary>A finished run: its results.json element, and its full histogram with the measured part's start for the .hlog.</summary>
-public sealed record LoadRun(RunResult Result, LongHistogram Histogram, DateTimeOffset StartedAt);
+/// <summary>A finished run: its results.json element, and its full histograms (round trips, setup) with the measured part's start for the .hlog.</summary>
+public sealed record LoadRun(RunResult Result, LongHistogram Histogram, LongHistogram Setup, DateTimeOffset StartedAt);

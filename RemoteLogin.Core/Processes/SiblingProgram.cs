@@ -6,10 +6,12 @@ namespace RemoteLogin.Processes;
 public static class SiblingProgram
 {
     /// <param name="redirectStandardStreams">False to let the program share this one's stdin, stdout and stderr.</param>
+    /// <param name="directory">Where the program is built; beside this one unless given.</param>
     public static ProcessStartInfo StartInfo(
-        string name, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, bool redirectStandardStreams = true)
+        string name, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, bool redirectStandardStreams = true,
+        string? directory = null)
     {
-        string directory = AppContext.BaseDirectory;
+        directory ??= AppContext.BaseDirectory;
         string appHost = Path.Combine(directory, name);
         string assembly = Path.Combine(directory, name + ".dll");
         if (!File.Exists(appHost) && !File.Exists(assembly))

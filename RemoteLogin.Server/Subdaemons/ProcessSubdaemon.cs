@@ -31,6 +31,8 @@ public sealed class ProcessSubdaemon(BufferStrategy echo, SubdaemonChildren chil
         public async Task RunAsync()
         {
             metrics.SessionStarted();
+            var peer = connection.RemoteEndPoint;
+            bool handedOver = false;
             try
             {
                 var child = await ChildSessionControl.LaunchOrCloseAsync(children, echo, ownsClientSocket: true, connection);
@@ -41,11 +43,11 @@ public sealed class ProcessSubdaemon(BufferStrategy echo, SubdaemonChildren chil
                 try
                 {
                     child.HandOver(connection.SafeHandle);
+                    handedOver = true;
                 }
                 catch (SocketException e)
                 {
-                    Console.Error.WriteLine($"session {connection.RemoteEndPoint}: the subdaemon did not take it ({e.Message}); closing it");
-                    SessionSocket.Close(connection);
+                    Console.Error.WriteLine($"session {peer}: the subdaemon did not take it ({e.Message}); closing it");
                     child.Kill();
                     await children.EndAsync(child);
                     return;
@@ -55,8 +57,16 @@ public sealed class ProcessSubdaemon(BufferStrategy echo, SubdaemonChildren chil
                 _control.Attach(child);
                 await children.EndAsync(child);
             }
+            catch (Exception e)
+            {
+                SessionSocket.Report(peer, e);
+            }
             finally
             {
+                if (!handedOver)
+                {
+                    SessionSocket.Close(connection); // a clean close for a session no child took
+                }
                 metrics.SessionEnded();
             }
         }

@@ -49,22 +49,33 @@ public sealed class RelaySubdaemon(BufferStrategy echo, SubdaemonChildren childr
                 {
                     return;
                 }
-                var (toChild, childEnd) = UnixSockets.Pair();
-                using (toChild)
+                try
                 {
-                    using (childEnd)
+                    var (toChild, childEnd) = UnixSockets.Pair();
+                    using (toChild)
                     {
-                        child.HandOver(childEnd.SafeHandle);
+                        using (childEnd)
+                        {
+                            child.HandOver(childEnd.SafeHandle);
+                        }
+                        child.Go();
+                        _control.Attach(child);
+                        await RelayAsync(toChild, metrics.Echo);
                     }
-                    child.Go();
-                    _control.Attach(child);
-                    await RelayAsync(toChild, metrics.Echo);
                 }
-                await children.EndAsync(child);
+                catch (Exception)
+                {
+                    child.Kill(); // it never got its end of the relay, or the relay broke: it has nothing left to do
+                    throw;
+                }
+                finally
+                {
+                    await children.EndAsync(child);
+                }
             }
             catch (Exception e)
             {
-                SessionSocket.Report(connection, e);
+                SessionSocket.Report(connection.RemoteEndPoint, e);
             }
             finally
             {

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.Sockets;
 using RemoteLogin.Server.Telemetry;
 
@@ -7,11 +8,11 @@ namespace RemoteLogin.Server.Subdaemons;
 public static class SessionSocket
 {
     /// <summary>A client that resets or a daemon that aborts ends only this session, quietly; anything else is a bug worth a line.</summary>
-    public static void Report(Socket socket, Exception error)
+    public static void Report(EndPoint? peer, Exception error)
     {
         if (error is not (SocketException or OperationCanceledException or IOException or ObjectDisposedException))
         {
-            Console.Error.WriteLine($"session {socket.RemoteEndPoint} failed: {error}");
+            Console.Error.WriteLine($"session {peer} failed: {error}");
         }
     }
 

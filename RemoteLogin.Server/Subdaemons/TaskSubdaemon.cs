@@ -34,7 +34,7 @@ public sealed class TaskSubdaemon(IEchoStrategy echo, ServerMetrics metrics) : I
             }
             catch (Exception e)
             {
-                SessionSocket.Report(connection, e);
+                SessionSocket.Report(connection.RemoteEndPoint, e);
             }
             finally
             {

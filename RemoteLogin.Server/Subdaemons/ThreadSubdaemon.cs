@@ -35,7 +35,7 @@ public sealed class ThreadSubdaemon(IEchoStrategy echo, ServerMetrics metrics) :
             }
             catch (Exception e)
             {
-                SessionSocket.Report(connection, e);
+                SessionSocket.Report(connection.RemoteEndPoint, e);
             }
             finally
             {

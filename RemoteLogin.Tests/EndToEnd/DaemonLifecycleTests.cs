@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using RemoteLogin.Bench.Counters;
 using RemoteLogin.Bench.Matrix;
 using RemoteLogin.Native;
+using RemoteLogin.Tests.Support;
 
 namespace RemoteLogin.Tests.EndToEnd;
 
@@ -79,8 +80,8 @@ public class DaemonLifecycleTests
     public async Task A_connection_over_max_sessions_is_closed_at_once_and_the_others_keep_echoing()
     {
         using var daemon = DaemonProcess.Start(["--echo", "batched", "--max-sessions", "2"]);
-        using var first = await EchoingClientAsync(daemon);
-        using var second = await EchoingClientAsync(daemon);
+        using var first = await EchoClient.ConnectAsync(daemon.Endpoint);
+        using var second = await EchoClient.ConnectAsync(daemon.Endpoint);
 
         using var third = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await third.ConnectAsync(daemon.Endpoint);
@@ -96,30 +97,9 @@ public class DaemonLifecycleTests
         }
 
         Assert.Equal(0, received); // closed without a byte of service
-        await AssertEchoesAsync(first, "still here"u8.ToArray());
-        await AssertEchoesAsync(second, "me too"u8.ToArray());
+        await EchoClient.AssertEchoesAsync(first, "still here"u8.ToArray());
+        await EchoClient.AssertEchoesAsync(second, "me too"u8.ToArray());
         Assert.Equal(0, daemon.Stop(TimeSpan.FromSeconds(30)));
-    }
-
-    private static async Task<Socket> EchoingClientAsync(DaemonProcess daemon)
-    {
-        var client = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await client.ConnectAsync(daemon.Endpoint);
-        await AssertEchoesAsync(client, "hello"u8.ToArray()); // served, so counted as live before the next connects
-        return client;
-    }
-
-    private static async Task AssertEchoesAsync(Socket client, byte[] typed)
-    {
-        await client.SendAsync(typed);
-        var echoed = new byte[typed.Length];
-        for (int got = 0; got < echoed.Length;)
-        {
-            int received = await client.ReceiveAsync(echoed.AsMemory(got));
-            Assert.NotEqual(0, received);
-            got += received;
-        }
-        Assert.Equal(typed, echoed);
     }
 
     /// <summary>

@@ -44,7 +44,7 @@ public sealed class ChildProcessMain
         }
         catch (Exception e)
         {
-            SessionSocket.Report(session, e);
+            SessionSocket.Report(session.RemoteEndPoint, e);
         }
         SessionSocket.Close(session);
         child.SendReport(metering: null); // the last word: the daemon reads it after this process is gone

@@ -48,8 +48,17 @@ public sealed class SubdaemonChild
     public static async Task<SubdaemonChild> LaunchAsync(BufferStrategy echo, bool ownsClientSocket, TimeSpan timeout)
     {
         string name = UnixSockets.NewName();
-        using var listener = UnixSockets.Listen(name);
+        Socket listener;
         Process process;
+        try
+        {
+            listener = UnixSockets.Listen(name);
+        }
+        catch (SocketException e)
+        {
+            throw new SubdaemonStartException($"cannot open a control socket for a subdaemon: {e.Message}", e);
+        }
+        using var _ = listener;
         try
         {
             var start = SiblingProgram.StartInfo("RemoteLogin.Server", ["subdaemon", "--control", name, "--echo", echo.Name()], redirectStandardStreams: false);
