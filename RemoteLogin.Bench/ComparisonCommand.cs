@@ -15,13 +15,14 @@ public static class ComparisonCommand
 {
     public static RootCommand CreateRoot()
     {
-        var quick = new Option<bool>("--quick") { Description = "One round of smaller runs: the whole matrix in under a minute" };
+        var quick = new Option<bool>("--quick") { Description = "One round of smaller runs: the whole matrix in about two minutes on 2 cores" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Where results go (default results/<timestamp>/)" };
         var strategies = Options.VocabularyList<BufferStrategy>("--strategies", "Buffer strategies, the same on both ends");
         var subdaemons = Options.VocabularyList<SubdaemonModel>("--subdaemons", "Subdaemon models (default: all four, paste under task only)");
         var scenarios = Options.VocabularyList<Scenario>("--scenarios", "Scenarios");
         var protocols = Options.VocabularyList("--protocols", "Wire protocols", [WireProtocol.Raw]).Implemented(WireProtocol.Raw);
         var rounds = Options.Count("--rounds", 3, "Rounds through the matrix, each with its own floor (--quick: 1)");
+        var typists = Options.OptionalCount("--typists", "Sessions in the typists scenario (default 50, --quick 10); each types at the same rate, so the run grows with them", maximum: 1000);
         var inline = new Option<bool>("--inline-completions")
         {
             Description = $"Run daemon and client with {RuntimeSwitches.InlineSocketCompletions}=1 (socket continuations on the epoll thread); the table names it",
@@ -43,7 +44,7 @@ public static class ComparisonCommand
 
         var root = new RootCommand("RemoteLogin comparison: every buffer strategy against a real daemon over loopback, beside the floor.")
         {
-            quick, output, strategies, subdaemons, scenarios, protocols, rounds, inline, environment,
+            quick, output, strategies, subdaemons, scenarios, protocols, rounds, typists, inline, environment,
         };
         root.SetAction(parsed =>
         {
@@ -74,6 +75,7 @@ public static class ComparisonCommand
                     : new Dictionary<Scenario, SubdaemonModel[]>(),
                 Rounds = isQuick && IsDefault(parsed, rounds) ? 1 : (int)parsed.GetValue(rounds),
                 Quick = isQuick,
+                TypistSessions = (int?)parsed.GetValue(typists),
                 FloorRoundTrips = isQuick ? 2_000 : 10_000,
                 RuntimeSwitches = switches,
             };

@@ -18,6 +18,9 @@ public sealed record BenchPlan
     /// <summary>Environment given to the daemon and the client, e.g. DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS.</summary>
     public required IReadOnlyDictionary<string, string> RuntimeSwitches { get; init; }
 
+    /// <summary>Sessions of the typists scenario, when not the default (interactive and paste are one session by definition).</summary>
+    public int? TypistSessions { get; init; }
+
     /// <summary>Scenarios run under some models only (the default run pastes under the task model alone); absent means under every model.</summary>
     public IReadOnlyDictionary<Scenario, SubdaemonModel[]> ScenarioModels { get; init; } = new Dictionary<Scenario, SubdaemonModel[]>();
 
@@ -33,8 +36,8 @@ public sealed record BenchPlan
     public int RunCount => Rounds * ServerConfigurations.Sum(c => ScenariosUnder(c.Subdaemon).Count());
 
     /// <summary>
-    /// Sizes that keep the quick matrix under a minute on 2 cores and the default one at a few minutes; a hand-run
-    /// <c>load</c> sizes itself (ScenarioDefaults) for a single run instead.
+    /// Sizes that keep the quick matrix at a couple of minutes on 2 cores and the default one at a quarter of an hour;
+    /// a hand-run <c>load</c> sizes itself (ScenarioDefaults) for a single run instead.
     /// Batched interactive types fewer characters: every one of them waits out the batch delay.
     /// </summary>
     public ScenarioSize SizeOf(Scenario scenario, BufferStrategy strategy) => (scenario, Quick) switch
@@ -43,8 +46,16 @@ public sealed record BenchPlan
         (Scenario.Interactive, true) => strategy == BufferStrategy.Batched ? new(500, 200, 1, 0) : new(5_000, 5_000, 1, 0),
         (Scenario.Paste, false) => new(500_000, 50_000, 1, 0),
         (Scenario.Paste, true) => new(100_000, 20_000, 1, 0),
-        (Scenario.Typists, false) => new(3_000, 500, 50, 20),
-        (Scenario.Typists, true) => new(500, 100, 10, 50),
+        (Scenario.Typists, false) => Typists(TypistSessions ?? 50, charsPerSecond: 20, measuredPerSession: 60),
+        (Scenario.Typists, true) => Typists(TypistSessions ?? 10, charsPerSecond: 50, measuredPerSession: 50),
         _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null),
     };
+
+    /// <summary>
+    /// Every session warms up with the same 60 characters, whatever the model: under process and relay each session
+    /// is a runtime of its own, which compiles its echo path at tier 0 and recompiles it after 30 calls. Fewer, and
+    /// the children's JIT would be measured as the cost of their characters.
+    /// </summary>
+    private static ScenarioSize Typists(int sessions, double charsPerSecond, int measuredPerSession) =>
+        new(sessions * measuredPerSession, sessions * 60, sessions, charsPerSecond);
 }
