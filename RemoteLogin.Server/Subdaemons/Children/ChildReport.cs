@@ -18,6 +18,10 @@ public readonly record struct ChildReport(
 {
     public const int Size = 13 * sizeof(long);
 
+    public static ChildReport operator +(ChildReport a, ChildReport b) => new(
+        a.Usage + b.Usage, a.Metering + b.Metering, a.AllocatedBytes + b.AllocatedBytes, a.GcCollections + b.GcCollections,
+        a.BytesReceived + b.BytesReceived, a.BytesEchoed + b.BytesEchoed, a.SendCalls + b.SendCalls);
+
     public static ChildReport Capture(ResourceUsage.Sample metering, EchoTally tally) => new(
         ResourceUsage.ReadSelf(), metering, GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0),
         tally.BytesReceived, tally.BytesEchoed, tally.SendCalls);

@@ -19,8 +19,7 @@ public sealed class SubdaemonChildren
 
     private readonly Lock _gate = new();
     private readonly List<SubdaemonChild> _live = [];
-    private ResourceUsage.Sample _retiredMetering;
-    private long _retiredAllocated, _retiredCollections, _retiredReceived, _retiredEchoed, _retiredSendCalls;
+    private ChildReport _retired; // the last words of every reaped child, added up
     private long _started, _startFailures, _exitedClean, _exitedFailed, _killed;
 
     public long Started => Interlocked.Read(ref _started);
@@ -92,28 +91,23 @@ public sealed class SubdaemonChildren
             }
             QueryCost += ResourceUsage.ReadThisThread() - before;
 
-            // Reaped children in full, less what their control threads spent on reports, plus the live ones' reports.
-            var usage = ResourceUsage.ReadReapedChildren() - _retiredMetering;
-            long allocated = _retiredAllocated, collections = _retiredCollections;
-            long received = _retiredReceived, echoed = _retiredEchoed, sendCalls = _retiredSendCalls;
+            var live = default(ChildReport);
             foreach (var child in _live)
             {
-                var report = child.Last;
-                usage += report.Usage - report.Metering;
-                allocated += report.AllocatedBytes;
-                collections += report.GcCollections;
-                if (child.OwnsClientSocket)
-                {
-                    received += report.BytesReceived;
-                    echoed += report.BytesEchoed;
-                    sendCalls += report.SendCalls;
-                }
+                live += Counted(child, child.Last);
             }
+            // Reaped children in full, less what their control threads spent on reports, plus the live ones' reports.
+            var usage = ResourceUsage.ReadReapedChildren() - _retired.Metering + live.Usage - live.Metering;
+            var all = _retired + live;
             var counters = new ProcessCounters(
-                usage.VoluntaryContextSwitches, usage.InvoluntaryContextSwitches, usage.UserMicros, usage.SystemMicros, allocated, collections);
-            return new ChildrenReading(counters, received, echoed, sendCalls);
+                usage.VoluntaryContextSwitches, usage.InvoluntaryContextSwitches, usage.UserMicros, usage.SystemMicros, all.AllocatedBytes, all.GcCollections);
+            return new ChildrenReading(counters, all.BytesReceived, all.BytesEchoed, all.SendCalls);
         }
     }
+
+    /// <summary>A relay child echoes to the daemon, which counts the client's bytes itself; only a process child's are the session's.</summary>
+    private static ChildReport Counted(SubdaemonChild child, ChildReport report) =>
+        child.OwnsClientSocket ? report : report with { BytesReceived = 0, BytesEchoed = 0, SendCalls = 0 };
 
     /// <summary>Fold a reaped child into the totals, once; both <see cref="EndAsync"/> and <see cref="Read"/> may get here first.</summary>
     private void Retire(SubdaemonChild child)
@@ -124,16 +118,7 @@ public sealed class SubdaemonChildren
             {
                 return;
             }
-            var report = child.Retire();
-            _retiredMetering += report.Metering;
-            _retiredAllocated += report.AllocatedBytes;
-            _retiredCollections += report.GcCollections;
-            if (child.OwnsClientSocket)
-            {
-                _retiredReceived += report.BytesReceived;
-                _retiredEchoed += report.BytesEchoed;
-                _retiredSendCalls += report.SendCalls;
-            }
+            _retired += Counted(child, child.Retire());
             int exitCode = child.ExitCode;
             Interlocked.Increment(ref exitCode == 0 ? ref _exitedClean : ref exitCode > 128 ? ref _killed : ref _exitedFailed);
         }
