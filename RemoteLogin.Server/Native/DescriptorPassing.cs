@@ -51,8 +51,9 @@ public static unsafe partial class DescriptorPassing
     /// <summary>Send <paramref name="descriptor"/> along with the one byte <paramref name="message"/>.</summary>
     public static void Send(Socket channel, SafeHandle descriptor, byte message)
     {
-        bool added = false;
+        bool added = false, channelAdded = false;
         descriptor.DangerousAddRef(ref added);
+        channel.SafeHandle.DangerousAddRef(ref channelAdded); // a channel closed meanwhile must not lend its number to another socket
         try
         {
             var control = new OneDescriptorMessage
@@ -67,7 +68,7 @@ public static unsafe partial class DescriptorPassing
             long sent;
             do
             {
-                sent = sendmsg((int)channel.Handle, &header, MSG_NOSIGNAL);
+                sent = sendmsg((int)channel.SafeHandle.DangerousGetHandle(), &header, MSG_NOSIGNAL);
             }
             while (sent < 0 && Marshal.GetLastPInvokeError() == EINTR);
             if (sent != 1)
@@ -80,6 +81,10 @@ public static unsafe partial class DescriptorPassing
             if (added)
             {
                 descriptor.DangerousRelease();
+            }
+            if (channelAdded)
+            {
+                channel.SafeHandle.DangerousRelease();
             }
         }
     }
@@ -105,9 +110,13 @@ public static unsafe partial class DescriptorPassing
         {
             throw new EndOfStreamException("the channel closed before a descriptor arrived");
         }
-        if ((header.Flags & MSG_CTRUNC) != 0 || header.ControlLength < OneDescriptorMessage.Length
-            || control.Level != SOL_SOCKET || control.Type != SCM_RIGHTS)
+        bool carriesOne = header.ControlLength >= OneDescriptorMessage.Length && control.Level == SOL_SOCKET && control.Type == SCM_RIGHTS;
+        if ((header.Flags & MSG_CTRUNC) != 0 || !carriesOne)
         {
+            if (carriesOne)
+            {
+                new SafeSocketHandle(control.Descriptor, ownsHandle: true).Dispose(); // installed, but not what was expected
+            }
             throw new InvalidDataException("the message carried no descriptor");
         }
         message = payload;

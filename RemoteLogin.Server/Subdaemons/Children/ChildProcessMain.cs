@@ -28,7 +28,18 @@ public sealed class ChildProcessMain
     {
         using var control = UnixSockets.NewSocket();
         control.Connect(UnixSockets.EndPoint(controlName));
-        using var handle = DescriptorPassing.Receive(control, out byte message);
+        SafeSocketHandle handle;
+        byte message;
+        try
+        {
+            handle = DescriptorPassing.Receive(control, out message);
+        }
+        catch (Exception e) when (e is SocketException or EndOfStreamException or InvalidDataException)
+        {
+            Console.Error.WriteLine($"subdaemon: the daemon did not hand over a session: {e.Message}");
+            return 1;
+        }
+        using var _ = handle;
         if (message != (byte)ControlRequest.HandOver || ReadRequest(control) != ControlRequest.Go)
         {
             Console.Error.WriteLine("subdaemon: the daemon did not hand over a session");
@@ -83,9 +94,9 @@ public sealed class ChildProcessMain
             {
                 _control.Send(report);
             }
-            catch (SocketException)
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
-                // The daemon is gone; the control thread ends the session.
+                // The daemon is gone (the control thread ends the session), or this process is exiting.
             }
         }
     }
@@ -98,7 +109,7 @@ public sealed class ChildProcessMain
         {
             return control.Receive(request) == 1 ? (ControlRequest)request[0] : null;
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             return null;
         }

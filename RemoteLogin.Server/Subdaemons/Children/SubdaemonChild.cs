@@ -24,6 +24,7 @@ public sealed class SubdaemonChild
     private readonly Lock _gate = new();
     private ChildReport _last;
     private bool _retired;
+    private bool _serving; // a request for a report before Go would be read as the session's hand-over
 
     private SubdaemonChild(Process process, Socket control, bool ownsClientSocket)
     {
@@ -72,14 +73,21 @@ public sealed class SubdaemonChild
         using var giveUp = new CancellationTokenSource(timeout);
         var exited = process.WaitForExitAsync(giveUp.Token);
         var accepted = listener.AcceptAsync(giveUp.Token).AsTask();
-        if (await Task.WhenAny(accepted, exited) == accepted && accepted.IsCompletedSuccessfully)
+        if (await Task.WhenAny(accepted, exited) == accepted && accepted.IsCompletedSuccessfully
+            && UnixSockets.PeerProcessId(accepted.Result) == process.Id)
         {
             var control = accepted.Result;
             control.Blocking = true;
             control.ReceiveTimeout = (int)ReportTimeout.TotalMilliseconds;
             return new SubdaemonChild(process, control, ownsClientSocket);
         }
-        string why = process.HasExited ? $"exited with code {process.ExitCode} before taking its session" : $"did not connect back within {timeout.TotalSeconds:0.#} s";
+        if (accepted.IsCompletedSuccessfully)
+        {
+            accepted.Result.Dispose(); // too late, or not our child at all
+        }
+        string why = process.HasExited ? $"exited with code {process.ExitCode} before taking its session"
+            : accepted.IsCompletedSuccessfully ? "control socket was taken by another process"
+            : $"did not connect back within {timeout.TotalSeconds:0.#} s";
         KillQuietly(process);
         await process.WaitForExitAsync();
         process.Dispose();
@@ -89,7 +97,15 @@ public sealed class SubdaemonChild
     /// <summary>Give the child the session's socket. The caller closes its own copy, then says <see cref="Go"/>.</summary>
     public void HandOver(SafeHandle socket) => DescriptorPassing.Send(_control, socket, (byte)ControlRequest.HandOver);
 
-    public void Go() => Request(ControlRequest.Go);
+    /// <summary>The child owns the socket now; from here on it may be asked for reports.</summary>
+    public void Go()
+    {
+        lock (_gate)
+        {
+            Request(ControlRequest.Go);
+            _serving = true;
+        }
+    }
 
     public void Drain() => Request(ControlRequest.Drain);
 
@@ -101,11 +117,12 @@ public sealed class SubdaemonChild
     {
         lock (_gate)
         {
-            if (_retired || !Request(ControlRequest.Report))
+            if (_retired || !_serving || !Request(ControlRequest.Report) || !TryReadReport(out var report))
             {
                 return false;
             }
-            return TryReadReport(out _last);
+            _last = report;
+            return true;
         }
     }
 

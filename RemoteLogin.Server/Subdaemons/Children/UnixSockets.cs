@@ -30,6 +30,18 @@ public static class UnixSockets
         }
     }
 
+    /// <summary>
+    /// The process at the other end (SO_PEERCRED): abstract names have no permissions, so whoever connects is checked
+    /// before anything is handed to it.
+    /// </summary>
+    public static int PeerProcessId(Socket socket)
+    {
+        const int SOL_SOCKET = 1, SO_PEERCRED = 17;
+        Span<byte> credentials = stackalloc byte[12]; // struct ucred: pid, uid, gid
+        socket.GetRawSocketOption(SOL_SOCKET, SO_PEERCRED, credentials);
+        return BitConverter.ToInt32(credentials);
+    }
+
     /// <summary>Two connected stream sockets, as socketpair(2) gives, made with the API .NET has.</summary>
     public static (Socket First, Socket Second) Pair()
     {
@@ -39,7 +51,13 @@ public static class UnixSockets
         try
         {
             first.Connect(EndPoint(name));
-            return (first, listener.Accept());
+            var second = listener.Accept();
+            if (PeerProcessId(second) != Environment.ProcessId)
+            {
+                second.Dispose();
+                throw new SocketException((int)SocketError.AccessDenied); // someone else raced to the name
+            }
+            return (first, second);
         }
         catch
         {
