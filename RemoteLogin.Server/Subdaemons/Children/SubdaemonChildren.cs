@@ -74,6 +74,7 @@ public sealed class SubdaemonChildren
     /// <summary>Ask every live child for a fresh report and add everything up. Call on one thread at a time.</summary>
     public ChildrenReading Read()
     {
+        SubdaemonChild[] asking;
         lock (_gate)
         {
             // A child reaped but not yet retired would be counted twice, by RUSAGE_CHILDREN and by its last report.
@@ -84,13 +85,19 @@ public sealed class SubdaemonChildren
                     Retire(_live[i]);
                 }
             }
-            var before = ResourceUsage.ReadThisThread();
-            foreach (var child in _live)
-            {
-                child.TryRefresh();
-            }
-            QueryCost += ResourceUsage.ReadThisThread() - before;
+            asking = [.. _live];
+        }
 
+        // Outside the lock: a child slow to answer must not hold up launches and reaps.
+        var before = ResourceUsage.ReadThisThread();
+        foreach (var child in asking)
+        {
+            child.TryRefresh();
+        }
+        QueryCost += ResourceUsage.ReadThisThread() - before;
+
+        lock (_gate)
+        {
             var live = default(ChildReport);
             foreach (var child in _live)
             {
