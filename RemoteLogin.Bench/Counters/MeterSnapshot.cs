@@ -28,13 +28,6 @@ public sealed class MeterSnapshot(DateTime intervalEnd, IReadOnlyDictionary<stri
     public double Get(string meter, string instrument, string tags = "") =>
         Values.TryGetValue(Key(meter, instrument, tags), out var value) ? value : 0;
 
-    /// <summary>The sum over every tag combination of one instrument.</summary>
-    public double Sum(string meter, string instrument)
-    {
-        string bare = Key(meter, instrument, "");
-        return Values.Where(kv => kv.Key == bare || kv.Key.StartsWith(bare + "[", StringComparison.Ordinal)).Sum(kv => kv.Value);
-    }
-
     /// <summary>The sum of every time series of one instrument whose tags include all of <paramref name="tags"/> ("name=value").</summary>
     public double SumTagged(string meter, string instrument, params string[] tags)
     {

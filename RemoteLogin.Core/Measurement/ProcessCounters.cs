@@ -12,18 +12,13 @@ public sealed record ProcessCounters(
     long GcCollections)
 {
     /// <summary>This process now: getrusage(RUSAGE_SELF) and the GC's own totals.</summary>
-    public static ProcessCounters CaptureSelf()
-    {
-        var usage = ResourceUsage.ReadSelf();
-        return new ProcessCounters(
-            usage.VoluntaryContextSwitches,
-            usage.InvoluntaryContextSwitches,
-            usage.UserMicros,
-            usage.SystemMicros,
-            GC.GetTotalAllocatedBytes(precise: true),
-            // Every collection collects generation 0, so its count is the count of all collections.
-            GC.CollectionCount(0));
-    }
+    public static ProcessCounters CaptureSelf() =>
+        // Every collection collects generation 0, so its count is the count of all collections.
+        From(ResourceUsage.ReadSelf(), GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0));
+
+    /// <summary>A getrusage sample, with the managed heap's totals beside it.</summary>
+    public static ProcessCounters From(ResourceUsage.Sample usage, long allocatedBytes, long gcCollections) => new(
+        usage.VoluntaryContextSwitches, usage.InvoluntaryContextSwitches, usage.UserMicros, usage.SystemMicros, allocatedBytes, gcCollections);
 
     public static ProcessCounters operator -(ProcessCounters end, ProcessCounters start) => new(
         end.VoluntaryContextSwitches - start.VoluntaryContextSwitches,

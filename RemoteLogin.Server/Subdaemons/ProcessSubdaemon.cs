@@ -35,7 +35,7 @@ public sealed class ProcessSubdaemon(BufferStrategy echo, SubdaemonChildren chil
             bool handedOver = false;
             try
             {
-                var child = await ChildSessionControl.LaunchOrCloseAsync(children, echo, ownsClientSocket: true, connection);
+                var child = await ChildSessionControl.TryLaunchAsync(children, echo, ownsClientSocket: true, connection);
                 if (child is null)
                 {
                     return;

@@ -44,7 +44,7 @@ public sealed class RelaySubdaemon(BufferStrategy echo, SubdaemonChildren childr
             metrics.SessionStarted();
             try
             {
-                var child = await ChildSessionControl.LaunchOrCloseAsync(children, echo, ownsClientSocket: false, connection);
+                var child = await ChildSessionControl.TryLaunchAsync(children, echo, ownsClientSocket: false, connection);
                 if (child is null)
                 {
                     return;

@@ -31,15 +31,8 @@ public sealed class RemoteSideUsage(SubdaemonChildren? children)
                 _childrenReadAt = Environment.TickCount64;
             }
             var fromChildren = _children;
-            var self = ProcessCounters.CaptureSelf();
-            var queryCost = children?.QueryCost ?? default;
-            var daemon = self with
-            {
-                VoluntaryContextSwitches = self.VoluntaryContextSwitches - queryCost.VoluntaryContextSwitches,
-                InvoluntaryContextSwitches = self.InvoluntaryContextSwitches - queryCost.InvoluntaryContextSwitches,
-                CpuUserMicros = self.CpuUserMicros - queryCost.UserMicros,
-                CpuSystemMicros = self.CpuSystemMicros - queryCost.SystemMicros,
-            };
+            // What asking the children cost this daemon's threads is metering, not the daemon's work.
+            var daemon = ProcessCounters.CaptureSelf() - ProcessCounters.From(children?.QueryCost ?? default, 0, 0);
             return new RemoteSideReading(
                 daemon,
                 fromChildren?.Usage,

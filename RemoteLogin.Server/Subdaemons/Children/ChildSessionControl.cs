@@ -14,8 +14,8 @@ public sealed class ChildSessionControl
     private bool _draining;
     private bool _aborted;
 
-    /// <summary>Start the session's child; if it cannot start, close the client's connection cleanly and return null.</summary>
-    public static async Task<SubdaemonChild?> LaunchOrCloseAsync(SubdaemonChildren children, BufferStrategy echo, bool ownsClientSocket, Socket connection)
+    /// <summary>Start the session's child, or say on stderr why it could not start and return null; the session then closes its client cleanly.</summary>
+    public static async Task<SubdaemonChild?> TryLaunchAsync(SubdaemonChildren children, BufferStrategy echo, bool ownsClientSocket, Socket connection)
     {
         try
         {
@@ -24,7 +24,6 @@ public sealed class ChildSessionControl
         catch (SubdaemonStartException e)
         {
             Console.Error.WriteLine($"session {connection.RemoteEndPoint}: {e.Message}; closing it");
-            SessionSocket.Close(connection);
             return null;
         }
     }

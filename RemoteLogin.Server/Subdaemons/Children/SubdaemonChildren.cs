@@ -106,9 +106,8 @@ public sealed class SubdaemonChildren
             // Reaped children in full, less what their control threads spent on reports, plus the live ones' reports.
             var usage = ResourceUsage.ReadReapedChildren() - _retired.Metering + live.Usage - live.Metering;
             var all = _retired + live;
-            var counters = new ProcessCounters(
-                usage.VoluntaryContextSwitches, usage.InvoluntaryContextSwitches, usage.UserMicros, usage.SystemMicros, all.AllocatedBytes, all.GcCollections);
-            return new ChildrenReading(counters, all.BytesReceived, all.BytesEchoed, all.SendCalls);
+            return new ChildrenReading(
+                ProcessCounters.From(usage, all.AllocatedBytes, all.GcCollections), all.BytesReceived, all.BytesEchoed, all.SendCalls);
         }
     }
 
