@@ -1,0 +1,52 @@
+using System.Net.Sockets;
+
+namespace RemoteLogin.Client.Connect;
+
+/// <summary>
+/// The session's only way to send: typed keys, protocol replies and window sizes come from three threads, and a
+/// telnet reply or a window-size message must not be cut in two by a key sent in its middle.
+/// </summary>
+public sealed class WireSender(Socket socket)
+{
+    private readonly Lock _lock = new();
+
+    public SocketError Send(ReadOnlySpan<byte> bytes)
+    {
+        lock (_lock)
+        {
+            try
+            {
+                while (!bytes.IsEmpty)
+                {
+                    int sent = socket.Send(bytes, SocketFlags.None, out var error);
+                    if (error != SocketError.Success)
+                    {
+                        return error;
+                    }
+                    bytes = bytes[sent..];
+                }
+                return SocketError.Success;
+            }
+            catch (ObjectDisposedException)
+            {
+                return SocketError.Shutdown; // the session is over and its socket gone
+            }
+        }
+    }
+
+    /// <summary>No more typing: the server sees end of file and can finish sending its echoes.</summary>
+    public void EndTyping()
+    {
+        lock (_lock)
+        {
+            try
+            {
+                socket.Shutdown(SocketShutdown.Send);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // Already closed: the receiving side reports how.
+            }
+        }
+    }
+}
