@@ -44,6 +44,7 @@ public sealed class ConnectSession(ConnectOptions options)
         var sender = new WireSender(socket);
         var clock = new KeystrokeClock();
         SessionEnd end;
+        bool interactive;
         using (var terminal = RawTerminal.TryEnter())
         {
             using var signals = new SessionSignals(ending, () => Resized(protocol, sender));
@@ -53,6 +54,7 @@ public sealed class ConnectSession(ConnectOptions options)
                 // processing is off.
                 StandardStreams.ErrorLine($"connected to {Target} ({options.Protocol.Name()}); ~. at the start of a line ends the session\r");
             }
+            interactive = terminal is not null;
             var server = new ServerPump(socket, StandardStreams.Output, protocol, sender, clock, CurrentSize, ending);
             var keyboard = new KeyboardPump(StandardStreams.Input, protocol, sender, clock, terminal is null ? null : new TildeEscape(), ending);
             var receiving = StartThread(server.Run, "connect: server");
@@ -61,6 +63,10 @@ public sealed class ConnectSession(ConnectOptions options)
             end = ending.Wait();
             ShutDown(socket);
             receiving.Join(DrainLimit);
+        }
+        if (interactive)
+        {
+            StandardStreams.ErrorLine(""); // the last echo may have left the cursor mid-line
         }
         return Report(end, clock);
     }

@@ -9,11 +9,20 @@ namespace RemoteLogin.Client.Connect;
 public sealed class WireSender(Socket socket)
 {
     private readonly Lock _lock = new();
+    private bool _typingEnded;
 
+    /// <summary>
+    /// Sends all of <paramref name="bytes"/>. Once typing has ended nothing more can go out, and what the server asks
+    /// for after that (a window size, a negotiation answer) is dropped: the server has seen end of file.
+    /// </summary>
     public SocketError Send(ReadOnlySpan<byte> bytes)
     {
         lock (_lock)
         {
+            if (_typingEnded)
+            {
+                return SocketError.Success;
+            }
             try
             {
                 while (!bytes.IsEmpty)
@@ -39,6 +48,7 @@ public sealed class WireSender(Socket socket)
     {
         lock (_lock)
         {
+            _typingEnded = true;
             try
             {
                 socket.Shutdown(SocketShutdown.Send);
