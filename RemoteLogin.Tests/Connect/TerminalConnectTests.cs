@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using RemoteLogin.Processes;
+using RemoteLogin.Protocols.Rlogin;
 using RemoteLogin.Tests.Support;
 
 namespace RemoteLogin.Tests.Connect;
@@ -63,9 +66,97 @@ public sealed class TerminalConnectTests : IDisposable
         Assert.Contains($"connect: ended by SIG{signal}", pane.Capture());
     }
 
-    private TmuxPane StartClientInPane(int port)
+    /// <summary>rlogin at a terminal: the window size the server asks for with urgent data, and again after a resize (SIGWINCH).</summary>
+    [Fact]
+    public async Task Rlogin_reports_the_window_size_when_asked_and_again_after_a_resize()
     {
-        var client = SiblingProgram.StartInfo("RemoteLogin.Client", ["connect", "127.0.0.1", port.ToString(CultureInfo.InvariantCulture)]);
+        using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var sizes = new List<(int Rows, int Columns)>();
+        using var pane = StartClientInPane(((IPEndPoint)listener.LocalEndPoint!).Port, "--protocol", "rlogin");
+        using var server = await listener.AcceptAsync();
+        var serving = ServeRloginAsync(server, sizes);
+        await pane.WaitForAsync(screen => screen.Contains("connected to 127.0.0.1:"), "the client's banner");
+
+        var first = pane.Size();
+        await WaitForSizeAsync(sizes, first);
+        pane.Resize(100, 30);
+        var second = pane.Size();
+        Assert.NotEqual(first, second);
+        await WaitForSizeAsync(sizes, second);
+
+        pane.Type("rl");
+        await pane.WaitForAsync(screen => screen.Contains("rl"), "the echo");
+        pane.Press("C-j");
+        pane.Type("~.");
+        Assert.Equal(0, await ExitCodeAsync());
+        Assert.Equal(await ReadAsync("before"), await ReadAsync("after"));
+        await serving;
+    }
+
+    /// <summary>A scripted rlogin server: accepts, asks for the window size, echoes data and records the sizes it is told.</summary>
+    private static async Task ServeRloginAsync(Socket server, List<(int Rows, int Columns)> sizes)
+    {
+        using var limit = new CancellationTokenSource(EchoClient.SafetyLimit);
+        var buffer = new byte[4096];
+        var handshake = new RloginHandshake();
+        var status = RloginHandshakeStatus.NeedMore;
+        while (status == RloginHandshakeStatus.NeedMore)
+        {
+            int received = await server.ReceiveAsync(buffer.AsMemory(0, 1), SocketFlags.None, limit.Token);
+            Assert.Equal(1, received);
+            status = handshake.Read(buffer.AsSpan(0, 1), out _);
+        }
+        Assert.Equal(RloginHandshakeStatus.Complete, status);
+        await server.SendAsync(new byte[] { 0 }, SocketFlags.None, limit.Token);
+        await server.SendAsync(new byte[] { RloginClient.SendWindowSize | RloginClient.RawMode }, SocketFlags.OutOfBand, limit.Token);
+        var filter = new RloginWindowFilter();
+        var sink = new RecordingSink(sizes);
+        int count;
+        while ((count = await server.ReceiveAsync(buffer, SocketFlags.None, limit.Token)) > 0)
+        {
+            sink.Data.Clear();
+            filter.Read(buffer.AsSpan(0, count), sink);
+            await server.SendAsync(sink.Data.ToArray(), SocketFlags.None, limit.Token);
+        }
+    }
+
+    private static async Task WaitForSizeAsync(List<(int Rows, int Columns)> sizes, (int Rows, int Columns) expected)
+    {
+        var limit = Stopwatch.StartNew();
+        while (true)
+        {
+            lock (sizes)
+            {
+                if (sizes.Contains(expected))
+                {
+                    return;
+                }
+            }
+            Assert.True(limit.Elapsed < EchoClient.SafetyLimit, $"the server was never told {expected}; it was told {string.Join(", ", sizes)}");
+            await Task.Delay(50);
+        }
+    }
+
+    private sealed class RecordingSink(List<(int Rows, int Columns)> sizes) : IRloginSink
+    {
+        public List<byte> Data { get; } = [];
+
+        void IRloginSink.Data(ReadOnlySpan<byte> data) => Data.AddRange(data);
+
+        public void WindowSize(ushort rows, ushort columns, ushort xPixels, ushort yPixels)
+        {
+            lock (sizes)
+            {
+                sizes.Add((rows, columns));
+            }
+        }
+    }
+
+    private TmuxPane StartClientInPane(int port, params string[] options)
+    {
+        var client = SiblingProgram.StartInfo("RemoteLogin.Client", ["connect", "127.0.0.1", port.ToString(CultureInfo.InvariantCulture), .. options]);
         var command = string.Join(' ', new[] { client.FileName }.Concat(client.ArgumentList).Select(Quote));
         // The inner sh writes its pid and execs the client, so the pid is the client's. Files appear whole (mv).
         var script = $"""

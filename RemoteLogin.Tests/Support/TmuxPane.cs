@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace RemoteLogin.Tests.Support;
 
@@ -29,6 +30,17 @@ public sealed class TmuxPane : IDisposable
     public void Press(string key) => Run("send-keys", "-t", "0", key);
 
     public string Capture() => Run("capture-pane", "-t", "0", "-p");
+
+    /// <summary>The pane's rows and columns, which the status line makes smaller than the window's.</summary>
+    public (int Rows, int Columns) Size()
+    {
+        var parts = Run("display-message", "-t", "0", "-p", "#{pane_height} #{pane_width}").Split(' ', StringSplitOptions.TrimEntries);
+        return (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Resizes the window, so the program in the pane gets SIGWINCH.</summary>
+    public void Resize(int columns, int rows) =>
+        Run("resize-window", "-t", "0", "-x", columns.ToString(CultureInfo.InvariantCulture), "-y", rows.ToString(CultureInfo.InvariantCulture));
 
     /// <summary>Polls the pane until <paramref name="condition"/> holds; fails the test after a generous limit.</summary>
     public async Task<string> WaitForAsync(Func<string, bool> condition, string what)
