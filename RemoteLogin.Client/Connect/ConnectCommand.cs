@@ -13,7 +13,8 @@ public static class ConnectCommand
 
     public static Command Create()
     {
-        var host = new Argument<string>("HOST") { Description = "Daemon host name or address" };
+        // Optional to the parser only, so that its absence is reported by name like every other bad argument.
+        var host = new Argument<string>("HOST") { Description = "Daemon host name or address (required)", Arity = ArgumentArity.ZeroOrOne };
         var port = new Argument<int>("PORT")
         {
             Description = $"Daemon port (default {DefaultPort})",
@@ -47,6 +48,13 @@ public static class ConnectCommand
         {
             host, port, protocol, openTimeout,
         };
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(host) is not { Tokens.Count: > 0 })
+            {
+                result.AddError("HOST: missing (connect HOST [PORT])");
+            }
+        });
         command.SetAction((parsed, _) =>
         {
             var options = new ConnectOptions(

@@ -136,6 +136,7 @@ public class PipedConnectTests
     }
 
     [Theory]
+    [InlineData("HOST", "connect")]
     [InlineData("PORT", "connect", "127.0.0.1", "70000")]
     [InlineData("PORT", "connect", "127.0.0.1", "http")]
     [InlineData("--protocol", "connect", "127.0.0.1", "--protocol", "ssh")]
