@@ -20,7 +20,7 @@ public static class ComparisonCommand
         var strategies = Options.VocabularyList<BufferStrategy>("--strategies", "Buffer strategies, the same on both ends");
         var subdaemons = Options.VocabularyList<SubdaemonModel>("--subdaemons", "Subdaemon models (default: all four, paste under task only)");
         var scenarios = Options.VocabularyList<Scenario>("--scenarios", "Scenarios");
-        var protocols = Options.VocabularyList("--protocols", "Wire protocols", [WireProtocol.Raw]).Implemented(WireProtocol.Raw);
+        var protocols = Options.VocabularyList<WireProtocol>("--protocols", "Wire protocols (default: all three, telnet and rlogin in interactive and paste under task only)");
         var rounds = Options.Count("--rounds", 3, "Rounds through the matrix, each with its own floor (--quick: 1)");
         var typists = Options.OptionalCount("--typists", "Sessions in the typists scenario (default 50, --quick 10); each types at the same rate, so the run grows with them", maximum: 1000);
         var inline = new Option<bool>("--inline-completions")
@@ -69,10 +69,8 @@ public static class ComparisonCommand
                 Subdaemons = parsed.GetValue(subdaemons)!,
                 Protocols = parsed.GetValue(protocols)!,
                 Scenarios = parsed.GetValue(scenarios)!,
-                // A paste measures the buffer strategy, not the model; the default run keeps it to one model.
-                ScenarioModels = IsDefault(parsed, subdaemons) && IsDefault(parsed, scenarios)
-                    ? new Dictionary<Scenario, SubdaemonModel[]> { [Scenario.Paste] = [SubdaemonModel.Task] }
-                    : new Dictionary<Scenario, SubdaemonModel[]>(),
+                PasteUnderTaskOnly = IsDefault(parsed, subdaemons) && IsDefault(parsed, scenarios),
+                FramingUnderTaskOnly = IsDefault(parsed, subdaemons) && IsDefault(parsed, protocols),
                 Rounds = isQuick && IsDefault(parsed, rounds) ? 1 : (int)parsed.GetValue(rounds),
                 Quick = isQuick,
                 TypistSessions = (int?)parsed.GetValue(typists),

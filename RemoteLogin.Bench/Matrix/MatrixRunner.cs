@@ -34,7 +34,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
                     ["--echo", strategy.Name(), "--subdaemon", subdaemon.Name(), "--protocol", protocol.Name()], plan.RuntimeSwitches);
                 using (var counters = new DaemonCounters(daemon.ProcessId, RefreshInterval, MeterSnapshot.Subscriptions))
                 {
-                    foreach (var scenario in plan.ScenariosUnder(subdaemon))
+                    foreach (var scenario in plan.ScenariosUnder(subdaemon, protocol))
                     {
                         starting($"round {round}/{plan.Rounds}: {scenario.Name()} {strategy.Name()} {subdaemon.Name()} {protocol.Name()}");
                         // The floor right beside the run it is compared with: these machines drift within minutes.

@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using RemoteLogin.Client.Integrity;
 using RemoteLogin.Client.Strategies;
 using RemoteLogin.Server.Daemon;
+using RemoteLogin.Server.Protocols;
 using RemoteLogin.Server.Subdaemons;
 using RemoteLogin.Server.Telemetry;
 using RemoteLogin.Vocabulary;
@@ -25,8 +26,8 @@ public class RoundTripBenchmarks
     public void Setup()
     {
         _metrics = new ServerMetrics(SubdaemonModel.Task);
-        _daemon = LoginDaemon.Start(new IPEndPoint(IPAddress.Loopback, 0), SubdaemonFactory.For(SubdaemonModel.Task, Strategy, _metrics), _metrics);
-        _session = ClientTransports.Connect(Strategy, _daemon.LocalEndPoint, TypedText.AllBytes, TransportSettings.Default);
+        _daemon = LoginDaemon.Start(new IPEndPoint(IPAddress.Loopback, 0), SubdaemonFactory.For(SubdaemonModel.Task, Strategy, RawProtocol.Instance, _metrics), _metrics);
+        _session = ClientTransports.Connect(Strategy, WireProtocol.Raw, _daemon.LocalEndPoint, TypedText.AllBytes, TransportSettings.Default);
     }
 
     [Benchmark(Description = "one character, send to echo")]

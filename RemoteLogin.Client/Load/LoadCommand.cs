@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using HdrHistogram;
 using RemoteLogin.Cli;
 using RemoteLogin.Client.Strategies;
+using RemoteLogin.Protocols;
 using RemoteLogin.Results;
 using RemoteLogin.Vocabulary;
 
@@ -22,7 +23,7 @@ public static class LoadCommand
     {
         var host = new Option<string>("--host") { Description = "Daemon host (default 127.0.0.1)", DefaultValueFactory = _ => "127.0.0.1" };
         var port = Options.Port("--port", 5513, "Daemon port (default 5513)", minimum: 1);
-        var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol").Implemented(WireProtocol.Raw);
+        var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol; telnet and rlogin sessions open as their RFCs say, then type only bytes the protocol carries as themselves");
         var strategy = Options.Vocabulary("--strategy", BufferStrategy.Naive, "Client buffer strategy");
         var scenario = Options.Vocabulary("--scenario", Scenario.Interactive, "What the users do");
         var sessions = Options.OptionalCount("--sessions", "Concurrent sessions (default: typists 20, others 1)", maximum: 100_000);
@@ -91,6 +92,11 @@ public static class LoadCommand
         catch (SocketException e)
         {
             Console.Error.WriteLine($"load: cannot reach the daemon at {options.Daemon}: {e.Message}");
+            return RunFailed;
+        }
+        catch (LoginProtocolException e)
+        {
+            Console.Error.WriteLine($"load: {e.Message}");
             return RunFailed;
         }
         var result = run.Result;

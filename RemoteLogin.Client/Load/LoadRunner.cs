@@ -20,7 +20,7 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
 {
     public LoadRun Run(TypedText? text = null)
     {
-        text ??= TypedText.AllBytes;
+        text ??= TypedText.For(options.Protocol);
         var scenario = ScenarioFactory.For(options.Scenario, options.CharsPerSecond);
         var sessions = new ClientTransport[options.Sessions];
         var setup = Latency.NewHistogram();
@@ -32,7 +32,7 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
             for (int i = 0; i < sessions.Length; i++)
             {
                 long connecting = Stopwatch.GetTimestamp();
-                sessions[i] = ClientTransports.Connect(options.Strategy, options.Daemon, text, options.Transport);
+                sessions[i] = ClientTransports.Connect(options.Strategy, options.Protocol, options.Daemon, text, options.Transport);
                 sessions[i].RoundTrip(); // the first echo: the session is being served
                 setup.RecordBetween(connecting, Stopwatch.GetTimestamp());
                 if (!scenario.IsClosedLoop)

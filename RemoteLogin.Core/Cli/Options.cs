@@ -109,28 +109,6 @@ public static class Options
         },
     };
 
-    /// <summary>Refuse the values of the vocabulary this build does not implement yet, naming those it does.</summary>
-    public static Option<T> Implemented<T>(this Option<T> option, params T[] implemented) where T : struct, Enum
-    {
-        option.Validators.Add(result => RefuseUnimplemented(option.Name, [result.GetValueOrDefault<T>()], implemented, result));
-        return option;
-    }
-
-    /// <inheritdoc cref="Implemented{T}(Option{T}, T[])"/>
-    public static Option<T[]> Implemented<T>(this Option<T[]> option, params T[] implemented) where T : struct, Enum
-    {
-        option.Validators.Add(result => RefuseUnimplemented(option.Name, result.GetValueOrDefault<T[]>() ?? [], implemented, result));
-        return option;
-    }
-
-    private static void RefuseUnimplemented<T>(string name, T[] chosen, T[] implemented, SymbolResult result) where T : struct, Enum
-    {
-        foreach (var value in chosen.Where(v => !implemented.Contains(v)))
-        {
-            result.AddError($"{name}: '{value.Name()}' is not implemented yet (so far: {string.Join(", ", implemented.Select(v => v.Name()))})");
-        }
-    }
-
     private static T ParseOne<T>(string name, string text, ArgumentResult result) where T : struct, Enum
     {
         if (VocabularyNames.TryParse<T>(text, out var value))

@@ -1,27 +1,27 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using RemoteLogin.Server.Protocols;
 using RemoteLogin.Server.Subdaemons;
 using RemoteLogin.Server.Telemetry;
 
 namespace RemoteLogin.Server.Daemon;
 
-/// <summary>Accepts connections and hands each to the subdaemon. Knows nothing of echo strategies or protocols.</summary>
+/// <summary>Accepts connections, opens each by its protocol and hands it to the subdaemon. Knows nothing of echo strategies.</summary>
 public sealed class LoginDaemon
 {
     private readonly Socket _listener;
     private readonly ISubdaemon _subdaemon;
     private readonly ServerMetrics _metrics;
-    public const int DefaultMaxSessions = 1000;
+    private readonly DaemonSettings _settings;
 
     private readonly ConcurrentDictionary<ISession, byte> _sessions = new();
-    private readonly int _maxSessions;
     private readonly CancellationTokenSource _stopAccepting = new();
     private readonly Task _acceptLoop;
 
-    private LoginDaemon(Socket listener, ISubdaemon subdaemon, ServerMetrics metrics, int maxSessions)
+    private LoginDaemon(Socket listener, ISubdaemon subdaemon, ServerMetrics metrics, DaemonSettings settings)
     {
-        _maxSessions = maxSessions;
+        _settings = settings;
         _listener = listener;
         _subdaemon = subdaemon;
         _metrics = metrics;
@@ -30,8 +30,8 @@ public sealed class LoginDaemon
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
 
-    /// <summary>Listen and serve; a connection beyond <paramref name="maxSessions"/> live sessions is closed at once and counted.</summary>
-    public static LoginDaemon Start(IPEndPoint listen, ISubdaemon subdaemon, ServerMetrics metrics, int maxSessions = DefaultMaxSessions)
+    /// <summary>Listen and serve; a connection beyond <see cref="DaemonSettings.MaxSessions"/> live sessions is closed at once and counted.</summary>
+    public static LoginDaemon Start(IPEndPoint listen, ISubdaemon subdaemon, ServerMetrics metrics, DaemonSettings? settings = null)
     {
         var listener = new Socket(listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -45,7 +45,7 @@ public sealed class LoginDaemon
             listener.Dispose();
             throw;
         }
-        return new LoginDaemon(listener, subdaemon, metrics, maxSessions);
+        return new LoginDaemon(listener, subdaemon, metrics, settings ?? new DaemonSettings());
     }
 
     /// <summary>Stop accepting, let every live session echo what it received, and abort those still running after <paramref name="grace"/>.</summary>
@@ -92,7 +92,7 @@ public sealed class LoginDaemon
                 await Task.Delay(10);
                 continue;
             }
-            if (_sessions.Count >= _maxSessions)
+            if (_sessions.Count >= _settings.MaxSessions)
             {
                 _metrics.SessionRejected();
                 SessionSocket.Close(connection);
@@ -102,7 +102,7 @@ public sealed class LoginDaemon
             {
                 connection.NoDelay = true;
                 _metrics.SessionAccepted();
-                var session = _subdaemon.Start(connection);
+                var session = new LoginSession(connection, _settings.Protocol, _subdaemon, _metrics, _settings.HandshakeTimeout);
                 _sessions.TryAdd(session, 0);
                 _ = session.Completion.ContinueWith(
                     (_, state) => _sessions.TryRemove((ISession)state!, out var _), session, TaskScheduler.Default);
@@ -115,4 +115,19 @@ public sealed class LoginDaemon
             }
         }
     }
+}
+
+/// <summary>What the daemon is told at start, besides where to listen and how to serve.</summary>
+public sealed record DaemonSettings
+{
+    public const int DefaultMaxSessions = 1000;
+    public static readonly TimeSpan DefaultHandshakeTimeout = TimeSpan.FromSeconds(10);
+
+    public ILoginProtocol Protocol { get; init; } = RawProtocol.Instance;
+
+    /// <summary>Live sessions at most, those still opening included.</summary>
+    public int MaxSessions { get; init; } = DefaultMaxSessions;
+
+    /// <summary>One deadline for a session's whole opening (the rlogin handshake).</summary>
+    public TimeSpan HandshakeTimeout { get; init; } = DefaultHandshakeTimeout;
 }

@@ -8,7 +8,7 @@ public sealed class BatchedEcho : IEchoStrategy
 {
     private const int BufferSize = 16 * 1024;
 
-    public async Task EchoAsync(Socket socket, EchoTally tally, CancellationToken cancellationToken)
+    public async Task EchoAsync(Socket socket, FramedEcho framing, EchoTally tally, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
@@ -17,9 +17,9 @@ public sealed class BatchedEcho : IEchoStrategy
             while ((received = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken)) > 0)
             {
                 tally.Received(received);
-                await socket.SendAsync(buffer.AsMemory(0, received), SocketFlags.None, cancellationToken);
-                tally.Echoed(received);
+                await EchoSend.SendAsync(socket, framing.Of(buffer.AsMemory(0, received)), tally, cancellationToken);
             }
+            await EchoSend.SendAsync(socket, framing.Final(), tally, cancellationToken);
         }
         finally
         {
@@ -27,7 +27,7 @@ public sealed class BatchedEcho : IEchoStrategy
         }
     }
 
-    public void Echo(Socket socket, EchoTally tally)
+    public void Echo(Socket socket, FramedEcho framing, EchoTally tally)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
@@ -36,9 +36,9 @@ public sealed class BatchedEcho : IEchoStrategy
             while ((received = socket.Receive(buffer)) > 0)
             {
                 tally.Received(received);
-                socket.Send(buffer.AsSpan(0, received));
-                tally.Echoed(received);
+                EchoSend.Send(socket, framing.Of(buffer.AsMemory(0, received)), tally);
             }
+            EchoSend.Send(socket, framing.Final(), tally);
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Net;
 using System.Net.Sockets;
 using RemoteLogin.Sockets;
 
@@ -7,26 +8,32 @@ namespace RemoteLogin.Server.Echo;
 /// <summary>
 /// The echo is a pipe: a receiver writes what the socket delivers into it, a sender drains it back into the
 /// socket. Receiving and sending run apart, so a burst is received while the previous one is still being sent,
-/// sends coalesce whatever arrived meanwhile, and no byte is copied between the two.
+/// sends coalesce whatever arrived meanwhile, and no byte is copied between the two. The protocol frames each
+/// block as the receiver commits it (<see cref="FramingPipeWriter"/>).
 /// </summary>
 public sealed class PipelinedEcho : IEchoStrategy
 {
-    public async Task EchoAsync(Socket socket, EchoTally tally, CancellationToken cancellationToken)
+    public async Task EchoAsync(Socket socket, FramedEcho framing, EchoTally tally, CancellationToken cancellationToken)
     {
         var echo = new Pipe(new PipeOptions(useSynchronizationContext: false));
         await Task.WhenAll(
-            new SocketReceiver(socket, echo.Writer, tally.Received).RunAsync(cancellationToken),
+            new SocketReceiver(socket, new FramingPipeWriter(echo.Writer, framing), tally.Received).RunAsync(cancellationToken),
             new SocketSender(socket, echo.Reader, tally.Echoed).RunAsync(cancellationToken));
     }
 
     /// <summary>The same pipe between two blocking threads: the session's own receives, a second one sends.</summary>
-    public void Echo(Socket socket, EchoTally tally)
+    public void Echo(Socket socket, FramedEcho framing, EchoTally tally)
     {
         var echo = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
-        var sender = new Thread(() => Send(socket, echo.Reader, tally)) { IsBackground = true, Name = "pipelined echo sender" };
+        ProtocolViolationException? broken = null;
+        var sender = new Thread(() => broken = Send(socket, echo.Reader, tally)) { IsBackground = true, Name = "pipelined echo sender" };
         sender.Start();
-        Receive(socket, echo.Writer, tally);
+        Receive(socket, new FramingPipeWriter(echo.Writer, framing), tally);
         sender.Join();
+        if (broken is not null)
+        {
+            throw broken; // on the session's thread, which reports it; the sender's would take the process down
+        }
     }
 
     private static void Receive(Socket socket, PipeWriter writer, EchoTally tally)
@@ -58,7 +65,8 @@ public sealed class PipelinedEcho : IEchoStrategy
         writer.Complete(error);
     }
 
-    private static void Send(Socket socket, PipeReader reader, EchoTally tally)
+    /// <summary>Returns how the client broke the protocol, if it did.</summary>
+    private static ProtocolViolationException? Send(Socket socket, PipeReader reader, EchoTally tally)
     {
         var waiter = new BlockingWaiter();
         Exception? error = null;
@@ -79,10 +87,15 @@ public sealed class PipelinedEcho : IEchoStrategy
                 }
             }
         }
+        catch (ProtocolViolationException e)
+        {
+            return e;
+        }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             error = e;
         }
         reader.Complete(error);
+        return null;
     }
 }

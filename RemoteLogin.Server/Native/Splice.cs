@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace RemoteLogin.Server.Native;
 
-/// <summary>splice(2) and pipe2(2): moving bytes socket → pipe → socket without them entering user space. .NET has no API for either.</summary>
+/// <summary>splice(2), pipe2(2) and write(2) on the pipe: moving bytes socket → pipe → socket without them entering user space. .NET has no API for either.</summary>
 public static partial class Splice
 {
     private const int EAGAIN = 11;
@@ -43,6 +43,13 @@ public static partial class Splice
 
         public int WriteFd => _fds[1];
 
+        /// <summary>Put bytes from user space into the pipe, for a splice to send on; the pipe must have room for all of them.</summary>
+        public Result Fill(ReadOnlySpan<byte> bytes)
+        {
+            long written = write(WriteFd, bytes, (nuint)bytes.Length);
+            return written >= 0 ? new Result(written, 0) : new Result(0, Marshal.GetLastPInvokeError());
+        }
+
         public void Dispose()
         {
             close(_fds[0]);
@@ -58,4 +65,7 @@ public static partial class Splice
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int close(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial nint write(int fd, ReadOnlySpan<byte> buffer, nuint count);
 }

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using RemoteLogin.Server.Echo;
+using RemoteLogin.Server.Protocols;
 using RemoteLogin.Server.Subdaemons.Children;
 using RemoteLogin.Server.Telemetry;
 using RemoteLogin.Vocabulary;
@@ -29,12 +30,12 @@ public interface ISession
 public static class SubdaemonFactory
 {
     /// <param name="children">Where the process and relay models start their children; the meter reads the same.</param>
-    public static ISubdaemon For(SubdaemonModel model, BufferStrategy echo, ServerMetrics metrics, SubdaemonChildren? children = null) => model switch
+    public static ISubdaemon For(SubdaemonModel model, BufferStrategy echo, ILoginProtocol protocol, ServerMetrics metrics, SubdaemonChildren? children = null) => model switch
     {
-        SubdaemonModel.Task => new TaskSubdaemon(EchoStrategies.For(echo), metrics),
-        SubdaemonModel.Thread => new ThreadSubdaemon(EchoStrategies.For(echo), metrics),
-        SubdaemonModel.Process => new ProcessSubdaemon(echo, children ?? throw new ArgumentNullException(nameof(children)), metrics),
-        SubdaemonModel.Relay => new RelaySubdaemon(echo, children ?? throw new ArgumentNullException(nameof(children)), metrics),
+        SubdaemonModel.Task => new TaskSubdaemon(EchoStrategies.For(echo), protocol, metrics),
+        SubdaemonModel.Thread => new ThreadSubdaemon(EchoStrategies.For(echo), protocol, metrics),
+        SubdaemonModel.Process => new ProcessSubdaemon(new ChildCommand(echo, protocol.Name), children ?? throw new ArgumentNullException(nameof(children)), metrics),
+        SubdaemonModel.Relay => new RelaySubdaemon(new ChildCommand(echo, protocol.Name), children ?? throw new ArgumentNullException(nameof(children)), metrics),
         _ => throw new ArgumentOutOfRangeException(nameof(model), model, null),
     };
 

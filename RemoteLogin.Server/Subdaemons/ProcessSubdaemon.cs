@@ -9,16 +9,16 @@ namespace RemoteLogin.Server.Subdaemons;
 /// Each session gets a child process that owns the connection: the daemon hands the accepted socket over with
 /// SCM_RIGHTS and closes its own copy before the child may touch it. From then on the daemon never sees a byte.
 /// </summary>
-public sealed class ProcessSubdaemon(BufferStrategy echo, SubdaemonChildren children, ServerMetrics metrics) : ISubdaemon
+public sealed class ProcessSubdaemon(ChildCommand command, SubdaemonChildren children, ServerMetrics metrics) : ISubdaemon
 {
     public ISession Start(Socket connection)
     {
-        var session = new ProcessSession(connection, echo, children, metrics);
+        var session = new ProcessSession(connection, command, children, metrics);
         session.Completion = Task.Run(session.RunAsync);
         return session;
     }
 
-    private sealed class ProcessSession(Socket connection, BufferStrategy echo, SubdaemonChildren children, ServerMetrics metrics) : ISession
+    private sealed class ProcessSession(Socket connection, ChildCommand command, SubdaemonChildren children, ServerMetrics metrics) : ISession
     {
         private readonly ChildSessionControl _control = new();
 
@@ -35,7 +35,7 @@ public sealed class ProcessSubdaemon(BufferStrategy echo, SubdaemonChildren chil
             bool handedOver = false;
             try
             {
-                var child = await ChildSessionControl.TryLaunchAsync(children, echo, ownsClientSocket: true, connection);
+                var child = await ChildSessionControl.TryLaunchAsync(children, command, ownsClientSocket: true, connection);
                 if (child is null)
                 {
                     return;

@@ -12,18 +12,18 @@ namespace RemoteLogin.Server.Subdaemons;
 /// back over a Unix socket pair: the seed's "daemon passes the packet to the subdaemon". The extra copies, system
 /// calls and context switches are what this model is for, so the relay is a plain copy loop and stays one.
 /// </summary>
-public sealed class RelaySubdaemon(BufferStrategy echo, SubdaemonChildren children, ServerMetrics metrics) : ISubdaemon
+public sealed class RelaySubdaemon(ChildCommand command, SubdaemonChildren children, ServerMetrics metrics) : ISubdaemon
 {
     private const int RelayBufferBytes = 16 * 1024;
 
     public ISession Start(Socket connection)
     {
-        var session = new RelaySession(connection, echo, children, metrics);
+        var session = new RelaySession(connection, command, children, metrics);
         session.Completion = Task.Run(session.RunAsync);
         return session;
     }
 
-    private sealed class RelaySession(Socket connection, BufferStrategy echo, SubdaemonChildren children, ServerMetrics metrics) : ISession
+    private sealed class RelaySession(Socket connection, ChildCommand command, SubdaemonChildren children, ServerMetrics metrics) : ISession
     {
         private readonly ChildSessionControl _control = new();
         private readonly CancellationTokenSource _abort = new();
@@ -44,7 +44,7 @@ public sealed class RelaySubdaemon(BufferStrategy echo, SubdaemonChildren childr
             metrics.SessionStarted();
             try
             {
-                var child = await ChildSessionControl.TryLaunchAsync(children, echo, ownsClientSocket: false, connection);
+                var child = await ChildSessionControl.TryLaunchAsync(children, command, ownsClientSocket: false, connection);
                 if (child is null)
                 {
                     return;

@@ -7,10 +7,17 @@ namespace RemoteLogin.Server.Subdaemons;
 /// <summary>How every model ends a session: FIN after the last echo, never a reset over unsent data.</summary>
 public static class SessionSocket
 {
-    /// <summary>A client that resets or a daemon that aborts ends only this session, quietly; anything else is a bug worth a line.</summary>
+    /// <summary>
+    /// A client that resets or a daemon that aborts ends only this session, quietly; a client that breaks its protocol
+    /// gets a line saying how; anything else is a bug worth a stack trace.
+    /// </summary>
     public static void Report(EndPoint? peer, Exception error)
     {
-        if (error is not (SocketException or OperationCanceledException or IOException or ObjectDisposedException))
+        if (error is ProtocolViolationException)
+        {
+            Console.Error.WriteLine($"session {peer}: {error.Message}; closing it");
+        }
+        else if (error is not (SocketException or OperationCanceledException or IOException or ObjectDisposedException))
         {
             Console.Error.WriteLine($"session {peer} failed: {error}");
         }

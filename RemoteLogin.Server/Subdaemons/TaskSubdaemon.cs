@@ -1,20 +1,21 @@
 using System.Net.Sockets;
 using RemoteLogin.Server.Echo;
+using RemoteLogin.Server.Protocols;
 using RemoteLogin.Server.Telemetry;
 
 namespace RemoteLogin.Server.Subdaemons;
 
 /// <summary>Each session is an async loop on the thread pool, in the daemon's own process.</summary>
-public sealed class TaskSubdaemon(IEchoStrategy echo, ServerMetrics metrics) : ISubdaemon
+public sealed class TaskSubdaemon(IEchoStrategy echo, ILoginProtocol protocol, ServerMetrics metrics) : ISubdaemon
 {
     public ISession Start(Socket connection)
     {
-        var session = new TaskSession(connection, echo, metrics);
+        var session = new TaskSession(connection, echo, new FramedEcho(protocol.NewFraming()), metrics);
         session.Completion = Task.Run(session.RunAsync);
         return session;
     }
 
-    private sealed class TaskSession(Socket connection, IEchoStrategy echo, ServerMetrics metrics) : ISession
+    private sealed class TaskSession(Socket connection, IEchoStrategy echo, FramedEcho framing, ServerMetrics metrics) : ISession
     {
         // Never disposed: Abort may come after the session ended, and a token source without timers holds nothing.
         private readonly CancellationTokenSource _abort = new();
@@ -30,7 +31,7 @@ public sealed class TaskSubdaemon(IEchoStrategy echo, ServerMetrics metrics) : I
             metrics.SessionStarted();
             try
             {
-                await echo.EchoAsync(connection, metrics.Echo, _abort.Token);
+                await echo.EchoAsync(connection, framing, metrics.Echo, _abort.Token);
             }
             catch (Exception e)
             {

@@ -1,20 +1,21 @@
 using System.Net.Sockets;
 using RemoteLogin.Server.Echo;
+using RemoteLogin.Server.Protocols;
 using RemoteLogin.Server.Telemetry;
 
 namespace RemoteLogin.Server.Subdaemons;
 
 /// <summary>Each session gets a dedicated OS thread that blocks in every socket call, as a classic forking daemon's child would.</summary>
-public sealed class ThreadSubdaemon(IEchoStrategy echo, ServerMetrics metrics) : ISubdaemon
+public sealed class ThreadSubdaemon(IEchoStrategy echo, ILoginProtocol protocol, ServerMetrics metrics) : ISubdaemon
 {
     public ISession Start(Socket connection)
     {
-        var session = new ThreadSession(connection, echo, metrics);
+        var session = new ThreadSession(connection, echo, new FramedEcho(protocol.NewFraming()), metrics);
         new Thread(session.Run) { IsBackground = true, Name = $"session {connection.RemoteEndPoint}" }.Start();
         return session;
     }
 
-    private sealed class ThreadSession(Socket connection, IEchoStrategy echo, ServerMetrics metrics) : ISession
+    private sealed class ThreadSession(Socket connection, IEchoStrategy echo, FramedEcho framing, ServerMetrics metrics) : ISession
     {
         private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -31,7 +32,7 @@ public sealed class ThreadSubdaemon(IEchoStrategy echo, ServerMetrics metrics) :
             try
             {
                 connection.Blocking = true; // real blocking system calls, whatever mode the accepted socket came in
-                echo.Echo(connection, metrics.Echo);
+                echo.Echo(connection, framing, metrics.Echo);
             }
             catch (Exception e)
             {

@@ -5,7 +5,7 @@ using RemoteLogin.Server.Subdaemons.Children;
 namespace RemoteLogin.Server.Telemetry;
 
 /// <summary>One reading of the remote side: the daemon itself, its subdaemon children (null without any), and the echo counts of both.</summary>
-public sealed record RemoteSideReading(ProcessCounters Daemon, ProcessCounters? Subdaemons, long BytesReceived, long BytesEchoed, long SendCalls);
+public sealed record RemoteSideReading(ProcessCounters Daemon, ProcessCounters? Subdaemons, EchoCounts Echo);
 
 /// <summary>
 /// Reads what the remote side has cost and echoed. The children are asked once per meter collection, not once per
@@ -36,9 +36,7 @@ public sealed class RemoteSideUsage(SubdaemonChildren? children)
             return new RemoteSideReading(
                 daemon,
                 fromChildren?.Usage,
-                Echo.BytesReceived + (fromChildren?.BytesReceived ?? 0),
-                Echo.BytesEchoed + (fromChildren?.BytesEchoed ?? 0),
-                Echo.SendCalls + (fromChildren?.SendCalls ?? 0));
+                Echo.Counts + (fromChildren?.Echo ?? default));
         }
     }
 }

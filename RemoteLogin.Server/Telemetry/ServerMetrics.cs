@@ -20,6 +20,7 @@ public sealed class ServerMetrics : IDisposable
     private readonly KeyValuePair<string, object?> _model;
     private readonly Counter<long> _sessionsAccepted;
     private readonly Counter<long> _sessionsRejected;
+    private readonly Counter<long> _handshakeFailures;
     private readonly RemoteSideUsage _usage;
     private long _activeSessions;
 
@@ -32,9 +33,11 @@ public sealed class ServerMetrics : IDisposable
             "{session}", "Sessions being served now, by remotelogin.subdaemon model");
         _sessionsAccepted = _meter.CreateCounter<long>("remotelogin.server.sessions.accepted", "{session}", "Connections accepted and handed to a subdaemon, by remotelogin.subdaemon model");
         _sessionsRejected = _meter.CreateCounter<long>("remotelogin.server.sessions.rejected", "{session}", "Connections closed at once because --max-sessions were live");
-        _meter.CreateObservableCounter("remotelogin.server.bytes.received", () => _usage.Read().BytesReceived, "By", "Bytes received from clients");
-        _meter.CreateObservableCounter("remotelogin.server.bytes.echoed", () => _usage.Read().BytesEchoed, "By", "Bytes sent back to clients");
-        _meter.CreateObservableCounter("remotelogin.server.echo.send_calls", () => _usage.Read().SendCalls, "{call}", "Send system calls made to echo");
+        _handshakeFailures = _meter.CreateCounter<long>("remotelogin.server.sessions.handshake_failures", "{session}", "Sessions closed because their protocol opening failed (malformed, oversized or late), by remotelogin.protocol");
+        _meter.CreateObservableCounter("remotelogin.server.bytes.received", () => _usage.Read().Echo.BytesReceived, "By", "Bytes received from clients");
+        _meter.CreateObservableCounter("remotelogin.server.bytes.echoed", () => _usage.Read().Echo.BytesEchoed, "By", "Bytes sent back to clients, protocol replies included");
+        _meter.CreateObservableCounter("remotelogin.server.echo.receive_calls", () => _usage.Read().Echo.ReceiveCalls, "{call}", "Receive system calls that brought client bytes in (peeks not counted)");
+        _meter.CreateObservableCounter("remotelogin.server.echo.send_calls", () => _usage.Read().Echo.SendCalls, "{call}", "Send system calls made to echo");
         _meter.CreateObservableCounter("remotelogin.server.process.context_switches", () => ByProcess(c => c.VoluntaryContextSwitches, "process.context_switch_type", "voluntary")
                 .Concat(ByProcess(c => c.InvoluntaryContextSwitches, "process.context_switch_type", "involuntary")),
             "{switch}", "Context switches (getrusage), by process.context_switch_type and remotelogin.process");
@@ -64,6 +67,8 @@ public sealed class ServerMetrics : IDisposable
     public void SessionAccepted() => _sessionsAccepted.Add(1, _model);
 
     public void SessionRejected() => _sessionsRejected.Add(1);
+
+    public void HandshakeFailed(WireProtocol protocol) => _handshakeFailures.Add(1, new KeyValuePair<string, object?>("remotelogin.protocol", protocol.Name()));
 
     public void SessionStarted() => Interlocked.Increment(ref _activeSessions);
 

@@ -27,7 +27,9 @@ public class QuickRunResultsTests
             AssertLatency(root.GetProperty("floor").GetProperty("rttMicros"));
 
             var runs = root.GetProperty("runs").EnumerateArray().ToList();
-            Assert.Equal(36, runs.Count); // 4 strategies × 4 models × (interactive, typists), and paste under the task model
+            // Raw: 4 strategies × 4 models × (interactive, typists), and paste under the task model; telnet and rlogin:
+            // 4 strategies × (interactive, paste) under the task model.
+            Assert.Equal(36 + 16, runs.Count);
             Assert.Equal(
                 new[] { "process", "relay", "task", "thread" },
                 runs.Select(r => r.GetProperty("subdaemon").GetString()).Distinct().Order().ToArray());
@@ -40,11 +42,12 @@ public class QuickRunResultsTests
             foreach (var run in runs)
             {
                 string subdaemon = run.GetProperty("subdaemon").GetString()!;
-                if (run.GetProperty("scenario").GetString() == "paste")
+                string protocol = run.GetProperty("protocol").GetString()!;
+                Assert.Contains(protocol, new[] { "raw", "telnet", "rlogin" });
+                if (run.GetProperty("scenario").GetString() == "paste" || protocol != "raw")
                 {
                     Assert.Equal("task", subdaemon);
                 }
-                Assert.Equal("raw", run.GetProperty("protocol").GetString());
                 var setup = run.GetProperty("setupMicros");
                 Assert.Equal(run.GetProperty("sessions").GetInt32(), setup.GetProperty("count").GetInt32());
                 Assert.True(setup.GetProperty("p50").GetDouble() > 0);
@@ -89,7 +92,7 @@ public class QuickRunResultsTests
                 Assert.True(File.Exists(Path.Combine(directory, run.GetProperty("histogramLog").GetString()!)));
             }
             Assert.Contains("p50/floor", File.ReadAllText(Path.Combine(directory, "results.md")));
-            Assert.Equal(37, File.ReadAllLines(Path.Combine(directory, "results.csv")).Length);
+            Assert.Equal(53, File.ReadAllLines(Path.Combine(directory, "results.csv")).Length);
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using RemoteLogin.Server.Daemon;
+using RemoteLogin.Server.Protocols;
 using RemoteLogin.Server.Subdaemons;
 using RemoteLogin.Server.Telemetry;
 using RemoteLogin.Vocabulary;
@@ -21,11 +22,13 @@ public sealed class InProcessDaemon : IAsyncDisposable
 
     public IPEndPoint Endpoint => Daemon.LocalEndPoint;
 
-    public static InProcessDaemon Start(BufferStrategy echo, SubdaemonModel model = SubdaemonModel.Task)
+    public static InProcessDaemon Start(BufferStrategy echo, SubdaemonModel model = SubdaemonModel.Task, WireProtocol protocol = WireProtocol.Raw)
     {
         var children = SubdaemonFactory.ChildrenFor(model);
         var metrics = new ServerMetrics(model, children);
-        var daemon = LoginDaemon.Start(new IPEndPoint(IPAddress.Loopback, 0), SubdaemonFactory.For(model, echo, metrics, children), metrics);
+        var login = LoginProtocols.For(protocol);
+        var daemon = LoginDaemon.Start(
+            new IPEndPoint(IPAddress.Loopback, 0), SubdaemonFactory.For(model, echo, login, metrics, children), metrics, new DaemonSettings { Protocol = login });
         return new InProcessDaemon(metrics, daemon);
     }
 

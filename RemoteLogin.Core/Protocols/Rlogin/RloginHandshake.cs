@@ -35,6 +35,9 @@ public sealed class RloginHandshake
 
     public string? Error { get; private set; }
 
+    /// <summary>How far the handshake got, for the message that closes a session which never finished it.</summary>
+    public string Progress => _total == 0 ? "nothing received" : $"{_total} bytes received, {Math.Max(0, _fieldIndex)} of 3 fields complete";
+
     /// <summary>Read handshake bytes; <paramref name="consumed"/> says how many of <paramref name="input"/> were the handshake's (the rest is session data).</summary>
     public RloginHandshakeStatus Read(ReadOnlySpan<byte> input, out int consumed)
     {

@@ -21,6 +21,9 @@ public sealed class RloginWindowFilter
     private readonly byte[] _held = new byte[MessageBytes];
     private int _heldLength;
 
+    /// <summary>Whether bytes that may start a window-size message are held, waiting for the next read to tell.</summary>
+    public bool Holding => _heldLength > 0;
+
     public void Read(ReadOnlySpan<byte> input, IRloginSink sink)
     {
         int run = 0;

@@ -36,6 +36,9 @@ public sealed class TelnetReader(int maxSubnegotiationBytes = TelnetReader.Defau
     private byte _option;
     private int _parameterCount;
 
+    /// <summary>Whether the next byte starts afresh: no command, subnegotiation or CR NUL is half read.</summary>
+    public bool AtPlainData => _state == State.Data;
+
     public TelnetReadStatus Read(ReadOnlySpan<byte> input, ITelnetSink sink)
     {
         int run = 0; // where the current run of plain data starts, while in a data state

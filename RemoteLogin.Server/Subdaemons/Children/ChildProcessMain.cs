@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using RemoteLogin.Native;
 using RemoteLogin.Server.Echo;
 using RemoteLogin.Server.Native;
+using RemoteLogin.Server.Protocols;
 
 namespace RemoteLogin.Server.Subdaemons.Children;
 
@@ -24,7 +25,7 @@ public sealed class ChildProcessMain
         _session = session;
     }
 
-    public static int Run(string controlName, IEchoStrategy echo)
+    public static int Run(string controlName, IEchoStrategy echo, ILoginProtocol protocol)
     {
         using var control = UnixSockets.NewSocket();
         control.Connect(UnixSockets.EndPoint(controlName));
@@ -46,12 +47,12 @@ public sealed class ChildProcessMain
             return 1;
         }
         using var session = new Socket(handle);
-        session.Blocking = true;
+        SharedDescriptor.BlockForReal(session); // the open file's mode is whatever the daemon left it in
         var child = new ChildProcessMain(control, session);
         new Thread(child.ServeControl) { IsBackground = true, Name = "control" }.Start();
         try
         {
-            echo.Echo(session, child._tally);
+            echo.Echo(session, new FramedEcho(protocol.NewFraming()), child._tally);
         }
         catch (Exception e)
         {

@@ -12,19 +12,17 @@ public readonly record struct ChildReport(
     ResourceUsage.Sample Metering,
     long AllocatedBytes,
     long GcCollections,
-    long BytesReceived,
-    long BytesEchoed,
-    long SendCalls)
+    EchoCounts Echo)
 {
-    public const int Size = 13 * sizeof(long);
+    public const int Size = 14 * sizeof(long);
 
     public static ChildReport operator +(ChildReport a, ChildReport b) => new(
         a.Usage + b.Usage, a.Metering + b.Metering, a.AllocatedBytes + b.AllocatedBytes, a.GcCollections + b.GcCollections,
-        a.BytesReceived + b.BytesReceived, a.BytesEchoed + b.BytesEchoed, a.SendCalls + b.SendCalls);
+        a.Echo + b.Echo);
 
     public static ChildReport Capture(ResourceUsage.Sample metering, EchoTally tally) => new(
         ResourceUsage.ReadSelf(), metering, GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0),
-        tally.BytesReceived, tally.BytesEchoed, tally.SendCalls);
+        tally.Counts);
 
     public void Write(Span<byte> destination)
     {
@@ -32,7 +30,7 @@ public readonly record struct ChildReport(
         [
             Usage.UserMicros, Usage.SystemMicros, Usage.VoluntaryContextSwitches, Usage.InvoluntaryContextSwitches,
             Metering.UserMicros, Metering.SystemMicros, Metering.VoluntaryContextSwitches, Metering.InvoluntaryContextSwitches,
-            AllocatedBytes, GcCollections, BytesReceived, BytesEchoed, SendCalls,
+            AllocatedBytes, GcCollections, Echo.BytesReceived, Echo.BytesEchoed, Echo.ReceiveCalls, Echo.SendCalls,
         ];
         for (int i = 0; i < fields.Length; i++)
         {
@@ -50,7 +48,7 @@ public readonly record struct ChildReport(
         return new ChildReport(
             new ResourceUsage.Sample(field[0], field[1], field[2], field[3]),
             new ResourceUsage.Sample(field[4], field[5], field[6], field[7]),
-            field[8], field[9], field[10], field[11], field[12]);
+            field[8], field[9], new EchoCounts(field[10], field[11], field[12], field[13]));
     }
 }
 

@@ -15,11 +15,11 @@ public sealed class ChildSessionControl
     private bool _aborted;
 
     /// <summary>Start the session's child, or say on stderr why it could not start and return null; the session then closes its client cleanly.</summary>
-    public static async Task<SubdaemonChild?> TryLaunchAsync(SubdaemonChildren children, BufferStrategy echo, bool ownsClientSocket, Socket connection)
+    public static async Task<SubdaemonChild?> TryLaunchAsync(SubdaemonChildren children, ChildCommand command, bool ownsClientSocket, Socket connection)
     {
         try
         {
-            return await children.LaunchAsync(echo, ownsClientSocket);
+            return await children.LaunchAsync(command, ownsClientSocket);
         }
         catch (SubdaemonStartException e)
         {

@@ -45,8 +45,8 @@ public sealed class SubdaemonChild
     /// <summary>How the child ended, once retired: 0 for a clean exit, 128 + n when signal n killed it.</summary>
     public int ExitCode { get; private set; }
 
-    /// <summary>Start a child and wait until it has connected back; it echoes with <paramref name="echo"/>.</summary>
-    public static async Task<SubdaemonChild> LaunchAsync(BufferStrategy echo, bool ownsClientSocket, TimeSpan timeout)
+    /// <summary>Start a child and wait until it has connected back; it serves its session as <paramref name="command"/> says.</summary>
+    public static async Task<SubdaemonChild> LaunchAsync(ChildCommand command, bool ownsClientSocket, TimeSpan timeout)
     {
         string name = UnixSockets.NewName();
         Socket listener;
@@ -62,7 +62,7 @@ public sealed class SubdaemonChild
         using var _ = listener;
         try
         {
-            var start = SiblingProgram.StartInfo("RemoteLogin.Server", ["subdaemon", "--control", name, "--echo", echo.Name()], redirectStandardStreams: false);
+            var start = SiblingProgram.StartInfo("RemoteLogin.Server", command.Arguments(name), redirectStandardStreams: false);
             process = Process.Start(start) ?? throw new SubdaemonStartException("no process was started");
         }
         catch (Exception e) when (e is Win32Exception or FileNotFoundException)

@@ -1,3 +1,4 @@
+using RemoteLogin.Server.Echo;
 using RemoteLogin.Measurement;
 using RemoteLogin.Native;
 using RemoteLogin.Vocabulary;
@@ -5,7 +6,7 @@ using RemoteLogin.Vocabulary;
 namespace RemoteLogin.Server.Subdaemons.Children;
 
 /// <summary>What the daemon's children have cost and echoed so far, the live ones and the reaped ones together.</summary>
-public sealed record ChildrenReading(ProcessCounters Usage, long BytesReceived, long BytesEchoed, long SendCalls);
+public sealed record ChildrenReading(ProcessCounters Usage, EchoCounts Echo);
 
 /// <summary>
 /// Every subdaemon child of this daemon: starts them, keeps count, and adds up what they cost. Reaped children are
@@ -44,12 +45,12 @@ public sealed class SubdaemonChildren
     /// <summary>What asking the children for reports has cost this daemon's threads, to be left out of the daemon's figures.</summary>
     public ResourceUsage.Sample QueryCost { get; private set; }
 
-    public async Task<SubdaemonChild> LaunchAsync(BufferStrategy echo, bool ownsClientSocket)
+    public async Task<SubdaemonChild> LaunchAsync(ChildCommand command, bool ownsClientSocket)
     {
         SubdaemonChild child;
         try
         {
-            child = await SubdaemonChild.LaunchAsync(echo, ownsClientSocket, StartTimeout);
+            child = await SubdaemonChild.LaunchAsync(command, ownsClientSocket, StartTimeout);
         }
         catch (SubdaemonStartException)
         {
@@ -107,13 +108,13 @@ public sealed class SubdaemonChildren
             var usage = ResourceUsage.ReadReapedChildren() - _retired.Metering + live.Usage - live.Metering;
             var all = _retired + live;
             return new ChildrenReading(
-                ProcessCounters.From(usage, all.AllocatedBytes, all.GcCollections), all.BytesReceived, all.BytesEchoed, all.SendCalls);
+                ProcessCounters.From(usage, all.AllocatedBytes, all.GcCollections), all.Echo);
         }
     }
 
     /// <summary>A relay child echoes to the daemon, which counts the client's bytes itself; only a process child's are the session's.</summary>
     private static ChildReport Counted(SubdaemonChild child, ChildReport report) =>
-        child.OwnsClientSocket ? report : report with { BytesReceived = 0, BytesEchoed = 0, SendCalls = 0 };
+        child.OwnsClientSocket ? report : report with { Echo = default };
 
     /// <summary>Fold a reaped child into the totals, once; both <see cref="EndAsync"/> and <see cref="Read"/> may get here first.</summary>
     private void Retire(SubdaemonChild child)

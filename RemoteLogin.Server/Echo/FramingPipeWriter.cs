@@ -1,0 +1,58 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net;
+
+namespace RemoteLogin.Server.Echo;
+
+/// <summary>
+/// The pipelined echo's pipe as its receiver sees it: each received block is framed as it is committed. On the fast
+/// path the block stays where the socket put it; otherwise the rewritten echo takes its place. A client that breaks
+/// the protocol completes the pipe with the reason, which ends the sender and with it the session.
+/// </summary>
+public sealed class FramingPipeWriter(PipeWriter inner, FramedEcho framing) : PipeWriter
+{
+    private Memory<byte> _lent;
+    private ProtocolViolationException? _broken;
+
+    public override Memory<byte> GetMemory(int sizeHint = 0) => _lent = inner.GetMemory(sizeHint);
+
+    public override Span<byte> GetSpan(int sizeHint = 0) => GetMemory(sizeHint).Span;
+
+    public override void Advance(int bytes)
+    {
+        if (_broken is not null || !framing.InspectsData)
+        {
+            inner.Advance(_broken is null ? bytes : 0);
+            return;
+        }
+        try
+        {
+            if (framing.Frame(_lent.Span[..bytes]) == Protocols.FramedAs.Received)
+            {
+                inner.Advance(bytes);
+            }
+            else
+            {
+                inner.Write(framing.Written.Span); // over the received bytes, which were never committed
+            }
+        }
+        catch (ProtocolViolationException e)
+        {
+            _broken = e;
+        }
+    }
+
+    public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) =>
+        _broken is null ? inner.FlushAsync(cancellationToken) : ValueTask.FromResult(new FlushResult(isCanceled: false, isCompleted: true));
+
+    public override void CancelPendingFlush() => inner.CancelPendingFlush();
+
+    public override void Complete(Exception? exception = null)
+    {
+        if (exception is null && _broken is null)
+        {
+            inner.Write(framing.Final().Span);
+        }
+        inner.Complete(exception ?? _broken);
+    }
+}

@@ -1,0 +1,27 @@
+using System.Buffers;
+using System.Net.Sockets;
+using RemoteLogin.Vocabulary;
+
+namespace RemoteLogin.Server.Protocols;
+
+/// <summary>RFC 862: no opening, and every byte goes back as it came.</summary>
+public sealed class RawProtocol : ILoginProtocol, IEchoFraming
+{
+    public static RawProtocol Instance { get; } = new();
+
+    public WireProtocol Name => WireProtocol.Raw;
+
+    public bool InspectsData => false;
+
+    public bool HasOpening => false;
+
+    public ValueTask<Opening> OpenAsync(Socket connection, CancellationToken deadline) => ValueTask.FromResult(Opening.Done);
+
+    public IEchoFraming NewFraming() => this; // nothing to remember between reads
+
+    public Framed Frame(ReadOnlySpan<byte> received, IBufferWriter<byte> echo) => Framed.Received;
+
+    public void Finish(IBufferWriter<byte> echo)
+    {
+    }
+}

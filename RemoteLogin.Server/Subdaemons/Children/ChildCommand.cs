@@ -1,0 +1,14 @@
+using RemoteLogin.Vocabulary;
+
+namespace RemoteLogin.Server.Subdaemons.Children;
+
+/// <summary>
+/// How a child serves its session: the daemon's echo strategy and protocol. The daemon has run the protocol's
+/// opening already; the child frames the echo from where the opening left it.
+/// </summary>
+public sealed record ChildCommand(BufferStrategy Echo, WireProtocol Protocol)
+{
+    /// <summary>The hidden <c>RemoteLogin.Server subdaemon</c> command line, with the control socket to connect back to.</summary>
+    public string[] Arguments(string controlName) =>
+        ["subdaemon", "--control", controlName, "--echo", Echo.Name(), "--protocol", Protocol.Name()];
+}

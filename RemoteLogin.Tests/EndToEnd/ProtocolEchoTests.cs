@@ -1,0 +1,150 @@
+using System.Net.Sockets;
+using RemoteLogin.Tests.Support;
+using RemoteLogin.Vocabulary;
+
+namespace RemoteLogin.Tests.EndToEnd;
+
+/// <summary>
+/// Telnet and rlogin framing under every subdaemon model and echo strategy: the opening on the wire, then a stream
+/// that mixes the fast path (plain bytes) with every rewrite, sent in uneven pieces, echoed as the RFCs say.
+/// </summary>
+public class ProtocolEchoTests
+{
+    private const byte Iac = 255, Dont = 254, Do = 253, Wont = 252, Will = 251, Sb = 250, Se = 240, Nop = 241;
+    private const byte Cr = 13, Lf = 10;
+
+    public static TheoryData<SubdaemonModel, BufferStrategy> Matrix()
+    {
+        var data = new TheoryData<SubdaemonModel, BufferStrategy>();
+        foreach (var model in Enum.GetValues<SubdaemonModel>())
+        {
+            foreach (var strategy in Enum.GetValues<BufferStrategy>())
+            {
+                data.Add(model, strategy);
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Matrix))]
+    public async Task Telnet_opens_with_its_offers_and_echoes_as_a_terminal_would(SubdaemonModel model, BufferStrategy strategy)
+    {
+        await using var daemon = InProcessDaemon.Start(strategy, model, WireProtocol.Telnet);
+        using var client = await ConnectAsync(daemon);
+        Assert.Equal([Iac, Dont, 34, Iac, Will, 1, Iac, Will, 3], await ReceiveExactlyAsync(client, 9));
+        await KeystrokesAsync(client);
+
+        var plain = PlainBytes(20_000, except: [Iac, Cr, Lf]);
+        byte[] typed =
+        [
+            Iac, Do, 1, Iac, Do, 3, // the answers to the offers: answered in turn by nothing
+            .. "ab"u8, Iac, Iac, (byte)'c', Cr, 0, (byte)'d', Cr, Lf, (byte)'e', Lf, (byte)'f', Cr,
+            Iac, Do, 99, Iac, Will, 39, Iac, Will, 3, Iac, Nop,
+            Iac, Sb, 24, 0, .. "xterm"u8, Iac, Iac, Iac, Se,
+            .. plain, (byte)'g',
+        ];
+        byte[] expected =
+        [
+            .. "ab"u8, Iac, Iac, (byte)'c', Cr, Lf, (byte)'d', Cr, Lf, (byte)'e', Cr, Lf, (byte)'f', Cr, Lf,
+            Iac, Wont, 99, Iac, Dont, 39, Iac, Do, 3,
+            .. plain, (byte)'g',
+        ];
+
+        Assert.Equal(expected, await EchoOfAsync(client, typed));
+    }
+
+    [Theory]
+    [MemberData(nameof(Matrix))]
+    public async Task Rlogin_answers_the_handshake_and_strips_window_sizes_from_the_echo(SubdaemonModel model, BufferStrategy strategy)
+    {
+        await using var daemon = InProcessDaemon.Start(strategy, model, WireProtocol.Rlogin);
+        using var client = await ConnectAsync(daemon);
+        await client.SendAsync("\0alice\0bob\0xterm/38400\0"u8.ToArray(), SocketFlags.None);
+        Assert.Equal([0], await ReceiveExactlyAsync(client, 1));
+        await WaitForUrgentAsync(client);
+        var urgent = new byte[1];
+        Assert.Equal(1, client.Receive(urgent, SocketFlags.OutOfBand));
+        Assert.Equal(0x90, urgent[0]); // window size please (0x80), raw mode (0x10)
+        await KeystrokesAsync(client);
+
+        var plain = PlainBytes(20_000, except: [0xFF]);
+        byte[] window = [0xFF, 0xFF, (byte)'s', (byte)'s', 0, 24, 0, 80, 0, 0, 0, 0];
+        byte[] typed = [.. window, .. "a"u8, 0xFF, (byte)'b', 0xFF, 0xFF, 0xFF, .. window[2..], .. plain, .. window, (byte)'c', 0xFF, 0xFF];
+        byte[] expected = [.. "a"u8, 0xFF, (byte)'b', 0xFF, .. plain, (byte)'c', 0xFF, 0xFF];
+
+        Assert.Equal(expected, await EchoOfAsync(client, typed));
+    }
+
+    private static async Task<Socket> ConnectAsync(InProcessDaemon daemon)
+    {
+        var client = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await client.ConnectAsync(daemon.Endpoint);
+        return client;
+    }
+
+    /// <summary>
+    /// Three keys, each echoed before the next is typed: the session waits for input between them, as a login does,
+    /// which a connection left non-blocking by the daemon's async opening would turn into an error.
+    /// </summary>
+    private static async Task KeystrokesAsync(Socket client)
+    {
+        foreach (byte key in "abc"u8.ToArray())
+        {
+            await client.SendAsync(new[] { key }, SocketFlags.None);
+            Assert.Equal([key], await ReceiveExactlyAsync(client, 1));
+        }
+    }
+
+    /// <summary>Send <paramref name="typed"/> in uneven pieces, stop sending, and read the echo to the daemon's FIN.</summary>
+    private static async Task<byte[]> EchoOfAsync(Socket client, byte[] typed)
+    {
+        var echo = EchoClient.ReceiveToEndAsync(client);
+        var random = new Random(1143);
+        for (int sent = 0; sent < typed.Length;)
+        {
+            int piece = Math.Min(typed.Length - sent, random.Next(1, 700));
+            sent += await client.SendAsync(typed.AsMemory(sent, piece), SocketFlags.None);
+        }
+        client.Shutdown(SocketShutdown.Send);
+        return await echo;
+    }
+
+    private static async Task<byte[]> ReceiveExactlyAsync(Socket client, int count)
+    {
+        using var limit = new CancellationTokenSource(EchoClient.SafetyLimit);
+        var received = new byte[count];
+        for (int got = 0; got < count;)
+        {
+            int n = await client.ReceiveAsync(received.AsMemory(got), SocketFlags.None, limit.Token);
+            Assert.NotEqual(0, n);
+            got += n;
+        }
+        return received;
+    }
+
+    private static async Task WaitForUrgentAsync(Socket client)
+    {
+        using var limit = new CancellationTokenSource(EchoClient.SafetyLimit);
+        while (!client.Poll(TimeSpan.FromMilliseconds(50), SelectMode.SelectError))
+        {
+            limit.Token.ThrowIfCancellationRequested();
+            await Task.Yield();
+        }
+    }
+
+    private static byte[] PlainBytes(int count, byte[] except)
+    {
+        var random = new Random(854);
+        var bytes = new byte[count];
+        for (int i = 0; i < count; i++)
+        {
+            do
+            {
+                bytes[i] = (byte)random.Next(256);
+            }
+            while (except.Contains(bytes[i]));
+        }
+        return bytes;
+    }
+}
