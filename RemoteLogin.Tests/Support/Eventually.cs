@@ -8,12 +8,15 @@ public static class Eventually
     public static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 
     /// <summary>True once <paramref name="condition"/> holds, false if it still does not after <see cref="Generous"/>.</summary>
-    public static async Task<bool> HoldsAsync(Func<bool> condition)
+    public static async Task<bool> HoldsAsync(Func<bool> condition) => await HoldsAsync(condition, Generous);
+
+    /// <summary>True once <paramref name="condition"/> holds, false if it still does not after <paramref name="within"/> (for pacing, not for a verdict).</summary>
+    public static async Task<bool> HoldsAsync(Func<bool> condition, TimeSpan within)
     {
         var clock = Stopwatch.StartNew();
         while (!condition())
         {
-            if (clock.Elapsed > Generous)
+            if (clock.Elapsed > within)
             {
                 return false;
             }
