@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using RemoteLogin.Bench.Matrix;
 using RemoteLogin.Tests.Support;
@@ -58,7 +59,7 @@ public class TelnetBadInputTests(ITestOutputHelper output)
         }
 
         string stderr = StopCleanly(daemon);
-        Assert.Contains(stderr.Split('\n'), line => line.Contains("subnegotiation", StringComparison.OrdinalIgnoreCase));
+        Assert.Single(stderr.Split('\n'), line => line.Contains("closing it", StringComparison.Ordinal) && line.Contains("subnegotiation", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -67,7 +68,7 @@ public class TelnetBadInputTests(ITestOutputHelper output)
         using var daemon = DaemonProcess.Start(["--protocol", "telnet", "--echo", "batched"]);
         using (var neighbourhood = await Neighbourhood.OpenAsync(daemon.Endpoint, WireProtocol.Telnet))
         {
-            using var bad = await BadSession.ConnectAsync(daemon.Endpoint);
+            using var bad = await ConnectPastTheOfferAsync(daemon.Endpoint);
             var first = await RequestsThenDataAsync(bad, requestsOfEach: 10_000, marker: "<first>");
             long residentBefore = ProcFs.ResidentKilobytes(daemon.ProcessId);
             var second = await RequestsThenDataAsync(bad, requestsOfEach: 100_000, marker: "<second>");
@@ -111,8 +112,7 @@ public class TelnetBadInputTests(ITestOutputHelper output)
     /// <summary>The daemon's answer on a new session to <see cref="Mixed"/> sent in two writes, the second once the daemon had the first.</summary>
     private static async Task<byte[]> EchoOfAsync(InProcessDaemon daemon, RecordedMeter meter, int split)
     {
-        using var session = await BadSession.ConnectAsync(daemon.Endpoint);
-        await Eventually.AssertAsync(() => session.Received.Length >= LoginClient.TelnetOffer.Length, "the daemon's offer");
+        using var session = await ConnectPastTheOfferAsync(daemon.Endpoint);
         long received = meter.Read("remotelogin.server.bytes.received");
         await session.SendAsync(Mixed.AsMemory(0, split));
         if (split < Mixed.Length)
@@ -121,8 +121,24 @@ public class TelnetBadInputTests(ITestOutputHelper output)
             await session.SendAsync(Mixed.AsMemory(split));
         }
         byte[] all = await session.ReceiveThroughAsync("<end>"u8.ToArray());
-        Assert.Equal(LoginClient.TelnetOffer, all[..LoginClient.TelnetOffer.Length]);
         return all[LoginClient.TelnetOffer.Length..];
+    }
+
+    /// <summary>A new session whose opening offer has arrived, so that everything received from now on answers what it sends.</summary>
+    private static async Task<BadSession> ConnectPastTheOfferAsync(IPEndPoint daemon)
+    {
+        var session = await BadSession.ConnectAsync(daemon);
+        try
+        {
+            await Eventually.AssertAsync(() => session.Received.Length >= LoginClient.TelnetOffer.Length, "the daemon's offer");
+            Assert.Equal(LoginClient.TelnetOffer, session.Received);
+            return session;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
     }
 
     /// <summary>IAC DO and IAC WILL of an unsupported option, <paramref name="requestsOfEach"/> of each, then data; returns how many bytes the daemon answered before echoing the data.</summary>

@@ -16,12 +16,15 @@ namespace RemoteLogin.Tests.Interop;
 /// a lone CR, Ctrl+J a lone LF; "~." at the start of a line closes the connection and exits 0.</item>
 /// </list>
 /// </summary>
-public sealed record StockLoginClient(WireProtocol Protocol, string Name, int EnterBytes, bool EnterEchoesNewLine)
+/// <param name="AnswerBytes">What the client sends by itself, answering the daemon's opening, before anything typed.</param>
+public sealed record StockLoginClient(WireProtocol Protocol, string Name, int AnswerBytes, int EnterBytes, bool EnterEchoesNewLine)
 {
     public static StockLoginClient For(WireProtocol protocol) => protocol switch
     {
-        WireProtocol.Telnet => new(protocol, "telnet", EnterBytes: 2, EnterEchoesNewLine: true), // CR NUL in, CR LF back
-        WireProtocol.Rlogin => new(protocol, "rlogin", EnterBytes: 1, EnterEchoesNewLine: false), // CR in, CR back
+        // DO ECHO, DO SGA; Enter is CR NUL in, CR LF back.
+        WireProtocol.Telnet => new(protocol, "telnet", AnswerBytes: 6, EnterBytes: 2, EnterEchoesNewLine: true),
+        // The window-size message; Enter is CR in, CR back.
+        WireProtocol.Rlogin => new(protocol, "rlogin", AnswerBytes: 12, EnterBytes: 1, EnterEchoesNewLine: false),
         _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, null),
     };
 

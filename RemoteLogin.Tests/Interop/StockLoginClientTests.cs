@@ -34,6 +34,7 @@ public class StockLoginClientTests(ITestOutputHelper output)
         try
         {
             await Eventually.AssertAsync(pane.TerminalIsRaw, $"{client.Name} put its terminal in character mode without local echo");
+            await Eventually.AssertAsync(() => meter.Read(BytesReceived) >= client.AnswerBytes, $"{client.Name}'s answer to the daemon's opening");
             int row = await SettleAsync(pane, meter);
             long callsBefore = meter.Read(ReceiveCalls), bytesBefore = meter.Read(BytesReceived);
 
