@@ -15,6 +15,9 @@ public static class LoginClient
     /// <summary>What the daemon sends on a telnet connect, in one write: IAC DONT LINEMODE, IAC WILL ECHO, IAC WILL SGA.</summary>
     public static readonly byte[] TelnetOffer = [255, 254, 34, 255, 251, 1, 255, 251, 3];
 
+    /// <summary>The urgent byte the daemon sends after the rlogin handshake's \0: 0x80, send the window size; 0x10, raw mode.</summary>
+    public const byte RloginUrgent = 0x90;
+
     public static async Task<Socket> ConnectAsync(IPEndPoint endpoint, WireProtocol protocol)
     {
         if (protocol == WireProtocol.Raw)
@@ -33,6 +36,7 @@ public static class LoginClient
             {
                 await client.SendAsync(RloginHandshake("guest", "guest", "xterm/38400"));
                 Assert.Equal([0], await ReceiveExactlyAsync(client, 1));
+                Assert.Equal(RloginUrgent, await ReceiveUrgentAsync(client));
             }
             await EchoClient.AssertEchoesAsync(client, "hello"u8.ToArray());
             return client;
@@ -58,6 +62,27 @@ public static class LoginClient
             text[i] = (byte)random.Next(' ', '~' + 1);
         }
         return text;
+    }
+
+    /// <summary>
+    /// The urgent byte, kept out of the data (no SO_OOBINLINE). Linux forgets it once a read goes past it, so this is
+    /// read before any data that follows it; until it arrives, recv(MSG_OOB) fails (EINVAL, EAGAIN) and is asked again.
+    /// </summary>
+    public static async Task<byte> ReceiveUrgentAsync(Socket client)
+    {
+        var urgent = new byte[1];
+        await Eventually.AssertAsync(() =>
+        {
+            try
+            {
+                return client.Receive(urgent, SocketFlags.OutOfBand) == 1;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.InvalidArgument or SocketError.WouldBlock)
+            {
+                return false;
+            }
+        }, "the urgent byte");
+        return urgent[0];
     }
 
     public static async Task<byte[]> ReceiveExactlyAsync(Socket client, int count)
