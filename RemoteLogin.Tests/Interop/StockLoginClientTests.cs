@@ -30,7 +30,7 @@ public class StockLoginClientTests(ITestOutputHelper output)
         using var meter = new RecordedMeter();
         // Batched: the daemon echoes what one receive returned with one send, so one receive is one segment.
         await using var daemon = InProcessDaemon.Start(BufferStrategy.Batched, model, protocol);
-        using var pane = TmuxPane.Start(client.Command(daemon.Endpoint));
+        using var pane = TmuxPane.Start(client.Command(daemon.Endpoint), columns: 120, rows: 30);
         try
         {
             await Eventually.AssertAsync(pane.TerminalIsRaw, $"{client.Name} put its terminal in character mode without local echo");
@@ -51,19 +51,19 @@ public class StockLoginClientTests(ITestOutputHelper output)
 
             Assert.Equal(Line.Length + 1, meter.Read(ReceiveCalls) - callsBefore); // a segment per key, Enter's bytes in one
             Assert.Equal(Line.Length + client.EnterBytes, meter.Read(BytesReceived) - bytesBefore);
-            var screen = pane.Capture();
+            var screen = pane.Look();
             Assert.Equal(Line, screen.Lines[row].TrimEnd()); // no local echo doubling any key
             Assert.Single(screen.Lines, l => l.Contains(Line, StringComparison.Ordinal));
 
             await client.QuitAsync(pane);
-            var end = await pane.WaitUntilAsync(s => s.Dead, $"{client.Name} exit");
+            var end = await pane.WaitUntilAsync(s => s.Dead && s.ExitStatus is not null, $"{client.Name} exit");
             Assert.Equal(0, end.ExitStatus);
             await Eventually.AssertAsync(() => meter.Read($"remotelogin.server.sessions.active[remotelogin.subdaemon={model.Name()}]") == 0,
                 "the daemon saw the session end");
         }
         finally
         {
-            output.WriteLine(pane.Capture().ToString());
+            output.WriteLine(pane.Look().ToString());
         }
     }
 
@@ -79,7 +79,7 @@ public class StockLoginClientTests(ITestOutputHelper output)
         for (int attempt = 0; attempt < Tries; attempt++)
         {
             long calls = meter.Read(ReceiveCalls), bytes = meter.Read(BytesReceived);
-            int row = pane.Capture().CursorY;
+            int row = pane.Look().CursorY;
             pane.Press("C-j");
             var screen = await pane.WaitUntilAsync(s => s.CursorY == row + 1 && s.CursorX == 0, "the echo of Ctrl+J");
             if (meter.Read(ReceiveCalls) - calls == 1 && meter.Read(BytesReceived) - bytes == 1)

@@ -5,25 +5,23 @@ namespace RemoteLogin.Tests.Support;
 
 /// <summary>
 /// A program running in a real terminal: a tmux server of its own (<c>tmux -L</c>, a unique socket, no user config),
-/// one detached 120×30 session running <c>command</c>, keys typed one at a time, the screen read back. Disposing kills
-/// the server and with it the program. A pane whose program exited stays readable (remain-on-exit).
+/// one detached session running a shell command, keys typed as keys, the screen read back. Disposing kills the server
+/// and with it the program. A pane whose program exited stays readable (remain-on-exit), with its exit status.
 /// </summary>
 public sealed class TmuxPane : IDisposable
 {
-    /// <summary>A safety limit for waits, never a claim about how fast anything is.</summary>
-    public static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
-
     private readonly string _server;
 
     private TmuxPane(string server) => _server = server;
 
-    public static TmuxPane Start(string command)
+    /// <summary>Runs <paramref name="command"/> (through sh) as the pane's only program, in a window of the given size.</summary>
+    public static TmuxPane Start(string command, int columns = 80, int rows = 24)
     {
         var pane = new TmuxPane($"remotelogin-{Environment.ProcessId}-{Guid.NewGuid():N}");
         try
         {
             pane.Tmux("-f", "/dev/null", "start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
-                "new-session", "-d", "-x", "120", "-y", "30", "--", command);
+                "new-session", "-d", "-x", Number(columns), "-y", Number(rows), "--", command);
             return pane;
         }
         catch
@@ -39,7 +37,11 @@ public sealed class TmuxPane : IDisposable
     /// <summary>Presses one named key: Enter, C-j, C-], ...</summary>
     public void Press(string key) => Tmux("send-keys", "--", key);
 
-    public Screen Capture()
+    /// <summary>The screen's text, as capture-pane prints it.</summary>
+    public string Capture() => Tmux("capture-pane", "-p");
+
+    /// <summary>The screen with its cursor and the state of the pane's program.</summary>
+    public Screen Look()
     {
         // One tmux command list, so the cursor and the text are read from the same state of the screen.
         string output = Tmux("display-message", "-p", "#{cursor_x} #{cursor_y} #{pane_dead} #{pane_dead_status}", ";", "capture-pane", "-p");
@@ -64,18 +66,32 @@ public sealed class TmuxPane : IDisposable
         return settings.Contains("-icanon") && settings.Contains("-echo");
     }
 
-    /// <summary>Polls the screen until <paramref name="condition"/> holds; fails the test with the screen after <see cref="Generous"/>.</summary>
+    /// <summary>The pane's rows and columns, which the status line makes smaller than the window's.</summary>
+    public (int Rows, int Columns) Size()
+    {
+        var parts = Tmux("display-message", "-p", "#{pane_height} #{pane_width}").Split(' ', StringSplitOptions.TrimEntries);
+        return (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>Resizes the window, so the program in the pane gets SIGWINCH.</summary>
+    public void Resize(int columns, int rows) => Tmux("resize-window", "-x", Number(columns), "-y", Number(rows));
+
+    /// <summary>Polls the screen's text until <paramref name="condition"/> holds; fails the test with the screen after a generous limit.</summary>
+    public async Task<string> WaitForAsync(Func<string, bool> condition, string what) =>
+        (await WaitUntilAsync(screen => condition(screen.Text), what)).Text;
+
+    /// <summary>Polls the screen until <paramref name="condition"/> holds; fails the test with the screen after a generous limit.</summary>
     public async Task<Screen> WaitUntilAsync(Func<Screen, bool> condition, string what)
     {
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var screen = Capture();
+            var screen = Look();
             if (condition(screen))
             {
                 return screen;
             }
-            if (clock.Elapsed > Generous)
+            if (clock.Elapsed > Eventually.Generous)
             {
                 Assert.Fail($"the pane never showed {what}; it shows:\n{screen}");
             }
@@ -95,6 +111,8 @@ public sealed class TmuxPane : IDisposable
         }
     }
 
+    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+
     private string Tmux(params string[] arguments) => Run("tmux", ["-L", _server, .. arguments]);
 
     private static string Run(string program, params string[] arguments)
@@ -109,7 +127,7 @@ public sealed class TmuxPane : IDisposable
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(Generous))
+        if (!process.WaitForExit(Eventually.Generous))
         {
             process.Kill();
             throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish");
