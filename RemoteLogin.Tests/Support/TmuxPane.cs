@@ -101,13 +101,19 @@ public sealed class TmuxPane : IDisposable
 
     public void Dispose()
     {
+        string? socket = null;
         try
         {
+            socket = Tmux("display-message", "-p", "#{socket_path}").Trim();
             Tmux("kill-server");
         }
         catch (InvalidOperationException)
         {
             // The server is gone already.
+        }
+        if (!string.IsNullOrEmpty(socket))
+        {
+            File.Delete(socket); // tmux leaves its socket file behind
         }
     }
 
