@@ -81,4 +81,11 @@ public static class ProcFs
         }
         return descriptors;
     }
+
+    /// <summary>The process's resident set size in kB (VmRSS of /proc/PID/status).</summary>
+    public static long ResidentKilobytes(int processId)
+    {
+        string line = File.ReadLines($"/proc/{processId}/status").Single(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+    }
 }

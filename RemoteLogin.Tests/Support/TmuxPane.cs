@@ -4,93 +4,154 @@ using System.Globalization;
 namespace RemoteLogin.Tests.Support;
 
 /// <summary>
-/// A detached tmux session, 80×24, on a server of its own (-L, a name per test, no user configuration): a real
-/// terminal for programs that need one, driven with send-keys and read with capture-pane.
+/// A program running in a real terminal: a tmux server of its own (<c>tmux -L</c>, a unique socket, no user config),
+/// one detached session running a shell command, keys typed as keys, the screen read back. Disposing kills the server
+/// and with it the program. A pane whose program exited stays readable (remain-on-exit), with its exit status.
 /// </summary>
 public sealed class TmuxPane : IDisposable
 {
-    private readonly string _server = $"remotelogin-test-{Guid.NewGuid():N}";
+    private readonly string _server;
 
-    private TmuxPane()
+    private TmuxPane(string server) => _server = server;
+
+    /// <summary>Runs <paramref name="command"/> (through sh) as the pane's only program, in a window of the given size.</summary>
+    public static TmuxPane Start(string command, int columns = 80, int rows = 24)
     {
+        var pane = new TmuxPane($"remotelogin-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        try
+        {
+            pane.Tmux("-f", "/dev/null", "start-server", ";", "set-option", "-g", "remain-on-exit", "on", ";",
+                "new-session", "-d", "-x", Number(columns), "-y", Number(rows), "--", command);
+            return pane;
+        }
+        catch
+        {
+            pane.Dispose();
+            throw;
+        }
     }
 
-    /// <summary>Runs <paramref name="shellCommand"/> (through sh) as the pane's only program.</summary>
-    public static TmuxPane Start(string shellCommand)
+    /// <summary>Types <paramref name="text"/> as literal keys (one key per character, in one tmux command).</summary>
+    public void Type(string text) => Tmux("send-keys", "-l", "--", text);
+
+    /// <summary>Presses one named key: Enter, C-j, C-], ...</summary>
+    public void Press(string key) => Tmux("send-keys", "--", key);
+
+    /// <summary>The screen's text, as capture-pane prints it.</summary>
+    public string Capture() => Tmux("capture-pane", "-p");
+
+    /// <summary>The screen with its cursor and the state of the pane's program.</summary>
+    public Screen Look()
     {
-        var pane = new TmuxPane();
-        pane.Run("-f", "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", shellCommand);
-        return pane;
+        // One tmux command list, so the cursor and the text are read from the same state of the screen.
+        string output = Tmux("display-message", "-p", "#{cursor_x} #{cursor_y} #{pane_dead} #{pane_dead_status}", ";", "capture-pane", "-p");
+        string[] lines = output.Split('\n');
+        string[] state = lines[0].Split(' ');
+        return new Screen(
+            lines[1..],
+            int.Parse(state[0], CultureInfo.InvariantCulture),
+            int.Parse(state[1], CultureInfo.InvariantCulture),
+            state[2] == "1",
+            state[3].Length > 0 ? int.Parse(state[3], CultureInfo.InvariantCulture) : null);
     }
 
-    /// <summary>Types <paramref name="text"/> literally, as keys.</summary>
-    public void Type(string text) => Run("send-keys", "-t", "0", "-l", text);
-
-    /// <summary>Presses named keys, such as "C-j".</summary>
-    public void Press(string key) => Run("send-keys", "-t", "0", key);
-
-    public string Capture() => Run("capture-pane", "-t", "0", "-p");
+    /// <summary>
+    /// True once the program in the pane has put its terminal in character-at-a-time mode without local echo
+    /// (-icanon -echo): from then on each key goes to the program as it is typed, and the terminal echoes nothing itself.
+    /// </summary>
+    public bool TerminalIsRaw()
+    {
+        string tty = Tmux("display-message", "-p", "#{pane_tty}").Trim();
+        var settings = Run("stty", "-F", tty, "-a").Split([' ', ';', '\n'], StringSplitOptions.RemoveEmptyEntries);
+        return settings.Contains("-icanon") && settings.Contains("-echo");
+    }
 
     /// <summary>The pane's rows and columns, which the status line makes smaller than the window's.</summary>
     public (int Rows, int Columns) Size()
     {
-        var parts = Run("display-message", "-t", "0", "-p", "#{pane_height} #{pane_width}").Split(' ', StringSplitOptions.TrimEntries);
+        var parts = Tmux("display-message", "-p", "#{pane_height} #{pane_width}").Split(' ', StringSplitOptions.TrimEntries);
         return (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture));
     }
 
     /// <summary>Resizes the window, so the program in the pane gets SIGWINCH.</summary>
-    public void Resize(int columns, int rows) =>
-        Run("resize-window", "-t", "0", "-x", columns.ToString(CultureInfo.InvariantCulture), "-y", rows.ToString(CultureInfo.InvariantCulture));
+    public void Resize(int columns, int rows) => Tmux("resize-window", "-x", Number(columns), "-y", Number(rows));
 
-    /// <summary>Polls the pane until <paramref name="condition"/> holds; fails the test after a generous limit.</summary>
-    public async Task<string> WaitForAsync(Func<string, bool> condition, string what)
+    /// <summary>Polls the screen's text until <paramref name="condition"/> holds; fails the test with the screen after a generous limit.</summary>
+    public async Task<string> WaitForAsync(Func<string, bool> condition, string what) =>
+        (await WaitUntilAsync(screen => condition(screen.Text), what)).Text;
+
+    /// <summary>Polls the screen until <paramref name="condition"/> holds; fails the test with the screen after a generous limit.</summary>
+    public async Task<Screen> WaitUntilAsync(Func<Screen, bool> condition, string what)
     {
-        var limit = Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
         while (true)
         {
-            var screen = Capture();
+            var screen = Look();
             if (condition(screen))
             {
                 return screen;
             }
-            Assert.True(limit.Elapsed < EchoClient.SafetyLimit, $"the pane never showed {what}; it shows:\n{screen}");
-            await Task.Delay(50);
+            if (clock.Elapsed > Eventually.Generous)
+            {
+                Assert.Fail($"the pane never showed {what}; it shows:\n{screen}");
+            }
+            await Task.Delay(20);
         }
     }
 
     public void Dispose()
     {
+        string? socket = null;
         try
         {
-            Run("kill-server");
+            socket = Tmux("display-message", "-p", "#{socket_path}").Trim();
+            Tmux("kill-server");
         }
         catch (InvalidOperationException)
         {
-            // Already gone.
+            // The server is gone already.
+        }
+        if (!string.IsNullOrEmpty(socket))
+        {
+            File.Delete(socket); // tmux leaves its socket file behind
         }
     }
 
-    private string Run(params string[] arguments)
+    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private string Tmux(params string[] arguments) => Run("tmux", ["-L", _server, .. arguments]);
+
+    private static string Run(string program, params string[] arguments)
     {
-        var info = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add("-L");
-        info.ArgumentList.Add(_server);
-        foreach (var argument in arguments)
+        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        foreach (string argument in arguments)
         {
             info.ArgumentList.Add(argument);
         }
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("tmux did not start");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(EchoClient.SafetyLimit))
+        info.Environment.Remove("TMUX"); // a test run from inside tmux still gets a server of its own
+        using var process = Process.Start(info)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(Eventually.Generous))
         {
             process.Kill();
-            throw new TimeoutException($"tmux {string.Join(' ', arguments)} did not finish");
+            throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish");
         }
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"tmux {string.Join(' ', arguments)}: exit {process.ExitCode}: {error.Result}");
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}: {stderr.Result.Trim()}");
         }
-        return output.Result;
+        return stdout.Result;
+    }
+
+    /// <summary>What the pane shows: its lines, where the cursor is, and whether its program has exited (and how).</summary>
+    public sealed record Screen(string[] Lines, int CursorX, int CursorY, bool Dead, int? ExitStatus)
+    {
+        public string CursorLine => CursorY < Lines.Length ? Lines[CursorY] : "";
+
+        public string Text => string.Join('\n', Lines);
+
+        public override string ToString() => $"(cursor {CursorX},{CursorY}{(Dead ? $", exited {ExitStatus}" : "")})\n{Text.TrimEnd()}";
     }
 }

@@ -1,6 +1,4 @@
-using System.Diagnostics.Metrics;
 using System.Net.Sockets;
-using RemoteLogin.Server.Telemetry;
 using RemoteLogin.Tests.Support;
 using RemoteLogin.Vocabulary;
 
@@ -99,52 +97,5 @@ public class ServerMeterTests
     {
         client.Shutdown(SocketShutdown.Send);
         Assert.Equal(0, await client.ReceiveAsync(new byte[1]));
-    }
-
-    /// <summary>The last value of every time series of the daemon's meter, keyed "instrument[tag=value]...".</summary>
-    private sealed class RecordedMeter : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-
-        public RecordedMeter()
-        {
-            _listener.InstrumentPublished = (instrument, l) =>
-            {
-                if (instrument.Meter.Name == ServerMetrics.MeterName)
-                {
-                    Units[instrument.Name] = instrument.Unit;
-                    l.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-            {
-                lock (Longs)
-                {
-                    string key = Key(instrument, tags);
-                    Longs[key] = instrument is Counter<long> ? Longs.GetValueOrDefault(key) + value : value;
-                }
-            });
-            _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
-            {
-                lock (Doubles)
-                {
-                    Doubles[Key(instrument, tags)] = value;
-                }
-            });
-            _listener.Start();
-        }
-
-        public Dictionary<string, long> Longs { get; } = [];
-
-        public Dictionary<string, double> Doubles { get; } = [];
-
-        public Dictionary<string, string?> Units { get; } = [];
-
-        public void Record() => _listener.RecordObservableInstruments();
-
-        public void Dispose() => _listener.Dispose();
-
-        private static string Key(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags) =>
-            instrument.Name + string.Concat(tags.ToArray().Select(t => $"[{t.Key}={t.Value}]"));
     }
 }
