@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using RemoteLogin.Bench.Matrix;
 using RemoteLogin.Tests.Support;
+using Xunit.Abstractions;
 
 namespace RemoteLogin.Tests.BadInput;
 
@@ -96,5 +98,16 @@ public sealed class BadSession : IDisposable
                 _received.AddRange(buffer.AsSpan(0, count));
             }
         }
+    }
+
+    /// <summary>The daemon is still running (it never crashed), stops on SIGTERM with exit code 0; returns its stderr.</summary>
+    public static string StopCleanly(DaemonProcess daemon, ITestOutputHelper output)
+    {
+        Assert.False(daemon.HasExited, "the daemon exited by itself");
+        Assert.Equal(0, daemon.Stop(Eventually.Generous));
+        string stderr = daemon.StandardErrorAfterExit();
+        output.WriteLine(stderr);
+        Assert.DoesNotContain("Unhandled", stderr);
+        return stderr;
     }
 }

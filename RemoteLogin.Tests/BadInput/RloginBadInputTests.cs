@@ -70,11 +70,6 @@ public class RloginBadInputTests(ITestOutputHelper output)
             await neighbourhood.AssertUnharmedAsync();
         }
 
-        Assert.False(daemon.HasExited, "the daemon exited by itself");
-        Assert.Equal(0, daemon.Stop(Eventually.Generous));
-        string stderr = daemon.StandardErrorAfterExit();
-        output.WriteLine(stderr);
-        Assert.DoesNotContain("Unhandled", stderr);
-        return stderr;
+        return BadSession.StopCleanly(daemon, output);
     }
 }

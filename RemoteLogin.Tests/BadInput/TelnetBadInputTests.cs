@@ -58,7 +58,7 @@ public class TelnetBadInputTests(ITestOutputHelper output)
             await neighbourhood.AssertUnharmedAsync();
         }
 
-        string stderr = StopCleanly(daemon);
+        string stderr = BadSession.StopCleanly(daemon, output);
         Assert.Single(stderr.Split('\n'), line => line.Contains("closing it", StringComparison.Ordinal) && line.Contains("subnegotiation", StringComparison.Ordinal));
     }
 
@@ -84,7 +84,7 @@ public class TelnetBadInputTests(ITestOutputHelper output)
             await neighbourhood.AssertUnharmedAsync();
         }
 
-        StopCleanly(daemon);
+        BadSession.StopCleanly(daemon, output);
     }
 
     [Theory]
@@ -106,7 +106,7 @@ public class TelnetBadInputTests(ITestOutputHelper output)
             }
         }
 
-        StopCleanly(daemon);
+        BadSession.StopCleanly(daemon, output);
     }
 
     /// <summary>The daemon's answer on a new session to <see cref="Mixed"/> sent in two writes, the second once the daemon had the first.</summary>
@@ -159,16 +159,5 @@ public class TelnetBadInputTests(ITestOutputHelper output)
         Assert.True(await session.SendAsync((byte[])[.. requests, .. data]), "the daemon closed the session");
         byte[] received = await session.ReceiveThroughAsync(data);
         return received.Length - before - data.Length;
-    }
-
-    /// <summary>The daemon is still running (it never crashed), stops on SIGTERM with exit code 0; returns its stderr.</summary>
-    private string StopCleanly(DaemonProcess daemon)
-    {
-        Assert.False(daemon.HasExited, "the daemon exited by itself");
-        Assert.Equal(0, daemon.Stop(Eventually.Generous));
-        string stderr = daemon.StandardErrorAfterExit();
-        output.WriteLine(stderr);
-        Assert.DoesNotContain("Unhandled", stderr);
-        return stderr;
     }
 }

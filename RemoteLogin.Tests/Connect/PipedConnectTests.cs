@@ -51,7 +51,7 @@ public class PipedConnectTests
         var running = PipedProgram.RunAsync(Client, typed, "connect", "127.0.0.1", Text(Port(listener)), "--protocol", "telnet");
         using var server = await listener.AcceptAsync();
         await server.SendAsync(new byte[] { Iac, Dont, Linemode, Iac, Will, Echo, Iac, Will, SuppressGoAhead });
-        var answer = await ReceiveExactlyAsync(server, 6);
+        var answer = await EchoClient.ReceiveExactlyAsync(server, 6);
         Assert.Equal([Iac, Do, Echo, Iac, Do, SuppressGoAhead], answer);
         await EchoToEndAsync(server, received => received);
         var run = await running;
@@ -158,19 +158,6 @@ public class PipedConnectTests
     }
 
     private static int Port(Socket listener) => ((IPEndPoint)listener.LocalEndPoint!).Port;
-
-    private static async Task<byte[]> ReceiveExactlyAsync(Socket socket, int count)
-    {
-        using var limit = new CancellationTokenSource(EchoClient.SafetyLimit);
-        var bytes = new byte[count];
-        for (int got = 0; got < count;)
-        {
-            int received = await socket.ReceiveAsync(bytes.AsMemory(got), SocketFlags.None, limit.Token);
-            Assert.NotEqual(0, received);
-            got += received;
-        }
-        return bytes;
-    }
 
     /// <summary>Sends back what <paramref name="toEcho"/> makes of every read until the client's end of file, then closes.</summary>
     private static async Task EchoToEndAsync(Socket server, Func<byte[], byte[]> toEcho)

@@ -31,8 +31,7 @@ public class ProtocolEchoTests
     public async Task Telnet_opens_with_its_offers_and_echoes_as_a_terminal_would(SubdaemonModel model, BufferStrategy strategy)
     {
         await using var daemon = InProcessDaemon.Start(strategy, model, WireProtocol.Telnet);
-        using var client = await ConnectAsync(daemon);
-        Assert.Equal([Iac, Dont, 34, Iac, Will, 1, Iac, Will, 3], await ReceiveExactlyAsync(client, 9));
+        using var client = await LoginClient.ConnectAsync(daemon.Endpoint, WireProtocol.Telnet); // checks the offers
         await KeystrokesAsync(client);
 
         var plain = PlainBytes(20_000, except: [Iac, Cr, Lf]);
@@ -59,13 +58,7 @@ public class ProtocolEchoTests
     public async Task Rlogin_answers_the_handshake_and_strips_window_sizes_from_the_echo(SubdaemonModel model, BufferStrategy strategy)
     {
         await using var daemon = InProcessDaemon.Start(strategy, model, WireProtocol.Rlogin);
-        using var client = await ConnectAsync(daemon);
-        await client.SendAsync("\0alice\0bob\0xterm/38400\0"u8.ToArray(), SocketFlags.None);
-        Assert.Equal([0], await ReceiveExactlyAsync(client, 1));
-        await WaitForUrgentAsync(client);
-        var urgent = new byte[1];
-        Assert.Equal(1, client.Receive(urgent, SocketFlags.OutOfBand));
-        Assert.Equal(0x90, urgent[0]); // window size please (0x80), raw mode (0x10)
+        using var client = await LoginClient.ConnectAsync(daemon.Endpoint, WireProtocol.Rlogin); // checks \0 and urgent 0x90
         await KeystrokesAsync(client);
 
         var plain = PlainBytes(20_000, except: [0xFF]);
@@ -74,13 +67,6 @@ public class ProtocolEchoTests
         byte[] expected = [.. "a"u8, 0xFF, (byte)'b', 0xFF, .. plain, (byte)'c', 0xFF, 0xFF];
 
         Assert.Equal(expected, await EchoOfAsync(client, typed));
-    }
-
-    private static async Task<Socket> ConnectAsync(InProcessDaemon daemon)
-    {
-        var client = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await client.ConnectAsync(daemon.Endpoint);
-        return client;
     }
 
     /// <summary>
@@ -92,7 +78,7 @@ public class ProtocolEchoTests
         foreach (byte key in "abc"u8.ToArray())
         {
             await client.SendAsync(new[] { key }, SocketFlags.None);
-            Assert.Equal([key], await ReceiveExactlyAsync(client, 1));
+            Assert.Equal([key], await EchoClient.ReceiveExactlyAsync(client, 1));
         }
     }
 
@@ -108,29 +94,6 @@ public class ProtocolEchoTests
         }
         client.Shutdown(SocketShutdown.Send);
         return await echo;
-    }
-
-    private static async Task<byte[]> ReceiveExactlyAsync(Socket client, int count)
-    {
-        using var limit = new CancellationTokenSource(EchoClient.SafetyLimit);
-        var received = new byte[count];
-        for (int got = 0; got < count;)
-        {
-            int n = await client.ReceiveAsync(received.AsMemory(got), SocketFlags.None, limit.Token);
-            Assert.NotEqual(0, n);
-            got += n;
-        }
-        return received;
-    }
-
-    private static async Task WaitForUrgentAsync(Socket client)
-    {
-        using var limit = new CancellationTokenSource(EchoClient.SafetyLimit);
-        while (!client.Poll(TimeSpan.FromMilliseconds(50), SelectMode.SelectError))
-        {
-            limit.Token.ThrowIfCancellationRequested();
-            await Task.Yield();
-        }
     }
 
     private static byte[] PlainBytes(int count, byte[] except)

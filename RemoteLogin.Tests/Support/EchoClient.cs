@@ -39,6 +39,19 @@ public static class EchoClient
         Assert.Equal(typed, echoed);
     }
 
+    /// <summary>Exactly <paramref name="count"/> bytes; a connection that closes before fails the caller.</summary>
+    public static async Task<byte[]> ReceiveExactlyAsync(Socket client, int count)
+    {
+        var received = new byte[count];
+        for (int got = 0; got < count;)
+        {
+            int n = await ReceiveOrResetAsync(client, received.AsMemory(got));
+            Assert.True(n > 0, $"the connection closed after {got} of {count} bytes");
+            got += n;
+        }
+        return received;
+    }
+
     /// <summary>Everything the daemon sends until it closes the connection cleanly (a reset fails the caller).</summary>
     public static async Task<byte[]> ReceiveToEndAsync(Socket client)
     {

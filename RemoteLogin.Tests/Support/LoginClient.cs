@@ -30,12 +30,12 @@ public static class LoginClient
             await client.ConnectAsync(endpoint);
             if (protocol == WireProtocol.Telnet)
             {
-                Assert.Equal(TelnetOffer, await ReceiveExactlyAsync(client, TelnetOffer.Length));
+                Assert.Equal(TelnetOffer, await EchoClient.ReceiveExactlyAsync(client, TelnetOffer.Length));
             }
             else
             {
                 await client.SendAsync(RloginHandshake("guest", "guest", "xterm/38400"));
-                Assert.Equal([0], await ReceiveExactlyAsync(client, 1));
+                Assert.Equal([0], await EchoClient.ReceiveExactlyAsync(client, 1));
                 Assert.Equal(RloginUrgent, await ReceiveUrgentAsync(client));
             }
             await EchoClient.AssertEchoesAsync(client, "hello"u8.ToArray());
@@ -85,15 +85,4 @@ public static class LoginClient
         return urgent[0];
     }
 
-    public static async Task<byte[]> ReceiveExactlyAsync(Socket client, int count)
-    {
-        var received = new byte[count];
-        for (int got = 0; got < count;)
-        {
-            int n = await EchoClient.ReceiveOrResetAsync(client, received.AsMemory(got));
-            Assert.True(n > 0, $"the connection closed after {got} of {count} bytes");
-            got += n;
-        }
-        return received;
-    }
 }
