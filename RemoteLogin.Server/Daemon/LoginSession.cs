@@ -1,5 +1,4 @@
 using System.Net.Sockets;
-using RemoteLogin.Server.Native;
 using RemoteLogin.Server.Protocols;
 using RemoteLogin.Server.Subdaemons;
 using RemoteLogin.Server.Telemetry;
@@ -13,7 +12,7 @@ namespace RemoteLogin.Server.Daemon;
 /// </summary>
 internal sealed class LoginSession : ISession
 {
-    private Socket _connection;
+    private readonly Socket _connection;
     private readonly ILoginProtocol _protocol;
     private readonly ISubdaemon _subdaemon;
     private readonly ServerMetrics _metrics;
@@ -77,10 +76,6 @@ internal sealed class LoginSession : ISession
             }
             try
             {
-                if (_protocol.HasOpening)
-                {
-                    _connection = SharedDescriptor.Reopen(_connection); // the subdaemon gets it as if just accepted
-                }
                 served = _served = _subdaemon.Start(_connection);
             }
             catch (Exception e)

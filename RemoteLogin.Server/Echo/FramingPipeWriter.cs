@@ -7,12 +7,16 @@ namespace RemoteLogin.Server.Echo;
 /// <summary>
 /// The pipelined echo's pipe as its receiver sees it: each received block is framed as it is committed. On the fast
 /// path the block stays where the socket put it; otherwise the rewritten echo takes its place. A client that breaks
-/// the protocol completes the pipe with the reason, which ends the sender and with it the session.
+/// the protocol stops the receiving: the pipe completes cleanly, so the sender still sends every echo before it, and
+/// <see cref="Broken"/> says why the session ends.
 /// </summary>
 public sealed class FramingPipeWriter(PipeWriter inner, FramedEcho framing) : PipeWriter
 {
     private Memory<byte> _lent;
     private ProtocolViolationException? _broken;
+
+    /// <summary>How the client broke the protocol, if it did; the strategy raises it once the echo before it is out.</summary>
+    public ProtocolViolationException? Broken => _broken;
 
     public override Memory<byte> GetMemory(int sizeHint = 0) => _lent = inner.GetMemory(sizeHint);
 
@@ -53,6 +57,6 @@ public sealed class FramingPipeWriter(PipeWriter inner, FramedEcho framing) : Pi
         {
             inner.Write(framing.Final().Span);
         }
-        inner.Complete(exception ?? _broken);
+        inner.Complete(exception);
     }
 }

@@ -1,5 +1,4 @@
 using System.IO.Pipelines;
-using System.Net;
 using System.Net.Sockets;
 using RemoteLogin.Sockets;
 
@@ -16,23 +15,31 @@ public sealed class PipelinedEcho : IEchoStrategy
     public async Task EchoAsync(Socket socket, FramedEcho framing, EchoTally tally, CancellationToken cancellationToken)
     {
         var echo = new Pipe(new PipeOptions(useSynchronizationContext: false));
+        var framed = new FramingPipeWriter(echo.Writer, framing);
         await Task.WhenAll(
-            new SocketReceiver(socket, new FramingPipeWriter(echo.Writer, framing), tally.Received).RunAsync(cancellationToken),
+            new SocketReceiver(socket, framed, tally.Received).RunAsync(cancellationToken),
             new SocketSender(socket, echo.Reader, tally.Echoed).RunAsync(cancellationToken));
+        ThrowIfBroken(framed);
     }
 
     /// <summary>The same pipe between two blocking threads: the session's own receives, a second one sends.</summary>
     public void Echo(Socket socket, FramedEcho framing, EchoTally tally)
     {
         var echo = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
-        ProtocolViolationException? broken = null;
-        var sender = new Thread(() => broken = Send(socket, echo.Reader, tally)) { IsBackground = true, Name = "pipelined echo sender" };
+        var sender = new Thread(() => Send(socket, echo.Reader, tally)) { IsBackground = true, Name = "pipelined echo sender" };
         sender.Start();
-        Receive(socket, new FramingPipeWriter(echo.Writer, framing), tally);
+        var framed = new FramingPipeWriter(echo.Writer, framing);
+        Receive(socket, framed, tally);
         sender.Join();
-        if (broken is not null)
+        ThrowIfBroken(framed);
+    }
+
+    /// <summary>A client that broke the protocol ends its session with the reason, once every echo before it went out.</summary>
+    private static void ThrowIfBroken(FramingPipeWriter framed)
+    {
+        if (framed.Broken is { } broken)
         {
-            throw broken; // on the session's thread, which reports it; the sender's would take the process down
+            throw broken;
         }
     }
 
@@ -65,8 +72,7 @@ public sealed class PipelinedEcho : IEchoStrategy
         writer.Complete(error);
     }
 
-    /// <summary>Returns how the client broke the protocol, if it did.</summary>
-    private static ProtocolViolationException? Send(Socket socket, PipeReader reader, EchoTally tally)
+    private static void Send(Socket socket, PipeReader reader, EchoTally tally)
     {
         var waiter = new BlockingWaiter();
         Exception? error = null;
@@ -87,15 +93,10 @@ public sealed class PipelinedEcho : IEchoStrategy
                 }
             }
         }
-        catch (ProtocolViolationException e)
-        {
-            return e;
-        }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             error = e;
         }
         reader.Complete(error);
-        return null;
     }
 }

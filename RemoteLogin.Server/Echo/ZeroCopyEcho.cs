@@ -7,10 +7,11 @@ using RemoteLogin.Server.Protocols;
 namespace RemoteLogin.Server.Echo;
 
 /// <summary>
-/// splice(2) socket → kernel pipe → same socket: the echoed bytes never enter user space. The task model waits
-/// for data with a zero-byte receive, which costs no buffer and no copy; the thread model simply blocks.
-/// A protocol that must see the data (telnet, rlogin) gets a peek at it first: on its fast path the bytes still go
-/// back by splice, and only a rewritten echo is written into the pipe from user space.
+/// splice(2) socket → kernel pipe → same socket: under raw the echoed bytes never enter user space. The task model
+/// waits for data with a zero-byte receive, which costs no buffer and no copy; the thread model simply blocks.
+/// A protocol that must see the data (telnet, rlogin) cannot without a copy: it gets one by peek (recv MSG_PEEK, one
+/// more system call per read, the bytes copied out for inspection only). On the protocol's fast path the bytes then
+/// go back by splice; only a rewritten echo is taken for real and written into the pipe from user space.
 /// </summary>
 public sealed class ZeroCopyEcho : IEchoStrategy
 {
@@ -64,8 +65,7 @@ public sealed class ZeroCopyEcho : IEchoStrategy
     private sealed class SpliceSession : IDisposable
     {
         private const int MaxSpliceBytes = 64 * 1024; // a default pipe's capacity
-        // A peek's echo is at most twice its size (telnet doubles IAC and turns a newline into CR LF): it fits the pipe.
-        private const int PeekBytes = 16 * 1024;
+        private const int MaxPeekBytes = 16 * 1024;
 
         public enum Wait
         {
@@ -81,6 +81,7 @@ public sealed class ZeroCopyEcho : IEchoStrategy
         private readonly Splice.KernelPipe _pipe = new();
         private readonly int _fd;
         private readonly byte[]? _peek;
+        private readonly int _peekBytes;
         private long _inPipe;       // echo in the kernel pipe, still to go out
         private long _framedAhead;  // peeked bytes framed as their own echo, still to be spliced in
         private bool _ended;
@@ -91,7 +92,10 @@ public sealed class ZeroCopyEcho : IEchoStrategy
             _framing = framing;
             _tally = tally;
             _fd = (int)socket.SafeHandle.DangerousGetHandle();
-            _peek = framing.InspectsData ? ArrayPool<byte>.Shared.Rent(PeekBytes) : null;
+            _peek = framing.InspectsData ? ArrayPool<byte>.Shared.Rent(MaxPeekBytes) : null;
+            // A peek's rewritten echo is at most twice its size (telnet doubles IAC and turns a newline into CR LF),
+            // and goes into the empty pipe in one write: the peek is kept to half of what the pipe holds.
+            _peekBytes = Math.Min(MaxPeekBytes, _pipe.Capacity / 2);
         }
 
         public Wait Step()
@@ -145,7 +149,7 @@ public sealed class ZeroCopyEcho : IEchoStrategy
         /// <summary>Show the protocol the next bytes without taking them; splice them if they are their own echo.</summary>
         private Wait Inspect(byte[] peek)
         {
-            int peeked = _socket.Receive(peek, 0, PeekBytes, SocketFlags.Peek, out var error);
+            int peeked = _socket.Receive(peek, 0, _peekBytes, SocketFlags.Peek, out var error);
             if (error == SocketError.WouldBlock)
             {
                 return Wait.Readable;

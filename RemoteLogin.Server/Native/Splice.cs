@@ -10,6 +10,7 @@ public static partial class Splice
     private const uint SPLICE_F_NONBLOCK = 2;
     private const int O_NONBLOCK = 0x800;
     private const int O_CLOEXEC = 0x80000;
+    private const int F_GETPIPE_SZ = 1032;
 
     /// <summary>The outcome of one splice call; the hot path never throws.</summary>
     public readonly record struct Result(long Bytes, int Errno)
@@ -43,6 +44,9 @@ public static partial class Splice
 
         public int WriteFd => _fds[1];
 
+        /// <summary>What the pipe holds at most: 64 KB by default, one page once the user has more pipe memory than pipe-user-pages-soft allows.</summary>
+        public int Capacity => fcntl(_fds[1], F_GETPIPE_SZ);
+
         /// <summary>Put bytes from user space into the pipe, for a splice to send on; the pipe must have room for all of them.</summary>
         public Result Fill(ReadOnlySpan<byte> bytes)
         {
@@ -65,6 +69,9 @@ public static partial class Splice
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int close(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int fcntl(int fd, int command);
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial nint write(int fd, ReadOnlySpan<byte> buffer, nuint count);

@@ -15,10 +15,11 @@ public interface ILoginProtocol
 {
     WireProtocol Name { get; }
 
-    /// <summary>Whether the opening puts bytes on the wire (raw has none): then the connection was used async before its session starts.</summary>
-    bool HasOpening { get; }
-
-    /// <summary>Everything before the first echo; <paramref name="deadline"/> ends a handshake that takes too long.</summary>
+    /// <summary>
+    /// Everything before the first echo; <paramref name="deadline"/> ends a handshake that takes too long. It must leave
+    /// the descriptor as it was accepted, blocking and unknown to .NET's epoll (<see cref="OpeningWait"/>): the session
+    /// may be served by a blocking thread or a child process.
+    /// </summary>
     ValueTask<Opening> OpenAsync(Socket connection, CancellationToken deadline);
 
     /// <summary>A fresh session's framing, as the opening leaves it.</summary>

@@ -13,8 +13,6 @@ public sealed class RawProtocol : ILoginProtocol, IEchoFraming
 
     public bool InspectsData => false;
 
-    public bool HasOpening => false;
-
     public ValueTask<Opening> OpenAsync(Socket connection, CancellationToken deadline) => ValueTask.FromResult(Opening.Done);
 
     public IEchoFraming NewFraming() => this; // nothing to remember between reads

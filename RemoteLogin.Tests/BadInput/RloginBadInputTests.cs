@@ -66,7 +66,9 @@ public class RloginBadInputTests(ITestOutputHelper output)
                 await misbehave(bad);
             }
             await bad.AssertClosedByDaemonAsync();
-            Assert.Empty(bad.Received); // no \0: the handshake was never accepted
+            // Refused as RFC 1282 allows, a byte 1 and a line saying why; never the \0 of an accepted handshake.
+            Assert.Equal(1, bad.Received.FirstOrDefault());
+            Assert.Equal((byte)'\n', bad.Received.Last());
             await neighbourhood.AssertUnharmedAsync();
         }
 

@@ -39,14 +39,14 @@ public class ProtocolEchoTests
         [
             Iac, Do, 1, Iac, Do, 3, // the answers to the offers: answered in turn by nothing
             .. "ab"u8, Iac, Iac, (byte)'c', Cr, 0, (byte)'d', Cr, Lf, (byte)'e', Lf, (byte)'f', Cr,
-            Iac, Do, 99, Iac, Will, 39, Iac, Will, 3, Iac, Nop,
+            Iac, Do, 99, Iac, Will, 39, Iac, Will, 3, Iac, Nop, (byte)'h', Cr, 0, Lf, Iac, 246,
             Iac, Sb, 24, 0, .. "xterm"u8, Iac, Iac, Iac, Se,
             .. plain, (byte)'g',
         ];
         byte[] expected =
         [
             .. "ab"u8, Iac, Iac, (byte)'c', Cr, Lf, (byte)'d', Cr, Lf, (byte)'e', Cr, Lf, (byte)'f', Cr, Lf,
-            Iac, Wont, 99, Iac, Dont, 39, Iac, Do, 3,
+            Iac, Wont, 99, Iac, Dont, 39, Iac, Do, 3, (byte)'h', Cr, Lf, Cr, Lf, .. "\r\n[yes]\r\n"u8,
             .. plain, (byte)'g',
         ];
 

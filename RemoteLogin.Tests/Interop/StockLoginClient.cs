@@ -23,8 +23,10 @@ public sealed record StockLoginClient(WireProtocol Protocol, string Name, int An
     {
         // DO ECHO, DO SGA; Enter is CR NUL in, CR LF back.
         WireProtocol.Telnet => new(protocol, "telnet", AnswerBytes: 6, EnterBytes: 2, EnterEchoesNewLine: true),
-        // The window-size message; Enter is CR in, CR back.
-        WireProtocol.Rlogin => new(protocol, "rlogin", AnswerBytes: 12, EnterBytes: 1, EnterEchoesNewLine: false),
+        // Nothing it can be counted on for: it answers the urgent window-size request with a 12-byte message only when
+        // the request arrives after its reader process has made itself the socket's owner (F_SETOWN, after a fork),
+        // and the daemon sends it right after the \0. Settling takes either. Enter is CR in, CR back.
+        WireProtocol.Rlogin => new(protocol, "rlogin", AnswerBytes: 0, EnterBytes: 1, EnterEchoesNewLine: false),
         _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, null),
     };
 

@@ -14,4 +14,9 @@ public interface ITelnetSink
 
     /// <summary>IAC SB option parameters IAC SE, the parameters unescaped.</summary>
     void Subnegotiation(byte option, ReadOnlySpan<byte> parameters);
+
+    /// <summary>The NUL of a CR NUL was dropped: the CR before it stood alone, so an LF after it is a line of its own.</summary>
+    void CarriageReturnEnded()
+    {
+    }
 }

@@ -10,6 +10,7 @@ public static class TelnetCodes
     public const byte Will = 251;
     public const byte Sb = 250;
     public const byte Se = 240;
+    public const byte AreYouThere = 246;
 
     public const byte Cr = 13;
     public const byte Lf = 10;

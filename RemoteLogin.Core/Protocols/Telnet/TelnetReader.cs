@@ -57,6 +57,7 @@ public sealed class TelnetReader(int maxSubnegotiationBytes = TelnetReader.Defau
                     else if (b == TelnetCodes.Nul && _state == State.DataAfterCr)
                     {
                         Emit(input[run..i], sink);
+                        sink.CarriageReturnEnded();
                         run = i + 1;
                         _state = State.Data;
                     }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Text;
 using RemoteLogin.Protocols.Rlogin;
 using RemoteLogin.Vocabulary;
 
@@ -6,7 +7,8 @@ namespace RemoteLogin.Server.Protocols.Rlogin;
 
 /// <summary>
 /// RFC 1282. The opening reads the client's handshake, replies NUL, and sends one urgent control byte asking for
-/// the window size and raw mode. The user names are labels: the daemon only ever echoes, so it authenticates no one.
+/// the window size and raw mode. A handshake that is malformed or late gets the refusal RFC 1282 allows (a byte 1 and
+/// a line of text). The user names are labels: the daemon only ever echoes, so it authenticates no one.
 /// </summary>
 public sealed class RloginProtocol : ILoginProtocol
 {
@@ -14,16 +16,14 @@ public sealed class RloginProtocol : ILoginProtocol
     public const byte WindowSizeRequest = 0x80;
     public const byte RawMode = 0x10;
 
-    private static readonly ReadOnlyMemory<byte> Accepted = new byte[] { 0 };
+    private static readonly byte[] Accepted = [0];
     // TCP keeps one urgent mark: a second urgent byte sent before the client read the first would push the first into
     // the data. So both requests travel in one control byte, whose bits clients test one by one.
-    private static readonly ReadOnlyMemory<byte> Control = new byte[] { WindowSizeRequest | RawMode };
+    private static readonly byte[] Control = [WindowSizeRequest | RawMode];
 
     public static RloginProtocol Instance { get; } = new();
 
     public WireProtocol Name => WireProtocol.Rlogin;
-
-    public bool HasOpening => true;
 
     public async ValueTask<Opening> OpenAsync(Socket connection, CancellationToken deadline)
     {
@@ -33,32 +33,54 @@ public sealed class RloginProtocol : ILoginProtocol
         {
             while (true)
             {
+                await OpeningWait.UntilReadableAsync(connection, deadline);
                 // Peek, then take only the handshake's bytes: whatever the client sent after it stays for the echo.
-                int available = await connection.ReceiveAsync(peeked, SocketFlags.Peek, deadline);
+                int available = connection.Receive(peeked, SocketFlags.Peek);
                 if (available == 0)
                 {
                     return new Opening("rlogin: the client left during the handshake");
                 }
                 var status = handshake.Read(peeked.AsSpan(0, available), out int consumed);
-                await connection.ReceiveAsync(peeked.AsMemory(0, consumed), SocketFlags.None, deadline);
+                connection.Receive(peeked, consumed, SocketFlags.None);
                 if (status == RloginHandshakeStatus.Malformed)
                 {
-                    return new Opening($"rlogin: {handshake.Error}");
+                    return Refuse(connection, $"rlogin: {handshake.Error}");
                 }
                 if (status == RloginHandshakeStatus.Complete)
                 {
                     break;
                 }
             }
-            await connection.SendAsync(Accepted, SocketFlags.None, deadline);
-            await connection.SendAsync(Control, SocketFlags.OutOfBand, deadline);
+            connection.Send(Accepted);
+            connection.Send(Control, SocketFlags.OutOfBand);
             return Opening.Done;
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            return new Opening($"rlogin: handshake incomplete at the deadline ({handshake.Progress})");
+            return Refuse(connection, $"rlogin: handshake incomplete at the deadline ({handshake.Progress})");
         }
     }
 
     public IEchoFraming NewFraming() => new RloginEchoFraming();
+
+    /// <summary>
+    /// Tell the client why, and take what it has sent already, so that the close is a FIN after the text and not a
+    /// reset that could overtake it. Whatever the client goes on sending after this is its own business.
+    /// </summary>
+    private static Opening Refuse(Socket connection, string error)
+    {
+        try
+        {
+            connection.Send(Encoding.ASCII.GetBytes($"\u0001{error}\n"));
+            var unread = new byte[4096];
+            while (connection.Available > 0 && connection.Receive(unread) > 0)
+            {
+            }
+        }
+        catch (SocketException)
+        {
+            // The client is gone already: there is no one left to tell.
+        }
+        return new Opening(error);
+    }
 }

@@ -16,11 +16,12 @@ public sealed class TelnetEchoFraming : IEchoFraming, ITelnetSink
     private static readonly SearchValues<byte> NotPlain = SearchValues.Create([Iac, Cr, Lf]);
     private static readonly byte[] Newline = [Cr, Lf];
     private static readonly byte[] EscapedIac = [Iac, Iac];
+    private static readonly byte[] StillHere = "\r\n[yes]\r\n"u8.ToArray();
 
     private readonly TelnetReader _reader = new();
     private readonly OptionNegotiator _negotiator = NewNegotiator();
     private IBufferWriter<byte>? _echo;
-    private bool _afterCr; // the last data byte was a CR: an LF right after it is the same newline
+    private bool _afterCr; // the last byte was a data CR: an LF right after it is the same newline
 
     public TelnetEchoFraming() => TelnetProtocol.Offer(_negotiator);
 
@@ -76,12 +77,23 @@ public sealed class TelnetEchoFraming : IEchoFraming, ITelnetSink
         }
     }
 
+    /// <summary>AYT asks for visible evidence that the daemon is there (RFC 854); NOP, GA, BRK and the like ask nothing of an echo.</summary>
     void ITelnetSink.Command(byte command)
     {
-        // NOP, GA, AYT, BRK and the like ask nothing of an echo.
+        _afterCr = false;
+        if (command == AreYouThere)
+        {
+            _echo!.Write(StillHere);
+        }
     }
 
-    void ITelnetSink.Negotiation(byte verb, byte option) => _negotiator.Receive(verb, option, _echo!);
+    void ITelnetSink.Negotiation(byte verb, byte option)
+    {
+        _afterCr = false;
+        _negotiator.Receive(verb, option, _echo!);
+    }
+
+    void ITelnetSink.CarriageReturnEnded() => _afterCr = false;
 
     void ITelnetSink.Subnegotiation(byte option, ReadOnlySpan<byte> parameters)
     {

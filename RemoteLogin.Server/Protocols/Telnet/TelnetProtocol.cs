@@ -19,12 +19,11 @@ public sealed class TelnetProtocol : ILoginProtocol
 
     public WireProtocol Name => WireProtocol.Telnet;
 
-    public bool HasOpening => true;
-
-    public async ValueTask<Opening> OpenAsync(Socket connection, CancellationToken deadline)
+    /// <summary>A blocking send of a few bytes into an empty buffer never waits; an async one would leave the descriptor non-blocking (<see cref="OpeningWait"/>).</summary>
+    public ValueTask<Opening> OpenAsync(Socket connection, CancellationToken deadline)
     {
-        await connection.SendAsync(Greeting, SocketFlags.None, deadline);
-        return Opening.Done;
+        connection.Send(Greeting.Span);
+        return ValueTask.FromResult(Opening.Done);
     }
 
     public IEchoFraming NewFraming() => new TelnetEchoFraming();

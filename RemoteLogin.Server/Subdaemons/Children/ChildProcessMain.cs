@@ -47,7 +47,7 @@ public sealed class ChildProcessMain
             return 1;
         }
         using var session = new Socket(handle);
-        SharedDescriptor.BlockForReal(session); // the open file's mode is whatever the daemon left it in
+        session.Blocking = true;
         var child = new ChildProcessMain(control, session);
         new Thread(child.ServeControl) { IsBackground = true, Name = "control" }.Start();
         try
