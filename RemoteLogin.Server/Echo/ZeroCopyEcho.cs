@@ -92,10 +92,13 @@ public sealed class ZeroCopyEcho : IEchoStrategy
             _framing = framing;
             _tally = tally;
             _fd = (int)socket.SafeHandle.DangerousGetHandle();
-            _peek = framing.InspectsData ? ArrayPool<byte>.Shared.Rent(MaxPeekBytes) : null;
-            // A peek's rewritten echo is at most twice its size (telnet doubles IAC and turns a newline into CR LF),
-            // and goes into the empty pipe in one write: the peek is kept to half of what the pipe holds.
-            _peekBytes = Math.Min(MaxPeekBytes, _pipe.Capacity / 2);
+            if (framing.InspectsData)
+            {
+                _peek = ArrayPool<byte>.Shared.Rent(MaxPeekBytes);
+                // A peek's rewritten echo is at most twice its size (telnet doubles IAC and turns a newline into CR LF),
+                // and goes into the empty pipe in one write: the peek is kept to half of what the pipe holds.
+                _peekBytes = Math.Min(MaxPeekBytes, _pipe.Capacity / 2);
+            }
         }
 
         public Wait Step()

@@ -77,6 +77,23 @@ public class ServerMeterTests
         Assert.True(meter.Longs["remotelogin.server.gc.heap.allocated[remotelogin.process=subdaemons]"] > 0);
     }
 
+    [Fact]
+    public async Task A_failed_handshake_is_counted_by_protocol_and_the_next_login_is_served()
+    {
+        using var meter = new RecordedMeter();
+        await using var daemon = InProcessDaemon.Start(BufferStrategy.Batched, SubdaemonModel.Task, WireProtocol.Rlogin);
+        using (var bad = new Socket(SocketType.Stream, ProtocolType.Tcp))
+        {
+            await bad.ConnectAsync(daemon.Endpoint);
+            await bad.SendAsync("not an rlogin handshake"u8.ToArray(), SocketFlags.None);
+            await EchoClient.ReceiveToEndAsync(bad); // refused, then closed
+        }
+
+        using var good = await LoginClient.ConnectAsync(daemon.Endpoint, WireProtocol.Rlogin);
+        Assert.Equal(1, meter.Read("remotelogin.server.sessions.handshake_failures[remotelogin.protocol=rlogin]"));
+        Assert.Equal(2, meter.Read("remotelogin.server.sessions.accepted[remotelogin.subdaemon=task]"));
+    }
+
     private static async Task<Socket> EchoThousandBytesAsync(InProcessDaemon daemon)
     {
         var client = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
