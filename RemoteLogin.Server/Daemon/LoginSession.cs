@@ -8,7 +8,7 @@ namespace RemoteLogin.Server.Daemon;
 
 /// <summary>
 /// A connection from accept to end: first the protocol's opening, run here in the daemon under one deadline, then
-/// the subdaemon's session. A client that never finishes its handshake holds a parked read, not a thread or a process.
+/// the subdaemon's session. A client that never finishes its handshake holds a socket and a timer, not a thread or a process.
 /// </summary>
 internal sealed class LoginSession : ISession
 {
