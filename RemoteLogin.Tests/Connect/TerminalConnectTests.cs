@@ -122,22 +122,16 @@ public sealed class TerminalConnectTests : IDisposable
         }
     }
 
-    private static async Task WaitForSizeAsync(List<(int Rows, int Columns)> sizes, (int Rows, int Columns) expected)
-    {
-        var limit = Stopwatch.StartNew();
-        while (true)
-        {
-            lock (sizes)
+    private static Task WaitForSizeAsync(List<(int Rows, int Columns)> sizes, (int Rows, int Columns) expected) =>
+        Eventually.AssertAsync(
+            () =>
             {
-                if (sizes.Contains(expected))
+                lock (sizes)
                 {
-                    return;
+                    return sizes.Contains(expected);
                 }
-            }
-            Assert.True(limit.Elapsed < EchoClient.SafetyLimit, $"the server was never told {expected}; it was told {string.Join(", ", sizes)}");
-            await Task.Delay(50);
-        }
-    }
+            },
+            $"the server told the window size {expected}");
 
     private sealed class RecordingSink(List<(int Rows, int Columns)> sizes) : IRloginSink
     {
@@ -178,12 +172,7 @@ public sealed class TerminalConnectTests : IDisposable
     private async Task<string> ReadAsync(string name)
     {
         var path = Path.Combine(_directory.FullName, name);
-        var limit = Stopwatch.StartNew();
-        while (!File.Exists(path))
-        {
-            Assert.True(limit.Elapsed < EchoClient.SafetyLimit, $"the pane's script never wrote {name}");
-            await Task.Delay(50);
-        }
+        await Eventually.AssertAsync(() => File.Exists(path), $"the pane's script writing {name}");
         return (await File.ReadAllTextAsync(path)).Trim();
     }
 
