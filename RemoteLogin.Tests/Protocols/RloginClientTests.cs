@@ -104,7 +104,8 @@ public class RloginClientTests
         pair.Server.Send([RloginClient.SendWindowSize | RloginClient.RawMode], SocketFlags.OutOfBand);
         pair.Server.Send("cd"u8);
 
-        Assert.True(pair.Client.Poll((int)EchoClient.SafetyLimit.TotalMicroseconds, SelectMode.SelectError));
+        bool urgentArrived = pair.Client.Poll(EchoClient.SafetyLimit, SelectMode.SelectError); // POLLPRI
+        Assert.True(urgentArrived, "the urgent byte never showed as POLLPRI");
         var urgent = new byte[1];
         Assert.Equal(1, pair.Client.Receive(urgent, SocketFlags.OutOfBand));
         Assert.Equal(0x90, urgent[0]);
