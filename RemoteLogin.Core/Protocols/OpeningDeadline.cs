@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 
 namespace RemoteLogin.Protocols;
@@ -11,7 +12,17 @@ public sealed class OpeningDeadline(Socket socket, TimeSpan timeout, string prot
 {
     private readonly long _deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
 
-    public TimeSpan Timeout => timeout;
+    /// <summary>
+    /// At least one byte, or a <see cref="LoginProtocolException"/> that says what the server did not do in time
+    /// (<paramref name="awaited"/>, e.g. "did not answer the handshake") or during what it closed (<paramref name="stage"/>).
+    /// </summary>
+    public int Receive(Span<byte> buffer, string awaited, string stage) => TryReceive(buffer) switch
+    {
+        null => throw new LoginProtocolException(
+            $"{protocol}: the server {awaited} within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (is it speaking {protocol}?)"),
+        0 => throw new LoginProtocolException($"{protocol}: the server closed the connection during {stage}"),
+        int received => received,
+    };
 
     /// <summary>Bytes received (0: the server closed), or null when the deadline passed first.</summary>
     public int? TryReceive(Span<byte> buffer)

@@ -59,16 +59,7 @@ public sealed class RloginClient(string clientUser, string serverUser, string te
         var deadline = new OpeningDeadline(socket, timeout, "rlogin");
         deadline.Send(Handshake());
         Span<byte> answer = stackalloc byte[1];
-        int? received = deadline.TryReceive(answer);
-        if (received is null)
-        {
-            throw new LoginProtocolException(
-                $"rlogin: the server did not answer the handshake within {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (is it an rlogin server?)");
-        }
-        if (received == 0)
-        {
-            throw new LoginProtocolException("rlogin: the server closed the connection during the handshake");
-        }
+        deadline.Receive(answer, "did not answer the handshake", "the handshake");
         if (answer[0] != 0)
         {
             throw new LoginProtocolException($"rlogin: the server refused: {Refusal(answer[0], deadline)}");

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Net.Sockets;
 using static RemoteLogin.Protocols.Telnet.TelnetCodes;
 
@@ -41,17 +40,8 @@ public sealed class TelnetClient : LoginClientProtocol
         var buffer = new byte[1024];
         while (!(RemoteEchoes && GoAheadSuppressed))
         {
-            int? received = deadline.TryReceive(buffer);
-            if (received is null)
-            {
-                throw new LoginProtocolException(
-                    $"telnet: the server did not offer ECHO and SUPPRESS-GO-AHEAD within {deadline.Timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s (is it a telnet server?)");
-            }
-            if (received == 0)
-            {
-                throw new LoginProtocolException("telnet: the server closed the connection during option negotiation");
-            }
-            Read(buffer.AsSpan(0, received.Value), _early, replies);
+            int received = deadline.Receive(buffer, "did not offer ECHO and SUPPRESS-GO-AHEAD", "option negotiation");
+            Read(buffer.AsSpan(0, received), _early, replies);
             if (replies.WrittenCount > 0)
             {
                 deadline.Send(replies.WrittenSpan);
