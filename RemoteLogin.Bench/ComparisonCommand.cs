@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using RemoteLogin.Bench.Counters;
 using RemoteLogin.Bench.Matrix;
 using RemoteLogin.Bench.Reports;
 using RemoteLogin.Cli;
@@ -77,6 +78,12 @@ public static class ComparisonCommand
                 FloorRoundTrips = isQuick ? 2_000 : 10_000,
                 RuntimeSwitches = switches,
             };
+            string? noSyscalls = PerfSyscalls.Unavailable();
+            if (noSyscalls is not null)
+            {
+                Console.Error.WriteLine($"bench: system calls will not be counted ('syscalls' stays null): {noSyscalls}");
+            }
+            plan = plan with { CountSyscalls = noSyscalls is null };
             string directory = parsed.GetValue(output)?.FullName
                 ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
             return Run(plan, directory);
@@ -98,7 +105,7 @@ public static class ComparisonCommand
         catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or System.ComponentModel.Win32Exception
             or Microsoft.Diagnostics.NETCore.Client.DiagnosticsClientException)
         {
-            Console.Error.WriteLine($"bench: {e.Message}");
+            Console.Error.WriteLine($"bench: {e}");
             return 1;
         }
 
@@ -106,7 +113,12 @@ public static class ComparisonCommand
             MachineInfo.Current(),
             RoundSummary.Floor(rounds),
             RoundSummary.Summarize(rounds),
-            new Dictionary<string, string>(plan.RuntimeSwitches) { ["rounds"] = plan.Rounds.ToString(CultureInfo.InvariantCulture), ["quick"] = plan.Quick ? "true" : "false" });
+            new Dictionary<string, string>(plan.RuntimeSwitches)
+            {
+                ["rounds"] = plan.Rounds.ToString(CultureInfo.InvariantCulture),
+                ["quick"] = plan.Quick ? "true" : "false",
+                ["syscalls"] = plan.CountSyscalls ? PerfSyscalls.Method : $"not counted: {PerfSyscalls.Unavailable()}",
+            });
         ReportWriter.WriteAll(directory, document);
         ConsoleReport.Show(document, directory);
         return document.Runs.All(r => r.Succeeded) ? 0 : 1;

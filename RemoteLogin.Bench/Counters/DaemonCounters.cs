@@ -6,39 +6,56 @@ using Microsoft.Diagnostics.Tracing;
 namespace RemoteLogin.Bench.Counters;
 
 /// <summary>
-/// Reads a live daemon's meters over EventPipe, as dotnet-counters does: the System.Diagnostics.Metrics
-/// provider publishes every counter once per refresh interval, bracketed by CollectionStart/CollectionStop.
+/// Reads a live daemon's counters over EventPipe the way dotnet-counters does, and in the same session: the
+/// System.Diagnostics.Metrics provider publishes every instrument of the meters asked for once per refresh interval,
+/// bracketed by CollectionStart/CollectionStop, and EventCounter providers publish on their own timer. Joining the
+/// runtime's shared metrics session (id "SHARED", with dotnet-counters' refresh interval and limits) lets a user
+/// watch the daemon with <c>dotnet-counters monitor</c> while the bench collects; the runtime serves one session to
+/// all listeners and refuses one configured differently.
 /// </summary>
 public sealed class DaemonCounters : IDisposable
 {
+    /// <summary>dotnet-counters' defaults (--refresh-interval, --maxTimeSeries, --maxHistograms): a shared session must match them.</summary>
+    public static readonly TimeSpan DotnetCountersRefreshInterval = TimeSpan.FromSeconds(1);
+    private const int MaxTimeSeries = 1000;
+    private const int MaxHistograms = 10;
+
     private const string MetricsProvider = "System.Diagnostics.Metrics";
+    private const string SharedSessionId = "SHARED";
     private const long TimeSeriesValuesKeyword = 0x2;
 
     private readonly EventPipeSession _session;
     private readonly Thread _reader;
-    private readonly string _sessionId = Guid.NewGuid().ToString("N");
+    private readonly string _clientId = Guid.NewGuid().ToString();
     private readonly object _lock = new();
     private readonly List<MeterSnapshot> _snapshots = [];
+    private readonly Dictionary<string, (double Value, DateTime At)> _eventCounters = [];
     private Dictionary<string, double> _collecting = [];
+    private HashSet<string> _levels = [];
     private string? _error;
 
-    public DaemonCounters(int processId, TimeSpan refreshInterval, params string[] meters)
+    /// <param name="meters">System.Diagnostics.Metrics meters, whole ("RemoteLogin.Server") or one instrument ("System.Runtime\dotnet.gc.collections").</param>
+    /// <param name="eventCounterSources">EventSources whose EventCounters to read too, e.g. "System.Net.Sockets".</param>
+    public DaemonCounters(int processId, TimeSpan refreshInterval, IReadOnlyList<string> meters, IReadOnlyList<string>? eventCounterSources = null)
     {
-        var arguments = new Dictionary<string, string>
+        string interval = refreshInterval.TotalSeconds.ToString(CultureInfo.InvariantCulture);
+        var metrics = new EventPipeProvider(MetricsProvider, EventLevel.Informational, TimeSeriesValuesKeyword, new Dictionary<string, string>
         {
-            ["SessionId"] = _sessionId,
-            ["Metrics"] = string.Join(';', meters),
-            ["RefreshInterval"] = refreshInterval.TotalSeconds.ToString(CultureInfo.InvariantCulture),
-            ["MaxTimeSeries"] = "1000",
-            ["MaxHistograms"] = "10",
-        };
-        var provider = new EventPipeProvider(MetricsProvider, EventLevel.Informational, TimeSeriesValuesKeyword, arguments);
-        _session = new DiagnosticsClient(processId).StartEventPipeSession([provider], requestRundown: false, circularBufferMB: 16);
+            ["SessionId"] = SharedSessionId,
+            ["ClientId"] = _clientId,
+            ["Metrics"] = string.Join(',', meters),
+            ["RefreshInterval"] = interval,
+            ["MaxTimeSeries"] = MaxTimeSeries.ToString(CultureInfo.InvariantCulture),
+            ["MaxHistograms"] = MaxHistograms.ToString(CultureInfo.InvariantCulture),
+        });
+        var eventCounters = (eventCounterSources ?? []).Select(source =>
+            new EventPipeProvider(source, EventLevel.Informational, 0, new Dictionary<string, string> { ["EventCounterIntervalSec"] = interval }));
+        _session = new DiagnosticsClient(processId).StartEventPipeSession([metrics, .. eventCounters], requestRundown: false, circularBufferMB: 16);
         _reader = new Thread(ReadEvents) { IsBackground = true, Name = "EventPipe reader" };
         _reader.Start();
     }
 
-    /// <summary>The first snapshot whose interval ended after <paramref name="mark"/>: counters read no earlier than that moment.</summary>
+    /// <summary>The first snapshot all of whose values were read after <paramref name="mark"/>.</summary>
     public MeterSnapshot NextAfter(DateTime mark, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -46,7 +63,7 @@ public sealed class DaemonCounters : IDisposable
         {
             while (true)
             {
-                var found = _snapshots.FirstOrDefault(s => s.IntervalEnd > mark);
+                var found = _snapshots.FirstOrDefault(s => s.ReadFrom > mark);
                 if (found is not null)
                 {
                     return found;
@@ -61,6 +78,16 @@ public sealed class DaemonCounters : IDisposable
                     throw new TimeoutException($"no counters from the daemon within {timeout.TotalSeconds} s");
                 }
             }
+        }
+    }
+
+    /// <summary>Every snapshot from <paramref name="first"/> to <paramref name="last"/>, both included: the time series between them.</summary>
+    public IReadOnlyList<MeterSnapshot> Between(MeterSnapshot first, MeterSnapshot last)
+    {
+        lock (_lock)
+        {
+            int from = _snapshots.IndexOf(first), to = _snapshots.IndexOf(last);
+            return from < 0 || to < from ? throw new ArgumentException("snapshots of another session, or out of order") : _snapshots[from..(to + 1)];
         }
     }
 
@@ -88,17 +115,36 @@ public sealed class DaemonCounters : IDisposable
         }
         catch (Exception e)
         {
-            lock (_lock)
-            {
-                _error ??= e.Message;
-                Monitor.PulseAll(_lock);
-            }
+            Fail(e.Message);
         }
     }
 
     private void OnEvent(TraceEvent e)
     {
-        if (e.ProviderName != MetricsProvider || (string?)e.PayloadByName("sessionId") is not { } session || session != _sessionId)
+        if (e.EventName == "EventCounters")
+        {
+            OnEventCounter(e);
+        }
+        else if (e.ProviderName == MetricsProvider)
+        {
+            OnMetricsEvent(e);
+        }
+    }
+
+    private void OnMetricsEvent(TraceEvent e)
+    {
+        if (e.EventName == "MultipleSessionsConfiguredIncorrectlyError")
+        {
+            if ((string)e.PayloadByName("clientId") == _clientId)
+            {
+                Fail("another listener (dotnet-counters?) holds the daemon's shared metrics session with other settings: " +
+                    $"refresh interval {e.PayloadByName("expectedRefreshInterval")} s, --maxTimeSeries {e.PayloadByName("expectedMaxTimeSeries")}, " +
+                    $"--maxHistograms {e.PayloadByName("expectedMaxHistograms")}; this listener asked for {e.PayloadByName("actualRefreshInterval")} s, " +
+                    $"{e.PayloadByName("actualMaxTimeSeries")}, {e.PayloadByName("actualMaxHistograms")}");
+            }
+            return;
+        }
+        if ((string?)e.PayloadByName("sessionId") != SharedSessionId)
         {
             return;
         }
@@ -106,28 +152,69 @@ public sealed class DaemonCounters : IDisposable
         {
             case "CollectionStart" or "Collection/Start": // TraceEvent names it by task and opcode
                 _collecting = [];
+                _levels = [];
                 break;
-            case "CounterRateValuePublished" or "UpDownCounterRateValuePublished":
-                if (double.TryParse((string)e.PayloadByName("value"), NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-                {
-                    _collecting[MeterSnapshot.Key((string)e.PayloadByName("meterName"), (string)e.PayloadByName("instrumentName"), (string)e.PayloadByName("tags"))] = value;
-                }
+            case "CounterRateValuePublished":
+                Collect(e, isLevel: false);
+                break;
+            case "UpDownCounterRateValuePublished" or "GaugeValuePublished":
+                Collect(e, isLevel: true);
                 break;
             case "CollectionStop" or "Collection/Stop":
                 var end = ((DateTime)e.PayloadByName("intervalEndTime")).ToUniversalTime();
                 lock (_lock)
                 {
-                    _snapshots.Add(new MeterSnapshot(end, _collecting));
+                    var readFrom = end;
+                    foreach (var (name, (value, at)) in _eventCounters)
+                    {
+                        _collecting[name] = value;
+                        readFrom = at < readFrom ? at : readFrom;
+                    }
+                    _snapshots.Add(new MeterSnapshot(end, readFrom, _collecting, _levels));
                     Monitor.PulseAll(_lock);
                 }
                 break;
-            case "Error" or "MultipleSessionsNotSupportedError" or "ObservableInstrumentCallbackError":
-                lock (_lock)
-                {
-                    _error ??= $"{e.EventName}: {e.PayloadString(e.PayloadNames.Length - 1)}";
-                    Monitor.PulseAll(_lock);
-                }
+            case "Error" or "MultipleSessionsNotSupportedError" or "ObservableInstrumentCallbackError" or "TimeSeriesLimitReached" or "HistogramLimitReached":
+                Fail($"{e.EventName}: {e.PayloadString(e.PayloadNames.Length - 1)}");
                 break;
+        }
+    }
+
+    private void Collect(TraceEvent e, bool isLevel)
+    {
+        if (double.TryParse((string)e.PayloadByName("value"), NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+        {
+            string key = MeterSnapshot.Key((string)e.PayloadByName("meterName"), (string)e.PayloadByName("instrumentName"), (string)e.PayloadByName("tags"));
+            _collecting[key] = value;
+            if (isLevel)
+            {
+                _levels.Add(key);
+            }
+        }
+    }
+
+    /// <summary>An EventCounter: a polling counter's value is the total so far (bytes-received), a rate counter's the increment.</summary>
+    private void OnEventCounter(TraceEvent e)
+    {
+        if (e.PayloadValue(0) is not IDictionary<string, object> outer || outer["Payload"] is not IDictionary<string, object> counter)
+        {
+            return;
+        }
+        bool isSum = (string)counter["CounterType"] == "Sum";
+        double value = Convert.ToDouble(counter[isSum ? "Increment" : "Mean"], CultureInfo.InvariantCulture);
+        string key = MeterSnapshot.Key(e.ProviderName, (string)counter["Name"], "");
+        lock (_lock)
+        {
+            _eventCounters[key] = (isSum ? _eventCounters.GetValueOrDefault(key).Value + value : value, e.TimeStamp.ToUniversalTime());
+        }
+    }
+
+    private void Fail(string error)
+    {
+        lock (_lock)
+        {
+            _error ??= error;
+            Monitor.PulseAll(_lock);
         }
     }
 }

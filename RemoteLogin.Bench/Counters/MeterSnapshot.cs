@@ -4,23 +4,30 @@ using RemoteLogin.Results;
 namespace RemoteLogin.Bench.Counters;
 
 /// <summary>
-/// The cumulative value of every counter time series one collection interval published, keyed
-/// "meter\instrument[tags]". Subtracting two snapshots gives exact deltas, however far apart they are.
+/// The value of every time series one collection interval published, keyed "meter\instrument[tags]": the total so
+/// far for a counter, the current level for an up-down counter or gauge (<see cref="Levels"/>). Subtracting two
+/// snapshots gives exact deltas, however far apart they are.
 /// </summary>
-public sealed class MeterSnapshot(DateTime intervalEnd, IReadOnlyDictionary<string, double> values)
+/// <param name="ReadFrom">The earliest moment any of the values was read: EventCounters publish on their own timer.</param>
+public sealed class MeterSnapshot(DateTime intervalEnd, DateTime readFrom, IReadOnlyDictionary<string, double> values, IReadOnlySet<string> levels)
 {
     public const string ServerMeter = "RemoteLogin.Server";
     public const string RuntimeMeter = "System.Runtime";
+    public const string SocketsEventCounters = "System.Net.Sockets";
 
-    /// <summary>
-    /// What the bench reads, and nothing more, to keep the metering light: the daemon's meter, and System.Runtime's
-    /// collections and total allocated of the daemon process alone (the latter rounded to allocation contexts), kept as a cross-check.
-    /// </summary>
-    public static string[] Subscriptions { get; } = [ServerMeter, RuntimeMeter + "\\dotnet.gc.heap.total_allocated", RuntimeMeter + "\\dotnet.gc.collections"];
+    /// <summary>The whole picture the bench keeps: the daemon's meter and the runtime's, whole.</summary>
+    public static IReadOnlyList<string> Meters { get; } = [ServerMeter, RuntimeMeter];
+
+    /// <summary>What the runtime counts only as EventCounters: the sockets' bytes sent and received.</summary>
+    public static IReadOnlyList<string> EventCounterSources { get; } = [SocketsEventCounters];
 
     public DateTime IntervalEnd { get; } = intervalEnd;
 
+    public DateTime ReadFrom { get; } = readFrom;
+
     public IReadOnlyDictionary<string, double> Values { get; } = values;
+
+    public IReadOnlySet<string> Levels { get; } = levels;
 
     public static string Key(string meter, string instrument, string tags) =>
         tags.Length == 0 ? $"{meter}\\{instrument}" : $"{meter}\\{instrument}[{tags}]";
@@ -53,26 +60,62 @@ public sealed class MeterSnapshot(DateTime intervalEnd, IReadOnlyDictionary<stri
             (long)Math.Round(Delta("remotelogin.server.process.cpu.time", "cpu.mode=user") * 1e6),
             (long)Math.Round(Delta("remotelogin.server.process.cpu.time", "cpu.mode=system") * 1e6),
             (long)Delta("remotelogin.server.gc.heap.allocated"),
-            (long)Delta("remotelogin.server.gc.collections"));
+            (long)Delta("remotelogin.server.gc.collections"),
+            // The copies are the echo's, counted where it runs, not split by process.
+            process is not null ? null : new CopiedBytes(
+                (long)Delta("remotelogin.server.echo.bytes_copied", "remotelogin.copy=into_user"),
+                (long)Delta("remotelogin.server.echo.bytes_copied", "remotelogin.copy=out_of_user"),
+                (long)Delta("remotelogin.server.echo.bytes_copied", "remotelogin.copy=within_user")));
     }
 
     /// <summary>
-    /// What publishing the counters costs the daemon while the run's characters flow: the idle cost of one interval
-    /// times the intervals the measured part spanned. The idle cost is read twice, one interval before the measured
-    /// part and one after, and the smaller of each counter is taken: right after warm-up the runtime may still be
-    /// compiling in the background, and that is not the metering's cost.
+    /// What publishing the counters costs the daemon while a run's characters flow: <paramref name="idle"/>, the cost
+    /// of one interval with the daemon idle, times the collections of the run's measured part; perf counted system
+    /// calls over a part of it, which held <paramref name="collectionsCounted"/>.
     /// </summary>
-    public static MeteringCost Metering(MeterSnapshot idleBefore, MeterSnapshot start, MeterSnapshot end, MeterSnapshot idleAfter)
+    public static MeteringCost Metering(ProcessCounters idle, int collections, int collectionsCounted) =>
+        new(collections, idle, (idle * collections) with { Syscalls = idle.Syscalls * collectionsCounted });
+
+    /// <summary>How many of <paramref name="snapshots"/>' collections ended between <paramref name="from"/> and <paramref name="to"/>.</summary>
+    public static int CollectionsWithin(IEnumerable<MeterSnapshot> snapshots, DateTime from, DateTime to) =>
+        snapshots.Count(s => s.IntervalEnd > from && s.IntervalEnd < to);
+
+    /// <summary>
+    /// Deltas of every counter read (bytes, sends, copies, sessions, runtime, sockets), named "instrument[tags]" as
+    /// published; raw, metering included. Levels (threads, heap sizes) have no delta: the time series has them.
+    /// </summary>
+    public static Dictionary<string, double> ServerMeterDeltas(MeterSnapshot start, MeterSnapshot end) =>
+        end.Values.Where(kv => !end.Levels.Contains(kv.Key))
+            .ToDictionary(kv => Unqualified(kv.Key), kv => kv.Value - start.Values.GetValueOrDefault(kv.Key));
+
+    /// <summary>
+    /// One value per interval from <paramref name="snapshots"/>[1] on: what each counter added in that interval, and
+    /// each level at its end.
+    /// </summary>
+    public static CounterTimeSeries TimeSeries(IReadOnlyList<MeterSnapshot> snapshots)
     {
-        var interval = start.IntervalEnd - idleBefore.IntervalEnd;
-        int intervals = (int)Math.Round((end.IntervalEnd - start.IntervalEnd) / interval);
-        // The daemon's part only: the children leave their metering out at the source, and what they do while idle
-        // (their own runtime's background compilation, say) is theirs, not the metering's.
-        var idle = ProcessCounters.Min(ServerCost(idleBefore, start, "daemon"), ServerCost(end, idleAfter, "daemon"));
-        return new MeteringCost(intervals, idle, idle * intervals);
+        var intervals = snapshots.Skip(1).ToArray();
+        var keys = intervals.SelectMany(s => s.Values.Keys).Distinct().Order(StringComparer.Ordinal).ToArray();
+        var increments = new Dictionary<string, double[]>();
+        var levels = new Dictionary<string, double[]>();
+        foreach (var key in keys)
+        {
+            bool isLevel = intervals.Any(s => s.Levels.Contains(key));
+            var series = new double[intervals.Length];
+            for (int i = 0; i < intervals.Length; i++)
+            {
+                double value = intervals[i].Values.GetValueOrDefault(key);
+                series[i] = isLevel ? value : value - snapshots[i].Values.GetValueOrDefault(key);
+            }
+            (isLevel ? levels : increments)[Unqualified(key)] = series;
+        }
+        return new CounterTimeSeries([.. intervals.Select(s => s.IntervalEnd)], increments, levels);
     }
 
-    /// <summary>Deltas of every time series read (bytes, sends, sessions, runtime), named "instrument[tags]" as published; raw, metering included.</summary>
-    public static Dictionary<string, double> ServerMeterDeltas(MeterSnapshot start, MeterSnapshot end) =>
-        end.Values.ToDictionary(kv => kv.Key[(kv.Key.IndexOf('\\') + 1)..], kv => kv.Value - start.Values.GetValueOrDefault(kv.Key));
+    /// <summary>
+    /// A meter's key without the meter: its instrument names are unique already (remotelogin.server.*, dotnet.*).
+    /// An EventCounter keeps its source's name ("System.Net.Sockets\\bytes-received").
+    /// </summary>
+    private static string Unqualified(string key) =>
+        Meters.Any(meter => key.StartsWith(meter + "\\", StringComparison.Ordinal)) ? key[(key.IndexOf('\\') + 1)..] : key;
 }

@@ -18,6 +18,9 @@ public sealed record BenchPlan
     /// <summary>Environment given to the daemon and the client, e.g. DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS.</summary>
     public required IReadOnlyDictionary<string, string> RuntimeSwitches { get; init; }
 
+    /// <summary>Whether perf counts every run's system calls on both sides (<see cref="Counters.PerfSyscalls"/>); when it cannot, the fields stay null.</summary>
+    public bool CountSyscalls { get; init; }
+
     /// <summary>Sessions of the typists scenario, when not the default (interactive and paste are one session by definition).</summary>
     public int? TypistSessions { get; init; }
 

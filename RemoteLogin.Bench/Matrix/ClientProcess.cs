@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using RemoteLogin.Bench.Counters;
 using RemoteLogin.Client.Load;
 using RemoteLogin.Processes;
 using RemoteLogin.Results;
@@ -18,9 +19,12 @@ public static class ClientProcess
 
     public sealed record Request(
         IPEndPoint Daemon, Scenario Scenario, BufferStrategy Strategy, SubdaemonModel Subdaemon, WireProtocol Protocol,
-        ScenarioSize Size, string JsonPath, string HlogPath, IReadOnlyDictionary<string, string> Environment);
+        ScenarioSize Size, string JsonPath, string HlogPath, IReadOnlyDictionary<string, string> Environment, bool CountSyscalls = false);
 
-    /// <summary>Run the client; <paramref name="atEdge"/> is called at each edge of the measured part, while nothing is in flight.</summary>
+    /// <summary>
+    /// Run the client; <paramref name="atEdge"/> is called at each edge of the measured part, while nothing is in flight.
+    /// With <see cref="Request.CountSyscalls"/>, the client runs under perf, which counts its system calls between the edges.
+    /// </summary>
     public static RunResult Run(Request request, Action<string> atEdge)
     {
         string F(double value) => value.ToString(CultureInfo.InvariantCulture);
@@ -37,7 +41,10 @@ public static class ClientProcess
             arguments = [.. arguments, "--rate", F(request.Size.CharsPerSecond)];
         }
         File.Delete(request.JsonPath); // a result left by an earlier bench in the same directory must never pass for this one
-        using var process = Process.Start(SiblingProgram.StartInfo("RemoteLogin.Client", arguments, request.Environment))!;
+        var start = SiblingProgram.StartInfo("RemoteLogin.Client", arguments, request.Environment);
+        using var syscalls = request.CountSyscalls ? PerfSyscalls.Launch(start) : null;
+        using var unwatched = syscalls is null ? Process.Start(start)! : null;
+        var process = syscalls?.Process ?? unwatched!;
         var stderr = process.StandardError.ReadToEndAsync();
         try
         {
@@ -48,7 +55,16 @@ public static class ClientProcess
                 {
                     throw new InvalidOperationException($"the client said '{line}' where '{edge}' was due: {Tail(stderr)}");
                 }
-                atEdge(edge);
+                if (edge == PhaseSync.WarmedUp)
+                {
+                    atEdge(edge);
+                    syscalls?.Enable();
+                }
+                else
+                {
+                    syscalls?.Disable();
+                    atEdge(edge);
+                }
                 process.StandardInput.WriteLine();
                 process.StandardInput.Flush();
             }
@@ -62,7 +78,7 @@ public static class ClientProcess
         {
             if (!process.HasExited)
             {
-                process.Kill();
+                process.Kill(entireProcessTree: true);
             }
         }
         if (!File.Exists(request.JsonPath))
@@ -70,6 +86,10 @@ public static class ClientProcess
             throw new InvalidOperationException($"the client exited with {process.ExitCode} and wrote no results: {Tail(stderr)}");
         }
         var result = ResultsJson.Deserialize<RunResult>(File.ReadAllText(request.JsonPath));
+        if (syscalls is not null)
+        {
+            result = result with { Client = result.Client with { Syscalls = syscalls.Count() } };
+        }
         if (process.ExitCode != 0 && result.Succeeded)
         {
             throw new InvalidOperationException($"the client exited with {process.ExitCode} after a clean run: {Tail(stderr)}");

@@ -15,12 +15,13 @@ public sealed record RoundRun(int Round, RunResult Result, LatencySummary Floor)
 
 /// <summary>
 /// Goes through the matrix in rounds. Each server configuration gets a fresh daemon child process, the floor is
-/// measured right before it, and every scenario runs against it with the daemon's counters read over EventPipe.
+/// measured right before each run, and every scenario runs against it with the daemon's counters read over EventPipe
+/// and, where perf can, both sides' system calls counted.
 /// </summary>
 public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
 {
-    /// <summary>How often the daemon publishes its counters; each run waits about three intervals for them.</summary>
-    public static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(0.25);
+    /// <summary>dotnet-counters' interval, so that a user can watch the daemon in the same session while the bench runs.</summary>
+    public static readonly TimeSpan RefreshInterval = DaemonCounters.DotnetCountersRefreshInterval;
     private static readonly TimeSpan CounterTimeout = TimeSpan.FromSeconds(15);
 
     public List<RoundRun> Run(Action<string> starting, Action<RoundRun> finished)
@@ -32,16 +33,22 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
             {
                 using var daemon = DaemonProcess.Start(
                     ["--echo", strategy.Name(), "--subdaemon", subdaemon.Name(), "--protocol", protocol.Name()], plan.RuntimeSwitches);
-                using (var counters = new DaemonCounters(daemon.ProcessId, RefreshInterval, MeterSnapshot.Subscriptions))
+                using (var counters = new DaemonCounters(daemon.ProcessId, RefreshInterval, MeterSnapshot.Meters, MeterSnapshot.EventCounterSources))
                 {
+                    var measured = new List<(Measured Run, LatencySummary Floor)>();
                     foreach (var scenario in plan.ScenariosUnder(subdaemon, protocol))
                     {
                         starting($"round {round}/{plan.Rounds}: {scenario.Name()} {strategy.Name()} {subdaemon.Name()} {protocol.Name()}");
                         // The floor right beside the run it is compared with: these machines drift within minutes.
                         var floor = PingPongFloor.Measure(plan.FloorRoundTrips);
-                        var run = new RoundRun(round, RunOne(daemon, counters, scenario, strategy, subdaemon, protocol, round, floor), floor);
-                        runs.Add(run);
-                        finished(run);
+                        measured.Add((Measure(daemon, counters, scenario, strategy, subdaemon, protocol, round), floor));
+                    }
+                    var idle = MeasureIdle(daemon, counters);
+                    foreach (var (run, floor) in measured)
+                    {
+                        var done = new RoundRun(round, Complete(run, idle, counters, floor, round), floor);
+                        runs.Add(done);
+                        finished(done);
                     }
                 }
                 int exitCode = daemon.Stop(TimeSpan.FromSeconds(30));
@@ -54,47 +61,91 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
         return runs;
     }
 
-    private RunResult RunOne(DaemonProcess daemon, DaemonCounters counters, Scenario scenario, BufferStrategy strategy,
-        SubdaemonModel subdaemon, WireProtocol protocol, int round, LatencySummary floor)
+    /// <summary>A run as measured: the client's result, the daemon's counters at its edges and its system calls between them.</summary>
+    private sealed record Measured(RunResult Result, MeterSnapshot Before, MeterSnapshot After, long? DaemonSyscalls, DateTime CountedFrom, DateTime CountedTo, string HistogramLog);
+
+
+    private Measured Measure(DaemonProcess daemon, DaemonCounters counters, Scenario scenario, BufferStrategy strategy,
+        SubdaemonModel subdaemon, WireProtocol protocol, int round)
     {
         string stem = $"{scenario.Name()}-{strategy.Name()}-{subdaemon.Name()}-{protocol.Name()}-r{round}";
         var request = new ClientProcess.Request(
             daemon.Endpoint, scenario, strategy, subdaemon, protocol, plan.SizeOf(scenario, strategy),
-            Path.Combine(outputDirectory, "runs", stem + ".json"), Path.Combine(outputDirectory, stem + ".hlog"), plan.RuntimeSwitches);
+            Path.Combine(outputDirectory, "runs", stem + ".json"), Path.Combine(outputDirectory, stem + ".hlog"), plan.RuntimeSwitches,
+            plan.CountSyscalls);
         Directory.CreateDirectory(Path.GetDirectoryName(request.JsonPath)!);
 
-        // Nothing is in flight at either edge, so the first interval that ends after it holds exact totals.
-        // One more interval is read at each edge, with the daemon idle and only its metering running.
-        MeterSnapshot? idleBefore = null, before = null, after = null, idleAfter = null;
+        // Attached before the client starts, so that every thread and child the daemon starts for it is counted.
+        using var syscalls = plan.CountSyscalls ? PerfSyscalls.Attach(daemon.ProcessId) : null;
+        // Nothing is in flight at either edge, so the first snapshot read after it holds exact totals.
+        MeterSnapshot? before = null, after = null;
+        DateTime countedFrom = default, countedTo = default;
         var result = ClientProcess.Run(request, edge =>
         {
             if (edge == PhaseSync.WarmedUp)
             {
-                idleBefore = counters.NextAfter(DateTime.UtcNow, CounterTimeout);
-                before = counters.NextAfter(idleBefore.IntervalEnd, CounterTimeout);
+                before = counters.NextAfter(DateTime.UtcNow, CounterTimeout);
+                syscalls?.Enable();
+                countedFrom = DateTime.UtcNow;
             }
             else
             {
-                after = counters.NextAfter(DateTime.UtcNow, CounterTimeout);
-                idleAfter = counters.NextAfter(after.IntervalEnd, CounterTimeout);
+                syscalls?.Disable();
+                countedTo = DateTime.UtcNow;
+                after = counters.NextAfter(countedTo, CounterTimeout);
             }
         });
-        var metering = MeterSnapshot.Metering(idleBefore!, before!, after!, idleAfter!);
+        return new Measured(result, before!, after!, syscalls?.Count(), countedFrom, countedTo, Path.GetFileName(request.HlogPath));
+    }
+
+    /// <summary>
+    /// One interval of the daemon idle, after its last run (its children gone): what watching it costs, and whatever
+    /// else it does when nobody types. The runtime keeps compiling what the run made hot for a second or two, and
+    /// that is not the watching's cost: the first interval after the run is skipped and the smallest of the next ones
+    /// taken. The daemon's part only: children leave their metering out at the source.
+    /// </summary>
+    private ProcessCounters MeasureIdle(DaemonProcess daemon, DaemonCounters counters)
+    {
+        var settling = counters.NextAfter(DateTime.UtcNow, CounterTimeout);
+        var first = counters.NextAfter(settling.IntervalEnd, CounterTimeout);
+        using var syscalls = plan.CountSyscalls ? PerfSyscalls.Attach(daemon.ProcessId) : null;
+        var second = counters.NextAfter(first.IntervalEnd, CounterTimeout);
+        syscalls?.Enable();
+        var enabledAt = DateTime.UtcNow;
+        var third = counters.NextAfter(second.IntervalEnd, CounterTimeout);
+        syscalls?.Disable();
+        var idle = counters.Between(first, third);
+        // Consecutive snapshots hold one collection each (NextAfter may step over one whose EventCounters lagged).
+        var perInterval = idle.Skip(1).Zip(idle, (end, start) => MeterSnapshot.ServerCost(start, end, "daemon")).Aggregate(ProcessCounters.Min);
+        int collections = MeterSnapshot.CollectionsWithin(idle, enabledAt, DateTime.UtcNow);
+        return perInterval with
+        {
+            Syscalls = syscalls?.Count() / Math.Max(1, collections),
+            Copied = default(CopiedBytes), // watching copies no echo
+        };
+    }
+
+    private RunResult Complete(Measured run, ProcessCounters idle, DaemonCounters counters, LatencySummary floor, int round)
+    {
+        var measured = counters.Between(run.Before, run.After);
+        var metering = MeterSnapshot.Metering(idle, measured.Count - 1, MeterSnapshot.CollectionsWithin(measured, run.CountedFrom, run.CountedTo));
+        var result = run.Result;
         foreach (var (name, value) in plan.RuntimeSwitches)
         {
             result.Settings[name] = value; // the table names every switch, those the client does not know of too
         }
         return result with
         {
-            Server = MeterSnapshot.ServerCost(before!, after!) - metering.Cost,
+            Server = (MeterSnapshot.ServerCost(run.Before, run.After) with { Syscalls = run.DaemonSyscalls }) - metering.Cost,
             // The children's metering is left out at the source (they and the daemon subtract what reporting costs them).
-            ServerSubdaemons = subdaemon is SubdaemonModel.Process or SubdaemonModel.Relay ? MeterSnapshot.ServerCost(before!, after!, "subdaemons") : null,
+            ServerSubdaemons = result.Subdaemon is SubdaemonModel.Process or SubdaemonModel.Relay ? MeterSnapshot.ServerCost(run.Before, run.After, "subdaemons") : null,
             ServerMetering = metering,
-            ServerMeter = MeterSnapshot.ServerMeterDeltas(before!, after!),
+            ServerMeter = MeterSnapshot.ServerMeterDeltas(run.Before, run.After),
+            ServerTimeSeries = MeterSnapshot.TimeSeries(measured),
             FloorP50Micros = floor.P50,
             Round = round,
             Rounds = plan.Rounds,
-            HistogramLog = Path.GetFileName(request.HlogPath),
+            HistogramLog = run.HistogramLog,
         };
     }
 }

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using RemoteLogin.Measurement;
 using RemoteLogin.Server.Echo;
 using RemoteLogin.Server.Protocols;
 using RemoteLogin.Vocabulary;
@@ -29,7 +30,7 @@ public class FramingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _framing = new FramedEcho(LoginProtocols.For(Protocol).NewFraming());
+        _framing = new FramedEcho(LoginProtocols.For(Protocol).NewFraming(), new CopyTally());
         var read = new byte[ReadBytes];
         for (int i = 0; i < read.Length; i++)
         {

@@ -29,7 +29,8 @@ public static class ReportWriter
         text.AppendLine("# RemoteLogin comparison").AppendLine();
         text.AppendLine(Title(document)).AppendLine();
         text.AppendLine("Round trips in µs; p50/floor is the median over rounds of each run's p50 over the floor measured beside it, [min–max] over rounds. "
-            + "Per-character counters are deltas over the measured part divided by the characters measured; remote = the daemon and its subdaemon children together, net of the metering; 'in children' is the children's part of it; setup = connect to first echo, per session.").AppendLine();
+            + "Per-character counters are deltas over the measured part divided by the characters measured; remote = the daemon and its subdaemon children together, net of the metering; 'in children' is the children's part of it; setup = connect to first echo, per session. "
+            + "syscalls: every system call of the process, its threads and children (perf stat -e raw_syscalls:sys_enter). copied: bytes the strategies copied into, out of or within user-space memory (a receive, a send, a copy between buffers; splice copies none). Interrupts and NET_RX softirqs are the whole machine's.").AppendLine();
         text.AppendLine("| " + string.Join(" | ", columns.Select(c => c.Header)) + " |");
         text.AppendLine("|" + string.Join("|", columns.Select(c => c.Numeric ? "---:" : "---")) + "|");
         foreach (var run in document.Runs)

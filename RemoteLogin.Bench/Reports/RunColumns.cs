@@ -32,9 +32,18 @@ public static class RunColumns
         new("CPU µs/char client", r => PerChar(r, r.Client.CpuMicros)),
         new("CPU µs/char remote", r => r.Server is { } s ? PerChar(r, s.CpuMicros) : ""),
         new("CPU µs/char in children", r => r.ServerSubdaemons is { } c ? PerChar(r, c.CpuMicros) : ""),
+        // perf's count of every system call, the runtime's own included; empty when perf could not count.
+        new("syscalls/char client", r => r.Client.Syscalls is { } n ? PerChar(r, n) : ""),
+        new("syscalls/char remote", r => r.Server?.Syscalls is { } n ? PerChar(r, n) : ""),
         new("alloc B/char client", r => PerChar(r, r.Client.AllocatedBytes)),
         new("alloc B/char remote", r => r.Server is { } s ? PerChar(r, s.AllocatedBytes) : ""),
+        // Bytes copied into, out of and within user-space memory, as the strategies count them; splice copies none.
+        new("copied B/char client", r => r.Client.Copied is { } c ? PerChar(r, c.Total) : ""),
+        new("copied B/char remote", r => r.Server?.Copied is { } c ? PerChar(r, c.Total) : ""),
         new("echo sends/char", r => r.ServerMeter?.GetValueOrDefault("remotelogin.server.echo.send_calls") is { } sends ? PerChar(r, sends) : ""),
+        // The whole machine's, not RemoteLogin's alone.
+        new("interrupts/char system-wide", r => PerChar(r, r.System.Interrupts)),
+        new("NET_RX softirqs/char system-wide", r => PerChar(r, r.System.NetRxSoftirqs)),
         new("lost/dup/bad", r => $"{r.Integrity.Lost}/{r.Integrity.Duplicated}/{r.Integrity.Corrupted}", Numeric: false),
     ];
 

@@ -92,13 +92,13 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
         }
         long typedBefore = sessions.Sum(s => s.Window.Typed);
         var systemBefore = SystemCounters.Capture();
-        var clientBefore = ProcessCounters.CaptureSelf();
+        var clientBefore = ProcessCounters.CaptureSelf(CopyTally.ThisClient);
         var startedAt = DateTimeOffset.UtcNow;
         long started = Stopwatch.GetTimestamp();
         phases.SignalAndWait();
         phases.SignalAndWait();
         long finished = Stopwatch.GetTimestamp();
-        var clientCost = ProcessCounters.CaptureSelf() - clientBefore;
+        var clientCost = ProcessCounters.CaptureSelf(CopyTally.ThisClient) - clientBefore;
         var systemCost = SystemCounters.Capture() - systemBefore;
         // What was really typed: a session whose connection broke stopped short of its share.
         long measuredChars = sessions.Sum(s => s.Window.Typed) - typedBefore;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using RemoteLogin.Client.Integrity;
+using RemoteLogin.Measurement;
 
 namespace RemoteLogin.Client.Strategies;
 
@@ -29,6 +30,7 @@ public sealed class BatchedTransport : BlockingTransport
         if (_pending > 0)
         {
             Socket.Send(_batch.AsSpan(0, _pending));
+            CopyTally.ThisClient.OutOfUser(_pending);
             _pending = 0;
         }
     }
@@ -45,6 +47,7 @@ public sealed class BatchedTransport : BlockingTransport
             }
             var typed = Window.Contiguous(index, Math.Min((int)(end - index), _batch.Length - _pending)).Span;
             typed.CopyTo(_batch.AsSpan(_pending));
+            CopyTally.ThisClient.WithinUser(typed.Length);
             _pending += typed.Length;
             index += typed.Length;
             if (_pending == _batch.Length)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using RemoteLogin.Client.Integrity;
+using RemoteLogin.Measurement;
 
 namespace RemoteLogin.Client.Strategies;
 
@@ -94,6 +95,7 @@ public abstract class BlockingTransport : ClientTransport
         {
             return ReceiveOutcome.Closed;
         }
+        CopyTally.ThisClient.IntoUser(received);
         Window.Match(_receiveBuffer.Span[..received], Stopwatch.GetTimestamp());
         return ReceiveOutcome.Data;
     }

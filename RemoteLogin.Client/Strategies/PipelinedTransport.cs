@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using RemoteLogin.Client.Integrity;
+using RemoteLogin.Measurement;
 using RemoteLogin.Sockets;
 
 namespace RemoteLogin.Client.Strategies;
@@ -23,8 +24,8 @@ public sealed class PipelinedTransport : ClientTransport
     public PipelinedTransport(Socket socket, EchoWindow window, TransportSettings settings)
         : base(socket, window, settings)
     {
-        _sending = Task.Run(() => new SocketSender(socket, _outgoing.Reader).RunAsync());
-        _receiving = Task.Run(() => new SocketReceiver(socket, _incoming.Writer).RunAsync());
+        _sending = Task.Run(() => new SocketSender(socket, _outgoing.Reader, CopyTally.ThisClient.OutOfUser).RunAsync());
+        _receiving = Task.Run(() => new SocketReceiver(socket, _incoming.Writer, CopyTally.ThisClient.IntoUser).RunAsync());
         _matching = Task.Run(MatchEchoesAsync);
     }
 
@@ -56,6 +57,7 @@ public sealed class PipelinedTransport : ClientTransport
         {
             var typed = Window.Contiguous(index, (int)(first + count - index));
             _outgoing.Writer.Write(typed.Span);
+            CopyTally.ThisClient.WithinUser(typed.Length);
             index += typed.Length;
         }
         var flush = _outgoing.Writer.FlushAsync();

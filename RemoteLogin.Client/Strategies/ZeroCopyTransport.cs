@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using RemoteLogin.Client.Integrity;
+using RemoteLogin.Measurement;
 
 namespace RemoteLogin.Client.Strategies;
 
@@ -38,6 +39,7 @@ public sealed class ZeroCopyTransport : BlockingTransport
         {
             var typed = Window.Contiguous(index, (int)(first + count - index));
             Socket.Send(typed.Span);
+            CopyTally.ThisClient.OutOfUser(typed.Length);
             index += typed.Length;
         }
     }

@@ -2,19 +2,25 @@ using RemoteLogin.Native;
 
 namespace RemoteLogin.Measurement;
 
-/// <summary>What one side of a run cost its process: the "client" and "server" objects of results.json.</summary>
+/// <summary>
+/// What one side of a run cost its process: the "client" and "server" objects of results.json. <see cref="Copied"/>
+/// is what the strategies counted themselves (null where nobody counted); <see cref="Syscalls"/> comes from perf,
+/// outside the process, and is null when perf could not count.
+/// </summary>
 public sealed record ProcessCounters(
     long VoluntaryContextSwitches,
     long InvoluntaryContextSwitches,
     long CpuUserMicros,
     long CpuSystemMicros,
     long AllocatedBytes,
-    long GcCollections)
+    long GcCollections,
+    CopiedBytes? Copied = null,
+    long? Syscalls = null)
 {
-    /// <summary>This process now: getrusage(RUSAGE_SELF) and the GC's own totals.</summary>
-    public static ProcessCounters CaptureSelf() =>
+    /// <summary>This process now: getrusage(RUSAGE_SELF), the GC's own totals, and what <paramref name="copies"/> counted.</summary>
+    public static ProcessCounters CaptureSelf(CopyTally? copies = null) =>
         // Every collection collects generation 0, so its count is the count of all collections.
-        From(ResourceUsage.ReadSelf(), GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0));
+        From(ResourceUsage.ReadSelf(), GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0)) with { Copied = copies?.Counts };
 
     /// <summary>A getrusage sample, with the managed heap's totals beside it.</summary>
     public static ProcessCounters From(ResourceUsage.Sample usage, long allocatedBytes, long gcCollections) => new(
@@ -26,7 +32,9 @@ public sealed record ProcessCounters(
         end.CpuUserMicros - start.CpuUserMicros,
         end.CpuSystemMicros - start.CpuSystemMicros,
         end.AllocatedBytes - start.AllocatedBytes,
-        end.GcCollections - start.GcCollections);
+        end.GcCollections - start.GcCollections,
+        end.Copied - start.Copied,
+        end.Syscalls - start.Syscalls);
 
     public static ProcessCounters operator *(ProcessCounters counters, int times) => new(
         counters.VoluntaryContextSwitches * times,
@@ -34,7 +42,9 @@ public sealed record ProcessCounters(
         counters.CpuUserMicros * times,
         counters.CpuSystemMicros * times,
         counters.AllocatedBytes * times,
-        counters.GcCollections * times);
+        counters.GcCollections * times,
+        counters.Copied * times,
+        counters.Syscalls * times);
 
     /// <summary>The smaller of each counter.</summary>
     public static ProcessCounters Min(ProcessCounters a, ProcessCounters b) => new(
@@ -43,7 +53,9 @@ public sealed record ProcessCounters(
         Math.Min(a.CpuUserMicros, b.CpuUserMicros),
         Math.Min(a.CpuSystemMicros, b.CpuSystemMicros),
         Math.Min(a.AllocatedBytes, b.AllocatedBytes),
-        Math.Min(a.GcCollections, b.GcCollections));
+        Math.Min(a.GcCollections, b.GcCollections),
+        a.Copied is { } x && b.Copied is { } y ? CopiedBytes.Min(x, y) : null,
+        a.Syscalls is { } m && b.Syscalls is { } n ? Math.Min(m, n) : null);
 
     public long ContextSwitches => VoluntaryContextSwitches + InvoluntaryContextSwitches;
 

@@ -35,8 +35,13 @@ public sealed record RunResult
     public required SystemCounters System { get; init; }
     /// <summary>What publishing counters cost the daemon over the measured part, already taken out of <see cref="Server"/>.</summary>
     public MeteringCost? ServerMetering { get; init; }
-    /// <summary>The daemon's own meter over the measured part: bytes received and echoed, echo send calls, sessions.</summary>
+    /// <summary>
+    /// Every counter read from the daemon over the measured part, as deltas: its own meter (bytes, calls, copies,
+    /// sessions), System.Runtime's and the sockets' EventCounters, metering included.
+    /// </summary>
     public Dictionary<string, double>? ServerMeter { get; init; }
+    /// <summary>The same counters second by second, levels (thread counts, heap sizes) included.</summary>
+    public CounterTimeSeries? ServerTimeSeries { get; init; }
     /// <summary>p50 of the floor measured beside this run, in µs.</summary>
     public double? FloorP50Micros { get; init; }
     /// <summary>This run's p50 over the floor measured beside it (the bench's median over rounds).</summary>
@@ -58,3 +63,10 @@ public sealed record RunResult
 
 /// <summary>The observer's share: <paramref name="PerInterval"/> measured with the daemon idle, times the <paramref name="Intervals"/> a run spanned.</summary>
 public sealed record MeteringCost(int Intervals, ProcessCounters PerInterval, ProcessCounters Cost);
+
+/// <summary>
+/// The daemon's counters over a run's measured part, one value per refresh interval (one second, as dotnet-counters):
+/// in <see cref="Increments"/> what each counter added in the interval, in <see cref="Levels"/> each up-down counter
+/// or gauge at its end. Keys are "instrument[tags]", as in <see cref="RunResult.ServerMeter"/>.
+/// </summary>
+public sealed record CounterTimeSeries(DateTime[] IntervalEnds, Dictionary<string, double[]> Increments, Dictionary<string, double[]> Levels);

@@ -1,15 +1,22 @@
+using RemoteLogin.Measurement;
+
 namespace RemoteLogin.Server.Echo;
 
-/// <summary>What the echo strategies have done: bytes in and out, and the system calls that moved them.</summary>
-public readonly record struct EchoCounts(long BytesReceived, long BytesEchoed, long ReceiveCalls, long SendCalls)
+/// <summary>What the echo strategies have done: bytes in and out, the system calls that moved them, and the copies they took.</summary>
+public readonly record struct EchoCounts(long BytesReceived, long BytesEchoed, long ReceiveCalls, long SendCalls, CopiedBytes Copied)
 {
     public static EchoCounts operator +(EchoCounts a, EchoCounts b) => new(
-        a.BytesReceived + b.BytesReceived, a.BytesEchoed + b.BytesEchoed, a.ReceiveCalls + b.ReceiveCalls, a.SendCalls + b.SendCalls);
+        a.BytesReceived + b.BytesReceived, a.BytesEchoed + b.BytesEchoed, a.ReceiveCalls + b.ReceiveCalls, a.SendCalls + b.SendCalls,
+        a.Copied + b.Copied);
+
+    /// <summary>Only the copies: what a relay child did to bytes whose traffic the daemon already counted.</summary>
+    public EchoCounts CopiesOnly => new(0, 0, 0, 0, Copied);
 }
 
 /// <summary>
 /// Where the echo strategies count. One per process, shared by its sessions; the daemon's meter reads it, and a
-/// subdaemon child reports its own to the daemon.
+/// subdaemon child reports its own to the daemon. Moving bytes and copying them are counted apart: splice(2)
+/// moves bytes without a copy, and a peek copies them without moving them.
 /// </summary>
 public sealed class EchoTally
 {
@@ -18,18 +25,34 @@ public sealed class EchoTally
     private long _receiveCalls;
     private long _sendCalls;
 
-    public EchoCounts Counts => new(
-        Volatile.Read(ref _received), Volatile.Read(ref _echoed), Volatile.Read(ref _receiveCalls), Volatile.Read(ref _sendCalls));
+    public CopyTally Copies { get; } = new();
 
-    /// <summary>One receive system call that brought <paramref name="bytes"/> in.</summary>
+    public EchoCounts Counts => new(
+        Volatile.Read(ref _received), Volatile.Read(ref _echoed), Volatile.Read(ref _receiveCalls), Volatile.Read(ref _sendCalls), Copies.Counts);
+
+    /// <summary>One receive system call that brought <paramref name="bytes"/> in, into this process's memory.</summary>
     public void Received(int bytes)
+    {
+        SplicedIn(bytes);
+        Copies.IntoUser(bytes);
+    }
+
+    /// <summary>One send system call that put <paramref name="bytes"/> back on the wire, out of this process's memory.</summary>
+    public void Echoed(int bytes)
+    {
+        SplicedOut(bytes);
+        Copies.OutOfUser(bytes);
+    }
+
+    /// <summary>One splice(2) that brought <paramref name="bytes"/> in from the socket; they stayed in the kernel.</summary>
+    public void SplicedIn(int bytes)
     {
         Interlocked.Add(ref _received, bytes);
         Interlocked.Increment(ref _receiveCalls);
     }
 
-    /// <summary>One send system call that put <paramref name="bytes"/> back on the wire.</summary>
-    public void Echoed(int bytes)
+    /// <summary>One splice(2) that put <paramref name="bytes"/> back on the wire straight from the kernel.</summary>
+    public void SplicedOut(int bytes)
     {
         Interlocked.Add(ref _echoed, bytes);
         Interlocked.Increment(ref _sendCalls);

@@ -38,6 +38,7 @@ public sealed class FramingPipeWriter(PipeWriter inner, FramedEcho framing) : Pi
             else
             {
                 inner.Write(framing.Written.Span); // over the received bytes, which were never committed
+                framing.Copies.WithinUser(framing.Written.Length);
             }
         }
         catch (ProtocolViolationException e)
@@ -55,7 +56,9 @@ public sealed class FramingPipeWriter(PipeWriter inner, FramedEcho framing) : Pi
     {
         if (exception is null && _broken is null)
         {
-            inner.Write(framing.Final().Span);
+            var final = framing.Final().Span;
+            inner.Write(final);
+            framing.Copies.WithinUser(final.Length);
         }
         inner.Complete(exception);
     }

@@ -111,7 +111,7 @@ public sealed class ZeroCopyEcho : IEchoStrategy
                     return Wait.Writable;
                 }
                 ThrowIfFailed(sent);
-                _tally.Echoed((int)sent.Bytes);
+                _tally.SplicedOut((int)sent.Bytes);
                 _inPipe -= sent.Bytes;
                 return Wait.None;
             }
@@ -134,7 +134,7 @@ public sealed class ZeroCopyEcho : IEchoStrategy
                 _ended = true; // only raw splices without a peek first, and raw holds nothing back
                 return Wait.None;
             }
-            _tally.Received((int)received.Bytes);
+            _tally.SplicedIn((int)received.Bytes);
             _inPipe += received.Bytes;
             _framedAhead = Math.Max(0, _framedAhead - received.Bytes);
             return Wait.None;
@@ -161,6 +161,7 @@ public sealed class ZeroCopyEcho : IEchoStrategy
             {
                 throw new SocketException((int)error);
             }
+            _tally.Copies.IntoUser(peeked); // for inspection only: the same bytes come in again, by splice or for real
             if (peeked == 0)
             {
                 _ended = true;
@@ -190,6 +191,7 @@ public sealed class ZeroCopyEcho : IEchoStrategy
                 {
                     throw new IOException($"the kernel pipe took {filled.Bytes} of {echo.Length} echo bytes");
                 }
+                _tally.Copies.OutOfUser(echo.Length);
                 _inPipe = echo.Length;
             }
             return Wait.None;

@@ -86,24 +86,27 @@ public sealed class RelaySubdaemon(ChildCommand command, SubdaemonChildren child
         private async Task RelayAsync(Socket toChild, EchoTally tally)
         {
             using var childGone = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
-            var upstream = CopyAsync(connection, toChild, tally.Received, childGone.Token);
+            // Each direction is a receive into the daemon's memory and a send out of it: the client's bytes count once
+            // each way, the copies twice.
+            var upstream = CopyAsync(connection, toChild, tally.Received, tally.Copies.OutOfUser, childGone.Token);
             // The child's side ends when its echo is done or when it dies; either way nothing more will come back.
-            await CopyAsync(toChild, connection, tally.Echoed, _abort.Token);
+            await CopyAsync(toChild, connection, tally.Copies.IntoUser, tally.Echoed, _abort.Token);
             childGone.Cancel();
             await upstream;
         }
 
         /// <summary>Copy until <paramref name="from"/> ends, then pass the end on; a broken side ends the copy too.</summary>
-        private static async Task CopyAsync(Socket from, Socket to, Action<int> copied, CancellationToken cancellationToken)
+        private static async Task CopyAsync(Socket from, Socket to, Action<int> received, Action<int> sent, CancellationToken cancellationToken)
         {
             byte[] buffer = ArrayPool<byte>.Shared.Rent(RelayBufferBytes);
             try
             {
-                int received;
-                while ((received = await from.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, cancellationToken)) > 0)
+                int bytes;
+                while ((bytes = await from.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, cancellationToken)) > 0)
                 {
-                    await to.SendAsync(buffer.AsMemory(0, received), SocketFlags.None, cancellationToken);
-                    copied(received);
+                    received(bytes);
+                    await to.SendAsync(buffer.AsMemory(0, bytes), SocketFlags.None, cancellationToken);
+                    sent(bytes);
                 }
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException)

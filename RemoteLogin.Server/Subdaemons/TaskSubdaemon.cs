@@ -10,7 +10,7 @@ public sealed class TaskSubdaemon(IEchoStrategy echo, ILoginProtocol protocol, S
 {
     public ISession Start(Socket connection)
     {
-        var session = new TaskSession(connection, echo, new FramedEcho(protocol.NewFraming()), metrics);
+        var session = new TaskSession(connection, echo, new FramedEcho(protocol.NewFraming(), metrics.Echo.Copies), metrics);
         session.Completion = Task.Run(session.RunAsync);
         return session;
     }

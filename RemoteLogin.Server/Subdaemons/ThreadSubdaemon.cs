@@ -10,7 +10,7 @@ public sealed class ThreadSubdaemon(IEchoStrategy echo, ILoginProtocol protocol,
 {
     public ISession Start(Socket connection)
     {
-        var session = new ThreadSession(connection, echo, new FramedEcho(protocol.NewFraming()), metrics);
+        var session = new ThreadSession(connection, echo, new FramedEcho(protocol.NewFraming(), metrics.Echo.Copies), metrics);
         new Thread(session.Run) { IsBackground = true, Name = $"session {connection.RemoteEndPoint}" }.Start();
         return session;
     }

@@ -15,6 +15,7 @@ namespace RemoteLogin.Server.Telemetry;
 public sealed class ServerMetrics : IDisposable
 {
     public const string MeterName = "RemoteLogin.Server";
+    public const string CopyTag = "remotelogin.copy";
 
     private readonly Meter _meter;
     private readonly KeyValuePair<string, object?> _model;
@@ -38,6 +39,8 @@ public sealed class ServerMetrics : IDisposable
         _meter.CreateObservableCounter("remotelogin.server.bytes.echoed", () => _usage.Read().Echo.BytesEchoed, "By", "Bytes sent back to clients, protocol replies included");
         _meter.CreateObservableCounter("remotelogin.server.echo.receive_calls", () => _usage.Read().Echo.ReceiveCalls, "{call}", "Receive system calls that brought client bytes in (peeks not counted)");
         _meter.CreateObservableCounter("remotelogin.server.echo.send_calls", () => _usage.Read().Echo.SendCalls, "{call}", "Send system calls made to echo");
+        _meter.CreateObservableCounter("remotelogin.server.echo.bytes_copied", () => Copies(_usage.Read().Echo.Copied),
+            "By", "Bytes the echo copied through user-space memory (relays and children included), by remotelogin.copy: into_user (a receive or peek), out_of_user (a send, or a write into a kernel pipe), within_user (a copy between buffers); splice(2) copies none");
         _meter.CreateObservableCounter("remotelogin.server.process.context_switches", () => ByProcess(c => c.VoluntaryContextSwitches, "process.context_switch_type", "voluntary")
                 .Concat(ByProcess(c => c.InvoluntaryContextSwitches, "process.context_switch_type", "involuntary")),
             "{switch}", "Context switches (getrusage), by process.context_switch_type and remotelogin.process");
@@ -96,6 +99,13 @@ public sealed class ServerMetrics : IDisposable
             return new Measurement<T>(value(counters), tags);
         }
     }
+
+    private static Measurement<long>[] Copies(CopiedBytes copied) =>
+    [
+        new(copied.IntoUser, new KeyValuePair<string, object?>(CopyTag, "into_user")),
+        new(copied.OutOfUser, new KeyValuePair<string, object?>(CopyTag, "out_of_user")),
+        new(copied.WithinUser, new KeyValuePair<string, object?>(CopyTag, "within_user")),
+    ];
 
     private static IEnumerable<Measurement<long>> ChildExits(SubdaemonChildren children)
     {

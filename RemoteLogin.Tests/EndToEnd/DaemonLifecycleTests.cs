@@ -110,7 +110,7 @@ public class DaemonLifecycleTests
     private static async Task<Socket> StubbornClientAsync(DaemonProcess daemon)
     {
         // A counter counts from when a listener subscribes: subscribe before the first byte.
-        using var counters = new DaemonCounters(daemon.ProcessId, TimeSpan.FromSeconds(0.2), MeterSnapshot.Subscriptions);
+        using var counters = new DaemonCounters(daemon.ProcessId, TimeSpan.FromSeconds(0.2), MeterSnapshot.Meters);
         var snapshot = counters.NextAfter(DateTime.UtcNow, TimeSpan.FromSeconds(30));
         var stubborn = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await stubborn.ConnectAsync(daemon.Endpoint);

@@ -11,7 +11,7 @@ public class DaemonCountersTests
     public async Task Reads_the_byte_counters_of_a_live_daemon_after_traffic()
     {
         using var daemon = DaemonProcess.Start(["--echo", "zerocopy"]);
-        using var counters = new DaemonCounters(daemon.ProcessId, TimeSpan.FromSeconds(0.2), MeterSnapshot.Subscriptions);
+        using var counters = new DaemonCounters(daemon.ProcessId, TimeSpan.FromSeconds(0.2), MeterSnapshot.Meters);
         var before = counters.NextAfter(DateTime.UtcNow, TimeSpan.FromSeconds(30));
 
         using (var client = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true })

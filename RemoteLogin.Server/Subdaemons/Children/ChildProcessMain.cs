@@ -52,7 +52,7 @@ public sealed class ChildProcessMain
         new Thread(child.ServeControl) { IsBackground = true, Name = "control" }.Start();
         try
         {
-            echo.Echo(session, new FramedEcho(protocol.NewFraming()), child._tally);
+            echo.Echo(session, new FramedEcho(protocol.NewFraming(), child._tally.Copies), child._tally);
         }
         catch (Exception e)
         {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using RemoteLogin.Measurement;
 using RemoteLogin.Native;
 using RemoteLogin.Server.Echo;
 
@@ -14,7 +15,7 @@ public readonly record struct ChildReport(
     long GcCollections,
     EchoCounts Echo)
 {
-    public const int Size = 14 * sizeof(long);
+    public const int Size = 17 * sizeof(long);
 
     public static ChildReport operator +(ChildReport a, ChildReport b) => new(
         a.Usage + b.Usage, a.Metering + b.Metering, a.AllocatedBytes + b.AllocatedBytes, a.GcCollections + b.GcCollections,
@@ -31,6 +32,7 @@ public readonly record struct ChildReport(
             Usage.UserMicros, Usage.SystemMicros, Usage.VoluntaryContextSwitches, Usage.InvoluntaryContextSwitches,
             Metering.UserMicros, Metering.SystemMicros, Metering.VoluntaryContextSwitches, Metering.InvoluntaryContextSwitches,
             AllocatedBytes, GcCollections, Echo.BytesReceived, Echo.BytesEchoed, Echo.ReceiveCalls, Echo.SendCalls,
+            Echo.Copied.IntoUser, Echo.Copied.OutOfUser, Echo.Copied.WithinUser,
         ];
         for (int i = 0; i < fields.Length; i++)
         {
@@ -48,7 +50,7 @@ public readonly record struct ChildReport(
         return new ChildReport(
             new ResourceUsage.Sample(field[0], field[1], field[2], field[3]),
             new ResourceUsage.Sample(field[4], field[5], field[6], field[7]),
-            field[8], field[9], new EchoCounts(field[10], field[11], field[12], field[13]));
+            field[8], field[9], new EchoCounts(field[10], field[11], field[12], field[13], new CopiedBytes(field[14], field[15], field[16])));
     }
 }
 

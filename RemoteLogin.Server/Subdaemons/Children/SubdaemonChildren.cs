@@ -112,9 +112,12 @@ public sealed class SubdaemonChildren
         }
     }
 
-    /// <summary>A relay child echoes to the daemon, which counts the client's bytes itself; only a process child's are the session's.</summary>
+    /// <summary>
+    /// A relay child echoes to the daemon, which counts the client's bytes itself; only a process child's are the
+    /// session's. A relay child's copies are the relay's extra cost, and they count.
+    /// </summary>
     private static ChildReport Counted(SubdaemonChild child, ChildReport report) =>
-        child.OwnsClientSocket ? report : report with { Echo = default };
+        child.OwnsClientSocket ? report : report with { Echo = report.Echo.CopiesOnly };
 
     /// <summary>Fold a reaped child into the totals, once; both <see cref="EndAsync"/> and <see cref="Read"/> may get here first.</summary>
     private void Retire(SubdaemonChild child)

@@ -1,0 +1,207 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO.Pipes;
+using RemoteLogin.Native;
+
+namespace RemoteLogin.Bench.Counters;
+
+/// <summary>
+/// System calls of one process, with every thread and child process it has or starts, counted by <c>perf stat</c> on
+/// the raw_syscalls:sys_enter tracepoint: a software event, so it counts on virtual machines without hardware
+/// counters. perf starts with the event off and counts only between <see cref="Enable"/> and <see cref="Disable"/>,
+/// told over its control descriptors, so the count covers the measured part and nothing else.
+/// </summary>
+public sealed class PerfSyscalls : IDisposable
+{
+    private const string Event = "raw_syscalls:sys_enter";
+
+    /// <summary>How the counts are taken, as results name it.</summary>
+    public const string Method = "perf stat -e " + Event + ", per process with its threads and children, over the measured part";
+    private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly AnonymousPipeServerStream _commands;
+    private readonly StreamReader _ackLines;
+    private readonly string _output;
+    private readonly bool _attached;
+
+    private PerfSyscalls(Process perf, AnonymousPipeServerStream commands, AnonymousPipeServerStream acks, string output, bool attached)
+    {
+        Process = perf;
+        _commands = commands;
+        _ackLines = new StreamReader(acks);
+        _output = output;
+        _attached = attached;
+    }
+
+    /// <summary>perf itself; when it launched the workload, the workload's standard streams are perf's.</summary>
+    public Process Process { get; }
+
+    /// <summary>Why perf cannot count system calls on this machine, or null when it can. Asks perf once.</summary>
+    public static string? Unavailable() => s_unavailable.Value;
+
+    private static readonly Lazy<string?> s_unavailable = new(Probe);
+
+    /// <summary>Count a running process from now on (its threads and children too, those it starts later included).</summary>
+    public static PerfSyscalls Attach(int processId) =>
+        Start(["-p", processId.ToString(CultureInfo.InvariantCulture)], new ProcessStartInfo("perf") { RedirectStandardError = true }, attached: true);
+
+    /// <summary>
+    /// Start <paramref name="workload"/> under perf, so that not one of its threads is missed; its redirected streams
+    /// become perf's, which the workload inherits.
+    /// </summary>
+    public static PerfSyscalls Launch(ProcessStartInfo workload)
+    {
+        var info = new ProcessStartInfo("perf")
+        {
+            RedirectStandardInput = workload.RedirectStandardInput,
+            RedirectStandardOutput = workload.RedirectStandardOutput,
+            RedirectStandardError = workload.RedirectStandardError,
+        };
+        foreach (var (name, value) in workload.Environment)
+        {
+            info.Environment[name] = value;
+        }
+        return Start(["--", workload.FileName, .. workload.ArgumentList], info, attached: false);
+    }
+
+    public void Enable() => Command("enable");
+
+    public void Disable() => Command("disable");
+
+    /// <summary>
+    /// The count between <see cref="Enable"/> and <see cref="Disable"/>. An attached perf is stopped here; one that
+    /// launched its workload ends with it, so wait for that first.
+    /// </summary>
+    public long Count()
+    {
+        if (_attached && !Process.HasExited)
+        {
+            Posix.Interrupt(Process.Id); // perf stat prints its counts on SIGINT
+        }
+        if (!Process.WaitForExit(ReplyTimeout))
+        {
+            throw new TimeoutException("perf stat did not exit");
+        }
+        return Parse(File.ReadAllLines(_output)) ?? throw new InvalidOperationException(
+            $"perf stat wrote no {Event} count: {string.Join(" ", File.ReadAllLines(_output))}");
+    }
+
+    public void Dispose()
+    {
+        if (!Process.HasExited)
+        {
+            Process.Kill();
+            Process.WaitForExit();
+        }
+        Process.Dispose();
+        _ackLines.Dispose();
+        _commands.Dispose();
+        File.Delete(_output);
+    }
+
+    private static PerfSyscalls Start(string[] target, ProcessStartInfo info, bool attached)
+    {
+        // perf reads commands from one inherited descriptor and acknowledges each on another.
+        var commands = new AnonymousPipeServerStream(PipeDirection.Out, HandleInheritability.Inheritable);
+        var acks = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.Inheritable);
+        string output = Path.GetTempFileName();
+        string[] arguments =
+        [
+            "stat", "-x,", "-e", Event, "-o", output, "--delay", "-1",
+            "--control", $"fd:{commands.GetClientHandleAsString()},{acks.GetClientHandleAsString()}", .. target,
+        ];
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+        info.UseShellExecute = false;
+        try
+        {
+            var perf = Process.Start(info)!;
+            return new PerfSyscalls(perf, commands, acks, output, attached);
+        }
+        catch
+        {
+            commands.Dispose();
+            acks.Dispose();
+            File.Delete(output);
+            throw;
+        }
+        finally
+        {
+            // Only perf keeps the other ends: a process started after it must not inherit them.
+            commands.DisposeLocalCopyOfClientHandle();
+            acks.DisposeLocalCopyOfClientHandle();
+        }
+    }
+
+    private void Command(string command)
+    {
+        _commands.Write(System.Text.Encoding.ASCII.GetBytes(command + "\n"));
+        _commands.Flush();
+        string? reply;
+        try
+        {
+            reply = _ackLines.ReadLineAsync().WaitAsync(ReplyTimeout).GetAwaiter().GetResult();
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"perf stat did not acknowledge '{command}' within {ReplyTimeout.TotalSeconds} s");
+        }
+        if (reply?.Trim('\0') != "ack") // perf writes the C string "ack\n" with its terminating NUL
+        {
+            string error = _attached && Process.HasExited ? Process.StandardError.ReadToEnd().Trim() : "";
+            throw new InvalidOperationException($"perf stat answered '{command}' with '{reply}' {error}".Trim());
+        }
+    }
+
+    /// <summary>The count from perf's CSV output (-x,): "COUNT,UNIT,EVENT,...", COUNT "&lt;not counted&gt;" when nothing ran.</summary>
+    private static long? Parse(IEnumerable<string> lines)
+    {
+        foreach (var line in lines)
+        {
+            var fields = line.Split(',');
+            if (fields.Length > 2 && fields[2] == Event)
+            {
+                if (long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out long count))
+                {
+                    return count;
+                }
+                // Not one thread of the process ran while counting; anything else (not supported) is no count.
+                return fields[0] == "<not counted>" ? 0 : null;
+            }
+        }
+        return null;
+    }
+
+    private static string? Probe()
+    {
+        string output = Path.GetTempFileName();
+        try
+        {
+            var info = new ProcessStartInfo("perf", ["stat", "-x,", "-e", Event, "-o", output, "--", "true"])
+            {
+                UseShellExecute = false,
+                RedirectStandardError = true,
+                RedirectStandardOutput = true,
+            };
+            using var perf = Process.Start(info)!;
+            string error = perf.StandardError.ReadToEnd();
+            perf.WaitForExit();
+            if (perf.ExitCode != 0)
+            {
+                return $"perf stat -e {Event} failed: {error.Trim().Split('\n').FirstOrDefault()}";
+            }
+            return Parse(File.ReadAllLines(output)) is > 0 ? null : $"perf stat counted no {Event} events for 'true': {string.Join(" ", File.ReadAllLines(output)).Trim()}";
+        }
+        catch (Win32Exception)
+        {
+            return "perf is not installed (Debian: apt-get install linux-perf)";
+        }
+        finally
+        {
+            File.Delete(output);
+        }
+    }
+}
