@@ -79,6 +79,8 @@ public class QuickRunResultsTests
                     }
                 }
                 Assert.True(run.GetProperty("client").GetProperty("voluntaryContextSwitches").GetInt64() > 0);
+                AssertSyscallsAndCopies(run);
+                AssertTimeSeries(run);
                 // The server figures are net of the metering's own cost; with it added back they are what the daemon spent.
                 var metering = run.GetProperty("serverMetering").GetProperty("cost");
                 Assert.True(CpuSpent(run.GetProperty("server")) + CpuSpent(metering) > 0);
@@ -91,7 +93,10 @@ public class QuickRunResultsTests
                 Assert.Equal(2, run.GetProperty("p50OverFloorRange").GetArrayLength());
                 Assert.True(File.Exists(Path.Combine(directory, run.GetProperty("histogramLog").GetString()!)));
             }
+            // .ci/run installs linux-perf: the counts must be there, and the table says how they were taken.
+            Assert.StartsWith("perf stat -e raw_syscalls:sys_enter", root.GetProperty("settings").GetProperty("syscalls").GetString());
             Assert.Contains("p50/floor", File.ReadAllText(Path.Combine(directory, "results.md")));
+            Assert.Contains("syscalls/char remote", File.ReadAllText(Path.Combine(directory, "results.md")));
             Assert.Equal(53, File.ReadAllLines(Path.Combine(directory, "results.csv")).Length);
         }
         finally
@@ -101,6 +106,54 @@ public class QuickRunResultsTests
                 Directory.Delete(directory, recursive: true);
             }
         }
+    }
+
+    /// <summary>
+    /// Naive sends and receives once per character on each side, so perf counts at least two system calls per character
+    /// there; every strategy counts its copies, and a raw echo by splice copies nothing into the daemon.
+    /// </summary>
+    private static void AssertSyscallsAndCopies(JsonElement run)
+    {
+        long chars = run.GetProperty("chars").GetInt64();
+        string strategy = run.GetProperty("strategy").GetString()!;
+        string subdaemon = run.GetProperty("subdaemon").GetString()!;
+        foreach (var side in new[] { "client", "server" })
+        {
+            long syscalls = run.GetProperty(side).GetProperty("syscalls").GetInt64();
+            Assert.True(syscalls > 0, $"{side} syscalls");
+            if (strategy == "naive")
+            {
+                Assert.True(syscalls >= 2 * chars, $"naive {side}: {syscalls} system calls for {chars} characters");
+            }
+        }
+        var clientCopies = run.GetProperty("client").GetProperty("copied");
+        Assert.True(clientCopies.GetProperty("intoUser").GetInt64() >= chars); // every echo is received into the client
+        Assert.True(clientCopies.GetProperty("outOfUser").GetInt64() >= chars);
+        var serverCopies = run.GetProperty("server").GetProperty("copied");
+        if (strategy == "zerocopy" && subdaemon != "relay" && run.GetProperty("protocol").GetString() == "raw")
+        {
+            Assert.Equal(0, serverCopies.GetProperty("total").GetInt64());
+        }
+        else
+        {
+            Assert.True(serverCopies.GetProperty("total").GetInt64() >= chars);
+        }
+    }
+
+    /// <summary>The daemon's counters second by second over the measured part: its meter, the runtime's, the sockets'.</summary>
+    private static void AssertTimeSeries(JsonElement run)
+    {
+        var series = run.GetProperty("serverTimeSeries");
+        int intervals = series.GetProperty("intervalEnds").GetArrayLength();
+        Assert.True(intervals >= 1);
+        var increments = series.GetProperty("increments");
+        foreach (var counter in new[] { "remotelogin.server.bytes.echoed", "dotnet.gc.heap.total_allocated", "dotnet.thread_pool.work_item.count", "System.Net.Sockets\\bytes-received" })
+        {
+            Assert.Equal(intervals, increments.GetProperty(counter).GetArrayLength());
+        }
+        Assert.Equal(run.GetProperty("chars").GetInt64(), (long)increments.GetProperty("remotelogin.server.bytes.echoed").EnumerateArray().Sum(v => v.GetDouble()));
+        Assert.Equal(intervals, series.GetProperty("levels").GetProperty("dotnet.thread_pool.thread.count").GetArrayLength());
+        Assert.True(run.GetProperty("serverMeter").TryGetProperty("dotnet.gc.collections[gc.heap.generation=gen0]", out _));
     }
 
     private static long CpuSpent(JsonElement side) => side.GetProperty("cpuUserMicros").GetInt64() + side.GetProperty("cpuSystemMicros").GetInt64();

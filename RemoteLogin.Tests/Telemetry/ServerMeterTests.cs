@@ -24,7 +24,8 @@ public class ServerMeterTests
         Assert.Equal(
             new[]
             {
-                "remotelogin.server.bytes.echoed", "remotelogin.server.bytes.received", "remotelogin.server.echo.receive_calls", "remotelogin.server.echo.send_calls",
+                "remotelogin.server.bytes.echoed", "remotelogin.server.bytes.received",
+                "remotelogin.server.echo.bytes_copied", "remotelogin.server.echo.receive_calls", "remotelogin.server.echo.send_calls",
                 "remotelogin.server.gc.collections", "remotelogin.server.gc.heap.allocated",
                 "remotelogin.server.process.context_switches", "remotelogin.server.process.cpu.time",
                 "remotelogin.server.sessions.accepted", "remotelogin.server.sessions.active", "remotelogin.server.sessions.handshake_failures", "remotelogin.server.sessions.rejected",
