@@ -13,6 +13,8 @@ namespace RemoteLogin.Bench.Micro;
 /// cannot show this cost: it is far below their round-to-round noise.
 /// </summary>
 [MemoryDiagnoser]
+[ThreadingDiagnoser]
+[ContextSwitchDiagnoser]
 public class FramingBenchmarks
 {
     private FramedEcho _framing = null!;

@@ -16,8 +16,13 @@ public static class MicroCommand
         };
         command.SetAction(parsed =>
         {
-            // The default configuration already exports GitHub markdown and CSV.
-            var config = DefaultConfig.Instance.AddExporter(JsonExporter.Full).WithOptions(ConfigOptions.JoinSummary);
+            // The default configuration already exports GitHub markdown and CSV (and HTML); JSON is added. The
+            // diagnosers come with each benchmark class; the job setting the context-switch one needs comes here,
+            // before the command line's own job options.
+            var config = DefaultConfig.Instance
+                .AddExporter(JsonExporter.Full)
+                .AddJob(ContextSwitchDiagnoser.KeepThreadPoolThreadsAlive)
+                .WithOptions(ConfigOptions.JoinSummary);
             var summaries = BenchmarkSwitcher.FromAssembly(typeof(MicroCommand).Assembly).Run([.. parsed.UnmatchedTokens], config);
             return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
         });

@@ -11,13 +11,17 @@ public static class ChildProgram
         public string[] ErrorLines => StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries);
     }
 
-    public static async Task<Outcome> RunAsync(string program, params string[] arguments)
+    public static Task<Outcome> RunAsync(string program, params string[] arguments) =>
+        RunAsync(SiblingProgram.StartInfo(program, arguments), TimeSpan.FromMinutes(5));
+
+    /// <summary>Any program, started as <paramref name="start"/> says (standard streams redirected); <paramref name="limit"/> only fails one that hangs.</summary>
+    public static async Task<Outcome> RunAsync(ProcessStartInfo start, TimeSpan limit)
     {
-        using var process = Process.Start(SiblingProgram.StartInfo(program, arguments))!;
+        using var process = Process.Start(start)!;
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        using var timeout = new CancellationTokenSource(limit);
         try
         {
             await process.WaitForExitAsync(timeout.Token);
@@ -25,7 +29,7 @@ public static class ChildProgram
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish");
+            throw new TimeoutException($"{start.FileName} {string.Join(' ', start.ArgumentList)} did not finish");
         }
         return new Outcome(process.ExitCode, await stdout, await stderr);
     }

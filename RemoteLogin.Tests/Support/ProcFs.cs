@@ -1,4 +1,5 @@
 using System.Globalization;
+using RemoteLogin.Measurement;
 
 namespace RemoteLogin.Tests.Support;
 
@@ -83,9 +84,6 @@ public static class ProcFs
     }
 
     /// <summary>The process's resident set size in kB (VmRSS of /proc/PID/status).</summary>
-    public static long ResidentKilobytes(int processId)
-    {
-        string line = File.ReadLines($"/proc/{processId}/status").Single(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
-    }
+    public static long ResidentKilobytes(int processId) =>
+        ProcStatus.ReadNumbers($"/proc/{processId}/status", "VmRSS")?[0] ?? throw new InvalidOperationException($"process {processId} is gone");
 }
