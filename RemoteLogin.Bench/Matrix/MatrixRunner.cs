@@ -27,6 +27,8 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
     public List<RoundRun> Run(Action<string> starting, Action<RoundRun> finished)
     {
         var runs = new List<RoundRun>();
+        // Watching a daemon costs what its configuration publishes: measured in the first round, kept for the others.
+        var idleByConfiguration = new Dictionary<(BufferStrategy, SubdaemonModel, WireProtocol), ProcessCounters>();
         for (int round = 1; round <= plan.Rounds; round++)
         {
             foreach (var (strategy, subdaemon, protocol) in plan.ServerConfigurations)
@@ -43,7 +45,10 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
                         var floor = PingPongFloor.Measure(plan.FloorRoundTrips);
                         measured.Add((Measure(daemon, counters, scenario, strategy, subdaemon, protocol, round), floor));
                     }
-                    var idle = MeasureIdle(daemon, counters);
+                    if (!idleByConfiguration.TryGetValue((strategy, subdaemon, protocol), out var idle))
+                    {
+                        idle = idleByConfiguration[(strategy, subdaemon, protocol)] = MeasureIdle(daemon, counters);
+                    }
                     foreach (var (run, floor) in measured)
                     {
                         var done = new RoundRun(round, Complete(run, idle, counters, floor, round), floor);

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
+using RemoteLogin.Measurement;
 using RemoteLogin.Server.Echo;
 using RemoteLogin.Server.Protocols;
 using RemoteLogin.Server.Subdaemons.Children;
@@ -41,7 +42,7 @@ public class EchoLoopBenchmarks
         (_typist, _served) = UnixSockets.Pair();
         _typist.ReceiveTimeout = (int)EchoTimeout.TotalMilliseconds; // a broken echo fails the case instead of hanging it
         var echo = EchoStrategies.For(Strategy);
-        var framing = new FramedEcho(RawProtocol.Instance.NewFraming());
+        var framing = new FramedEcho(RawProtocol.Instance.NewFraming(), new CopyTally());
         if (Model == SubdaemonModel.Thread)
         {
             var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

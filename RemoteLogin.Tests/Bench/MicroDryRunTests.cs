@@ -26,7 +26,7 @@ public class MicroDryRunTests
     [Fact]
     public async Task A_dry_run_reports_every_case_with_context_switches_per_operation()
     {
-        string repository = RepositoryRoot();
+        string repository = Repository.Root;
         string artifacts = Path.Combine(Path.GetTempPath(), "remotelogin-micro-" + Guid.NewGuid().ToString("N"));
         try
         {
@@ -127,18 +127,6 @@ public class MicroDryRunTests
             build.ArgumentList.Add(argument);
         }
         return build;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "RemoteLogin.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-        throw new DirectoryNotFoundException($"no RemoteLogin.sln above {AppContext.BaseDirectory}");
     }
 
     /// <summary>BenchmarkDotNet's CSV: comma-separated, fields with commas quoted.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RemoteLogin.Processes;
 using RemoteLogin.Tests.Support;
 
 namespace RemoteLogin.Tests.Bench;
@@ -15,7 +16,8 @@ public class QuickRunResultsTests
         string directory = Path.Combine(Path.GetTempPath(), "remotelogin-quick-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var outcome = await ChildProgram.RunAsync("RemoteLogin.Bench", "--quick", "--out", directory);
+            // The whole matrix, each run waiting for the daemon's one-second counters at both edges: minutes, more under a test run's load.
+            var outcome = await ChildProgram.RunAsync(SiblingProgram.StartInfo("RemoteLogin.Bench", ["--quick", "--out", directory]), TimeSpan.FromMinutes(15));
             Assert.True(outcome.ExitCode == 0, outcome.StandardError + outcome.StandardOutput);
 
             using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "results.json")));
