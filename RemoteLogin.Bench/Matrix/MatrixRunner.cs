@@ -27,8 +27,9 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
     public List<RoundRun> Run(Action<string> starting, Action<RoundRun> finished)
     {
         var runs = new List<RoundRun>();
-        // Watching a daemon costs what its configuration publishes: measured in the first round, kept for the others.
-        var idleByConfiguration = new Dictionary<(BufferStrategy, SubdaemonModel, WireProtocol), ProcessCounters>();
+        // Watching a daemon costs what it publishes, the same whatever its sessions echo and how: measured once per
+        // subdaemon model (whose daemon reports for its children too), after the first daemon's runs.
+        var idleByModel = new Dictionary<SubdaemonModel, ProcessCounters>();
         for (int round = 1; round <= plan.Rounds; round++)
         {
             foreach (var (strategy, subdaemon, protocol) in plan.ServerConfigurations)
@@ -45,9 +46,9 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
                         var floor = PingPongFloor.Measure(plan.FloorRoundTrips);
                         measured.Add((Measure(daemon, counters, scenario, strategy, subdaemon, protocol, round), floor));
                     }
-                    if (!idleByConfiguration.TryGetValue((strategy, subdaemon, protocol), out var idle))
+                    if (!idleByModel.TryGetValue(subdaemon, out var idle))
                     {
-                        idle = idleByConfiguration[(strategy, subdaemon, protocol)] = MeasureIdle(daemon, counters);
+                        idle = idleByModel[subdaemon] = MeasureIdle(daemon, counters);
                     }
                     foreach (var (run, floor) in measured)
                     {

@@ -37,8 +37,8 @@ public sealed class ServerMetrics : IDisposable
         _handshakeFailures = _meter.CreateCounter<long>("remotelogin.server.sessions.handshake_failures", "{session}", "Sessions closed because their protocol opening failed (malformed, oversized or late), by remotelogin.protocol");
         _meter.CreateObservableCounter("remotelogin.server.bytes.received", () => _usage.Read().Echo.BytesReceived, "By", "Bytes received from clients");
         _meter.CreateObservableCounter("remotelogin.server.bytes.echoed", () => _usage.Read().Echo.BytesEchoed, "By", "Bytes sent back to clients, protocol replies included");
-        _meter.CreateObservableCounter("remotelogin.server.echo.receive_calls", () => _usage.Read().Echo.ReceiveCalls, "{call}", "Receive system calls that brought client bytes in (peeks not counted)");
-        _meter.CreateObservableCounter("remotelogin.server.echo.send_calls", () => _usage.Read().Echo.SendCalls, "{call}", "Send system calls made to echo");
+        _meter.CreateObservableCounter("remotelogin.server.echo.receive_calls", () => _usage.Read().Echo.ReceiveCalls, "{call}", "Receive or splice calls that brought client bytes in (peeks not counted)");
+        _meter.CreateObservableCounter("remotelogin.server.echo.send_calls", () => _usage.Read().Echo.SendCalls, "{call}", "Send or splice calls that put echoes on the wire");
         _meter.CreateObservableCounter("remotelogin.server.echo.bytes_copied", () => Copies(_usage.Read().Echo.Copied),
             "By", "Bytes the echo copied through user-space memory (relays and children included), by remotelogin.copy: into_user (a receive or peek), out_of_user (a send, or a write into a kernel pipe), within_user (a copy between buffers); splice(2) copies none");
         _meter.CreateObservableCounter("remotelogin.server.process.context_switches", () => ByProcess(c => c.VoluntaryContextSwitches, "process.context_switch_type", "voluntary")
