@@ -105,7 +105,7 @@ public static class ComparisonCommand
         catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or System.ComponentModel.Win32Exception
             or Microsoft.Diagnostics.NETCore.Client.DiagnosticsClientException)
         {
-            Console.Error.WriteLine($"bench: {e}");
+            Console.Error.WriteLine($"bench: {e.Message}");
             return 1;
         }
 

@@ -30,6 +30,7 @@ public sealed class DaemonCounters : IDisposable
     private readonly object _lock = new();
     private readonly List<MeterSnapshot> _snapshots = [];
     private readonly Dictionary<string, (double Value, DateTime At)> _eventCounters = [];
+    private readonly IReadOnlyList<string> _eventCounterSources;
     private Dictionary<string, double> _collecting = [];
     private HashSet<string> _levels = [];
     private string? _error;
@@ -38,6 +39,7 @@ public sealed class DaemonCounters : IDisposable
     /// <param name="eventCounterSources">EventSources whose EventCounters to read too, e.g. "System.Net.Sockets".</param>
     public DaemonCounters(int processId, TimeSpan refreshInterval, IReadOnlyList<string> meters, IReadOnlyList<string>? eventCounterSources = null)
     {
+        _eventCounterSources = eventCounterSources ?? [];
         string interval = refreshInterval.TotalSeconds.ToString(CultureInfo.InvariantCulture);
         var metrics = new EventPipeProvider(MetricsProvider, EventLevel.Informational, TimeSeriesValuesKeyword, new Dictionary<string, string>
         {
@@ -48,7 +50,7 @@ public sealed class DaemonCounters : IDisposable
             ["MaxTimeSeries"] = MaxTimeSeries.ToString(CultureInfo.InvariantCulture),
             ["MaxHistograms"] = MaxHistograms.ToString(CultureInfo.InvariantCulture),
         });
-        var eventCounters = (eventCounterSources ?? []).Select(source =>
+        var eventCounters = _eventCounterSources.Select(source =>
             new EventPipeProvider(source, EventLevel.Informational, 0, new Dictionary<string, string> { ["EventCounterIntervalSec"] = interval }));
         _session = new DiagnosticsClient(processId).StartEventPipeSession([metrics, .. eventCounters], requestRundown: false, circularBufferMB: 16);
         _reader = new Thread(ReadEvents) { IsBackground = true, Name = "EventPipe reader" };
@@ -63,19 +65,22 @@ public sealed class DaemonCounters : IDisposable
         {
             while (true)
             {
+                // A refused listener still sees the shared session's collections: the error comes first.
+                if (_error is not null)
+                {
+                    throw new InvalidOperationException($"the daemon's metrics session failed: {_error}");
+                }
                 var found = _snapshots.FirstOrDefault(s => s.ReadFrom > mark);
                 if (found is not null)
                 {
                     return found;
                 }
-                if (_error is not null)
-                {
-                    throw new InvalidOperationException($"the daemon's metrics session failed: {_error}");
-                }
                 var left = deadline - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero || !Monitor.Wait(_lock, left))
                 {
-                    throw new TimeoutException($"no counters from the daemon within {timeout.TotalSeconds} s");
+                    var silent = _eventCounterSources.Where(source => !_eventCounters.Keys.Any(key => key.StartsWith(source + "\\", StringComparison.Ordinal)));
+                    throw new TimeoutException($"no counters from the daemon within {timeout.TotalSeconds} s" +
+                        (silent.Any() ? $" (no EventCounters yet from {string.Join(", ", silent)})" : ""));
                 }
             }
         }
@@ -133,6 +138,12 @@ public sealed class DaemonCounters : IDisposable
 
     private void OnMetricsEvent(TraceEvent e)
     {
+        if (e.EventName == "MultipleSessionsNotSupportedError")
+        {
+            Fail($"another tool holds the daemon's metrics in a session of its own ({e.PayloadByName("runningSessionId")}), not the shared one: " +
+                "dotnet-counters collect does that; dotnet-counters monitor shares");
+            return;
+        }
         if (e.EventName == "MultipleSessionsConfiguredIncorrectlyError")
         {
             if ((string)e.PayloadByName("clientId") == _clientId)
@@ -164,17 +175,23 @@ public sealed class DaemonCounters : IDisposable
                 var end = ((DateTime)e.PayloadByName("intervalEndTime")).ToUniversalTime();
                 lock (_lock)
                 {
-                    var readFrom = end;
+                    // Fresh only once every EventCounter source asked for has published, each after the mark.
+                    var readFrom = _eventCounterSources.All(source => _eventCounters.Keys.Any(key => key.StartsWith(source + "\\", StringComparison.Ordinal)))
+                        ? end : DateTime.MinValue;
                     foreach (var (name, (value, at)) in _eventCounters)
                     {
                         _collecting[name] = value;
                         readFrom = at < readFrom ? at : readFrom;
+                        if (IsEventCounterLevel(name))
+                        {
+                            _levels.Add(name);
+                        }
                     }
                     _snapshots.Add(new MeterSnapshot(end, readFrom, _collecting, _levels));
                     Monitor.PulseAll(_lock);
                 }
                 break;
-            case "Error" or "MultipleSessionsNotSupportedError" or "ObservableInstrumentCallbackError" or "TimeSeriesLimitReached" or "HistogramLimitReached":
+            case "Error" or "ObservableInstrumentCallbackError" or "TimeSeriesLimitReached" or "HistogramLimitReached":
                 Fail($"{e.EventName}: {e.PayloadString(e.PayloadNames.Length - 1)}");
                 break;
         }
@@ -193,7 +210,13 @@ public sealed class DaemonCounters : IDisposable
         }
     }
 
-    /// <summary>An EventCounter: a polling counter's value is the total so far (bytes-received), a rate counter's the increment.</summary>
+    /// <summary>
+    /// EventCounters carry no kind: by their naming convention a "current-" one is a level (connect attempts in
+    /// flight), and the others the sockets publish are totals so far (bytes-received) or, as Sum, increments.
+    /// </summary>
+    private static bool IsEventCounterLevel(string key) => key[(key.IndexOf('\\') + 1)..].StartsWith("current-", StringComparison.Ordinal);
+
+    /// <summary>An EventCounter: a polling counter's value as it is now, a Sum counter's increment added up.</summary>
     private void OnEventCounter(TraceEvent e)
     {
         if (e.PayloadValue(0) is not IDictionary<string, object> outer || outer["Payload"] is not IDictionary<string, object> counter)

@@ -42,9 +42,25 @@ public sealed class PerfSyscalls : IDisposable
 
     private static readonly Lazy<string?> s_unavailable = new(Probe);
 
-    /// <summary>Count a running process from now on (its threads and children too, those it starts later included).</summary>
-    public static PerfSyscalls Attach(int processId) =>
-        Start(["-p", processId.ToString(CultureInfo.InvariantCulture)], new ProcessStartInfo("perf") { RedirectStandardError = true }, attached: true);
+    /// <summary>
+    /// Count a running process from now on, its threads and children too, those it starts later included. Returns
+    /// once perf has its counters open on every thread: perf answers its first command only then, and a thread or
+    /// child started before that would go uncounted.
+    /// </summary>
+    public static PerfSyscalls Attach(int processId)
+    {
+        var perf = Start(["-p", processId.ToString(CultureInfo.InvariantCulture)], new ProcessStartInfo("perf") { RedirectStandardError = true }, attached: true);
+        try
+        {
+            perf.Disable(); // off already: this only waits for perf to be ready
+            return perf;
+        }
+        catch
+        {
+            perf.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>
     /// Start <paramref name="workload"/> under perf, so that not one of its threads is missed; its redirected streams
@@ -70,10 +86,11 @@ public sealed class PerfSyscalls : IDisposable
     public void Disable() => Command("disable");
 
     /// <summary>
-    /// The count between <see cref="Enable"/> and <see cref="Disable"/>. An attached perf is stopped here; one that
-    /// launched its workload ends with it, so wait for that first.
+    /// The count between <see cref="Enable"/> and <see cref="Disable"/>, or null when perf has no number for it
+    /// ("&lt;not counted&gt;": no thread of the process ran while counting on). An attached perf is stopped here; one
+    /// that launched its workload ends with it, so wait for that first.
     /// </summary>
-    public long Count()
+    public long? Count()
     {
         if (_attached && !Process.HasExited)
         {
@@ -83,8 +100,7 @@ public sealed class PerfSyscalls : IDisposable
         {
             throw new TimeoutException("perf stat did not exit");
         }
-        return Parse(File.ReadAllLines(_output)) ?? throw new InvalidOperationException(
-            $"perf stat wrote no {Event} count: {string.Join(" ", File.ReadAllLines(_output))}");
+        return Parse(File.ReadAllLines(_output));
     }
 
     public void Dispose()
@@ -156,7 +172,7 @@ public sealed class PerfSyscalls : IDisposable
         }
     }
 
-    /// <summary>The count from perf's CSV output (-x,): "COUNT,UNIT,EVENT,...", COUNT "&lt;not counted&gt;" when nothing ran.</summary>
+    /// <summary>The count from perf's CSV output (-x,): "COUNT,UNIT,EVENT,...".</summary>
     private static long? Parse(IEnumerable<string> lines)
     {
         foreach (var line in lines)
@@ -164,44 +180,34 @@ public sealed class PerfSyscalls : IDisposable
             var fields = line.Split(',');
             if (fields.Length > 2 && fields[2] == Event)
             {
-                if (long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out long count))
-                {
-                    return count;
-                }
-                // Not one thread of the process ran while counting; anything else (not supported) is no count.
-                return fields[0] == "<not counted>" ? 0 : null;
+                // "<not counted>", "<not supported>": perf has no number, and the bench makes none up.
+                return long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out long count) ? count : null;
             }
         }
         return null;
     }
 
+    /// <summary>Count a short program the way the bench counts its client, control descriptors and all.</summary>
     private static string? Probe()
     {
-        string output = Path.GetTempFileName();
         try
         {
-            var info = new ProcessStartInfo("perf", ["stat", "-x,", "-e", Event, "-o", output, "--", "true"])
+            using var perf = Launch(new ProcessStartInfo("true") { RedirectStandardError = true, RedirectStandardOutput = true });
+            var error = perf.Process.StandardError.ReadToEndAsync();
+            perf.Enable();
+            if (!perf.Process.WaitForExit(ReplyTimeout) || perf.Process.ExitCode != 0)
             {
-                UseShellExecute = false,
-                RedirectStandardError = true,
-                RedirectStandardOutput = true,
-            };
-            using var perf = Process.Start(info)!;
-            string error = perf.StandardError.ReadToEnd();
-            perf.WaitForExit();
-            if (perf.ExitCode != 0)
-            {
-                return $"perf stat -e {Event} failed: {error.Trim().Split('\n').FirstOrDefault()}";
+                return $"perf stat -e {Event} failed: {error.Result.Trim().Split('\n').FirstOrDefault()}";
             }
-            return Parse(File.ReadAllLines(output)) is > 0 ? null : $"perf stat counted no {Event} events for 'true': {string.Join(" ", File.ReadAllLines(output)).Trim()}";
+            return perf.Count() > 0 ? null : $"perf stat counted no {Event} events for 'true': {File.ReadAllText(perf._output).Trim()}";
         }
         catch (Win32Exception)
         {
             return "perf is not installed (Debian: apt-get install linux-perf)";
         }
-        finally
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException)
         {
-            File.Delete(output);
+            return $"perf stat -e {Event} failed: {e.Message}";
         }
     }
 }

@@ -38,21 +38,19 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
                     ["--echo", strategy.Name(), "--subdaemon", subdaemon.Name(), "--protocol", protocol.Name()], plan.RuntimeSwitches);
                 using (var counters = new DaemonCounters(daemon.ProcessId, RefreshInterval, MeterSnapshot.Meters, MeterSnapshot.EventCounterSources))
                 {
-                    var measured = new List<(Measured Run, LatencySummary Floor)>();
+                    var measured = new List<Measured>();
                     foreach (var scenario in plan.ScenariosUnder(subdaemon, protocol))
                     {
                         starting($"round {round}/{plan.Rounds}: {scenario.Name()} {strategy.Name()} {subdaemon.Name()} {protocol.Name()}");
-                        // The floor right beside the run it is compared with: these machines drift within minutes.
-                        var floor = PingPongFloor.Measure(plan.FloorRoundTrips);
-                        measured.Add((Measure(daemon, counters, scenario, strategy, subdaemon, protocol, round), floor));
+                        measured.Add(Measure(daemon, counters, scenario, strategy, subdaemon, protocol, round));
                     }
                     if (!idleByModel.TryGetValue(subdaemon, out var idle))
                     {
                         idle = idleByModel[subdaemon] = MeasureIdle(daemon, counters);
                     }
-                    foreach (var (run, floor) in measured)
+                    foreach (var run in measured)
                     {
-                        var done = new RoundRun(round, Complete(run, idle, counters, floor, round), floor);
+                        var done = new RoundRun(round, Complete(run, idle, counters, round), run.Floor);
                         runs.Add(done);
                         finished(done);
                     }
@@ -68,7 +66,9 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
     }
 
     /// <summary>A run as measured: the client's result, the daemon's counters at its edges and its system calls between them.</summary>
-    private sealed record Measured(RunResult Result, MeterSnapshot Before, MeterSnapshot After, long? DaemonSyscalls, DateTime CountedFrom, DateTime CountedTo, string HistogramLog);
+    private sealed record Measured(
+        RunResult Result, LatencySummary Floor, MeterSnapshot Before, MeterSnapshot After, long? DaemonSyscalls, DateTime CountedFrom, DateTime CountedTo,
+        string HistogramLog);
 
 
     private Measured Measure(DaemonProcess daemon, DaemonCounters counters, Scenario scenario, BufferStrategy strategy,
@@ -83,6 +83,9 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
 
         // Attached before the client starts, so that every thread and child the daemon starts for it is counted.
         using var syscalls = plan.CountSyscalls ? PerfSyscalls.Attach(daemon.ProcessId) : null;
+        // The floor right beside the run it is compared with (these machines drift within minutes), and under the same
+        // perf: its tracepoint, once open, costs every system call on the machine a little, counted or not.
+        var floor = PingPongFloor.Measure(plan.FloorRoundTrips);
         // Nothing is in flight at either edge, so the first snapshot read after it holds exact totals.
         MeterSnapshot? before = null, after = null;
         DateTime countedFrom = default, countedTo = default;
@@ -101,7 +104,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
                 after = counters.NextAfter(countedTo, CounterTimeout);
             }
         });
-        return new Measured(result, before!, after!, syscalls?.Count(), countedFrom, countedTo, Path.GetFileName(request.HlogPath));
+        return new Measured(result, floor, before!, after!, syscalls?.Count(), countedFrom, countedTo, Path.GetFileName(request.HlogPath));
     }
 
     /// <summary>
@@ -131,7 +134,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
         };
     }
 
-    private RunResult Complete(Measured run, ProcessCounters idle, DaemonCounters counters, LatencySummary floor, int round)
+    private RunResult Complete(Measured run, ProcessCounters idle, DaemonCounters counters, int round)
     {
         var measured = counters.Between(run.Before, run.After);
         var metering = MeterSnapshot.Metering(idle, measured.Count - 1, MeterSnapshot.CollectionsWithin(measured, run.CountedFrom, run.CountedTo));
@@ -148,7 +151,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
             ServerMetering = metering,
             ServerMeter = MeterSnapshot.ServerMeterDeltas(run.Before, run.After),
             ServerTimeSeries = MeterSnapshot.TimeSeries(measured),
-            FloorP50Micros = floor.P50,
+            FloorP50Micros = run.Floor.P50,
             Round = round,
             Rounds = plan.Rounds,
             HistogramLog = run.HistogramLog,

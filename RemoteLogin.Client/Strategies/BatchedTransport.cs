@@ -29,8 +29,7 @@ public sealed class BatchedTransport : BlockingTransport
     {
         if (_pending > 0)
         {
-            Socket.Send(_batch.AsSpan(0, _pending));
-            CopyTally.ThisClient.OutOfUser(_pending);
+            SendCopied(_batch.AsSpan(0, _pending));
             _pending = 0;
         }
     }

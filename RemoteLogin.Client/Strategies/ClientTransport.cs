@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using RemoteLogin.Client.Integrity;
 using RemoteLogin.Client.Native;
+using RemoteLogin.Measurement;
 
 namespace RemoteLogin.Client.Strategies;
 
@@ -95,6 +96,13 @@ public abstract class ClientTransport : IDisposable
         Socket.Dispose();
         Window.Dispose();
         GC.SuppressFinalize(this);
+    }
+
+    /// <summary>One blocking send of all of <paramref name="bytes"/>, which the kernel copies out of this process.</summary>
+    protected void SendCopied(ReadOnlySpan<byte> bytes)
+    {
+        Socket.Send(bytes);
+        CopyTally.ThisClient.OutOfUser(bytes.Length);
     }
 
     /// <summary>Characters [<paramref name="first"/>, +<paramref name="count"/>) were just typed into the window: put them on their way.</summary>

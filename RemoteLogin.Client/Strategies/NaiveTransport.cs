@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using RemoteLogin.Client.Integrity;
-using RemoteLogin.Measurement;
 
 namespace RemoteLogin.Client.Strategies;
 
@@ -12,8 +11,7 @@ public sealed class NaiveTransport(Socket socket, EchoWindow window, TransportSe
     {
         for (long index = first; index < first + count; index++)
         {
-            Socket.Send(Window.Contiguous(index, 1).Span);
-            CopyTally.ThisClient.OutOfUser(1);
+            SendCopied(Window.Contiguous(index, 1).Span);
         }
     }
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using RemoteLogin.Client.Integrity;
-using RemoteLogin.Measurement;
 
 namespace RemoteLogin.Client.Strategies;
 
@@ -38,8 +37,7 @@ public sealed class ZeroCopyTransport : BlockingTransport
         while (index < first + count)
         {
             var typed = Window.Contiguous(index, (int)(first + count - index));
-            Socket.Send(typed.Span);
-            CopyTally.ThisClient.OutOfUser(typed.Length);
+            SendCopied(typed.Span);
             index += typed.Length;
         }
     }

@@ -53,6 +53,11 @@ public class MicroDryRunTests
                 {
                     Assert.True(double.TryParse(row[column], NumberStyles.Float, CultureInfo.InvariantCulture, out double perOperation) && perOperation >= 0, $"CSV {column}: '{row[column]}'");
                 }
+                // A blocking echo of one byte puts both ends to sleep in recv: a diagnoser that read nothing would say 0.
+                if (row["Type"] == nameof(EchoLoopBenchmarks) && row["Model"] == "Thread")
+                {
+                    Assert.True(double.Parse(row["Voluntary ctx sw/op"], CultureInfo.InvariantCulture) >= 1, $"{row["Method"]} {row["Strategy"]}: '{row["Voluntary ctx sw/op"]}' voluntary switches");
+                }
             }
             string markdown = File.ReadAllText(Directory.GetFiles(results, "*-report-github.md").Single());
             AssertEveryCaseOnce(MarkdownTable(markdown), cases, "markdown");

@@ -39,6 +39,16 @@ public static class EchoClient
         Assert.Equal(typed, echoed);
     }
 
+    /// <summary>A whole session in one go: connect, send <paramref name="sent"/>, close the sending side, and return everything the daemon sent back before it closed.</summary>
+    public static async Task<byte[]> SendAllAndReceiveToEndAsync(IPEndPoint endpoint, byte[] sent)
+    {
+        using var client = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await client.ConnectAsync(endpoint);
+        await client.SendAsync(sent);
+        client.Shutdown(SocketShutdown.Send);
+        return await ReceiveToEndAsync(client);
+    }
+
     /// <summary>Exactly <paramref name="count"/> bytes; a connection that closes before fails the caller.</summary>
     public static async Task<byte[]> ReceiveExactlyAsync(Socket client, int count)
     {

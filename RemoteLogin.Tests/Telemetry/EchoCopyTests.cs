@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using RemoteLogin.Tests.Support;
 using RemoteLogin.Vocabulary;
 
@@ -64,14 +63,7 @@ public class EchoCopyTests
     /// <summary>IAC DONT LINEMODE, IAC WILL ECHO, IAC WILL SGA: the daemon's greeting, sent before any echo.</summary>
     private const int TelnetOpeningBytes = 9;
 
-    /// <summary>Send everything, read the greeting and the echo back, close; returns the echo.</summary>
-    private static async Task<byte[]> EchoAsync(InProcessDaemon daemon, byte[] sent, int opening)
-    {
-        using var client = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await client.ConnectAsync(daemon.Endpoint);
-        await client.SendAsync(sent);
-        client.Shutdown(SocketShutdown.Send);
-        var received = await EchoClient.ReceiveToEndAsync(client);
-        return received[opening..];
-    }
+    /// <summary>The echo of <paramref name="sent"/>, after the daemon's <paramref name="opening"/> bytes of greeting.</summary>
+    private static async Task<byte[]> EchoAsync(InProcessDaemon daemon, byte[] sent, int opening) =>
+        (await EchoClient.SendAllAndReceiveToEndAsync(daemon.Endpoint, sent))[opening..];
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 using RemoteLogin.Bench.Counters;
 using RemoteLogin.Bench.Matrix;
 using RemoteLogin.Tests.Support;
@@ -43,7 +43,7 @@ public class SharedSessionTests
         string socketBytes = MeterSnapshot.Key(MeterSnapshot.SocketsEventCounters, "bytes-received", "");
         Assert.Equal(Bytes, after.Values[socketBytes] - before.Values.GetValueOrDefault(socketBytes));
         // It shows a counter's total so far, as the bench reads it.
-        await Eventually.AssertAsync(() => monitor.Screen.Contains(Bytes.ToString("N0", CultureInfo.InvariantCulture)), $"dotnet-counters shows {Bytes:N0} bytes");
+        await Eventually.AssertAsync(() => Shows(monitor, Bytes), $"dotnet-counters shows {Bytes:N0} bytes");
 
         // A listener that asks for another interval is refused, and told why; the others read on.
         using (var misfit = new DaemonCounters(daemon.ProcessId, Interval / 2, MeterSnapshot.Meters))
@@ -54,21 +54,19 @@ public class SharedSessionTests
         first.Dispose(); // one leaves: the session goes on for the rest
         await EchoAsync(daemon, MoreBytes);
         Assert.Equal(Bytes + MoreBytes, Received(second.NextAfter(DateTime.UtcNow, Patience)));
-        await Eventually.AssertAsync(() => monitor.Screen.Contains((Bytes + MoreBytes).ToString("N0", CultureInfo.InvariantCulture)), $"dotnet-counters shows {Bytes + MoreBytes:N0} bytes");
+        await Eventually.AssertAsync(() => Shows(monitor, Bytes + MoreBytes), $"dotnet-counters shows {Bytes + MoreBytes:N0} bytes");
         Assert.DoesNotContain("rror", monitor.Screen);
         Assert.Equal(0, daemon.Stop(TimeSpan.FromSeconds(30)));
     }
 
     private static double Received(MeterSnapshot snapshot) => snapshot.Get(MeterSnapshot.ServerMeter, "remotelogin.server.bytes.received");
 
-    private static async Task EchoAsync(DaemonProcess daemon, int bytes)
-    {
-        using var client = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await client.ConnectAsync(daemon.Endpoint);
-        await client.SendAsync(new byte[bytes]);
-        client.Shutdown(SocketShutdown.Send);
-        Assert.Equal(bytes, (await EchoClient.ReceiveToEndAsync(client)).Length);
-    }
+    private static async Task EchoAsync(DaemonProcess daemon, int bytes) =>
+        Assert.Equal(bytes, (await EchoClient.SendAllAndReceiveToEndAsync(daemon.Endpoint, new byte[bytes])).Length);
+
+    /// <summary>Whether dotnet-counters has drawn <paramref name="value"/> as a whole number ("4,321", not part of "14,321" or "4,321,000").</summary>
+    private static bool Shows(DotnetCountersMonitor monitor, int value) =>
+        Regex.IsMatch(monitor.Screen, $@"(?<![\d,]){Regex.Escape(value.ToString("N0", CultureInfo.InvariantCulture))}(?![\d,])");
 
     /// <summary>
     /// The stock <c>dotnet-counters monitor</c> (its collect command does not share sessions), from the repository's
