@@ -197,13 +197,20 @@ public sealed class DaemonCounters : IDisposable
         }
     }
 
+    /// <summary>
+    /// Levels the runtime declares as observable counters (System.Runtime's RuntimeMetrics does, for these two): their
+    /// "increase" is the change of a count, so they are kept as the levels they are.
+    /// </summary>
+    private static readonly HashSet<string> LevelsPublishedAsCounters = ["dotnet.thread_pool.thread.count", "dotnet.thread_pool.queue.length"];
+
     private void Collect(TraceEvent e, bool isLevel)
     {
         if (double.TryParse((string)e.PayloadByName("value"), NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
         {
-            string key = MeterSnapshot.Key((string)e.PayloadByName("meterName"), (string)e.PayloadByName("instrumentName"), (string)e.PayloadByName("tags"));
+            string instrument = (string)e.PayloadByName("instrumentName");
+            string key = MeterSnapshot.Key((string)e.PayloadByName("meterName"), instrument, (string)e.PayloadByName("tags"));
             _collecting[key] = value;
-            if (isLevel)
+            if (isLevel || LevelsPublishedAsCounters.Contains(instrument))
             {
                 _levels.Add(key);
             }

@@ -70,7 +70,6 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
         RunResult Result, LatencySummary Floor, MeterSnapshot Before, MeterSnapshot After, long? DaemonSyscalls, DateTime CountedFrom, DateTime CountedTo,
         string HistogramLog);
 
-
     private Measured Measure(DaemonProcess daemon, DaemonCounters counters, Scenario scenario, BufferStrategy strategy,
         SubdaemonModel subdaemon, WireProtocol protocol, int round)
     {
