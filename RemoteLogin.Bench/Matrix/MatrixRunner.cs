@@ -109,28 +109,36 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
     /// <summary>
     /// One interval of the daemon idle, after its last run (its children gone): what watching it costs, and whatever
     /// else it does when nobody types. The runtime keeps compiling what the run made hot for a second or two, and
-    /// that is not the watching's cost: the first interval after the run is skipped and the smallest of the next ones
-    /// taken. The daemon's part only: children leave their metering out at the source.
+    /// that is not the watching's cost: the first interval after the run is skipped and the smallest of the next three
+    /// taken (of system calls, the smaller of two: perf counts the first and the third). The daemon's part only:
+    /// children leave their metering out at the source.
     /// </summary>
     private ProcessCounters MeasureIdle(DaemonProcess daemon, DaemonCounters counters)
     {
         var settling = counters.NextAfter(DateTime.UtcNow, CounterTimeout);
-        var first = counters.NextAfter(settling.IntervalEnd, CounterTimeout);
-        using var syscalls = plan.CountSyscalls ? PerfSyscalls.Attach(daemon.ProcessId) : null;
-        var second = counters.NextAfter(first.IntervalEnd, CounterTimeout);
-        syscalls?.Enable();
-        var enabledAt = DateTime.UtcNow;
-        var third = counters.NextAfter(second.IntervalEnd, CounterTimeout);
-        syscalls?.Disable();
-        var idle = counters.Between(first, third);
+        var (first, firstEnd, firstSyscalls) = IdleInterval(daemon, counters, settling);
+        var (_, last, secondSyscalls) = IdleInterval(daemon, counters, firstEnd);
+        var idle = counters.Between(first, last);
         // Consecutive snapshots hold one collection each (NextAfter may step over one whose EventCounters lagged).
         var perInterval = idle.Skip(1).Zip(idle, (end, start) => MeterSnapshot.ServerCost(start, end, "daemon")).Aggregate(ProcessCounters.Min);
-        int collections = MeterSnapshot.CollectionsWithin(idle, enabledAt, DateTime.UtcNow);
         return perInterval with
         {
-            Syscalls = syscalls?.Count() / Math.Max(1, collections),
+            Syscalls = firstSyscalls is { } a && secondSyscalls is { } b ? Math.Min(a, b) : null,
             Copied = default(CopiedBytes), // watching copies no echo
         };
+    }
+
+    /// <summary>From <paramref name="after"/> to the next snapshot, with perf counting the daemon's system calls per collection in between.</summary>
+    private (MeterSnapshot Start, MeterSnapshot End, long? SyscallsPerCollection) IdleInterval(DaemonProcess daemon, DaemonCounters counters, MeterSnapshot after)
+    {
+        using var syscalls = plan.CountSyscalls ? PerfSyscalls.Attach(daemon.ProcessId) : null;
+        var start = counters.NextAfter(after.IntervalEnd, CounterTimeout);
+        syscalls?.Enable();
+        var enabledAt = DateTime.UtcNow;
+        var end = counters.NextAfter(start.IntervalEnd, CounterTimeout);
+        syscalls?.Disable();
+        int collections = MeterSnapshot.CollectionsWithin(counters.Between(start, end), enabledAt, DateTime.UtcNow);
+        return (start, end, syscalls?.Count() / Math.Max(1, collections));
     }
 
     private RunResult Complete(Measured run, ProcessCounters idle, DaemonCounters counters, int round)
