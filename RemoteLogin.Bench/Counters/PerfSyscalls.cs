@@ -86,9 +86,8 @@ public sealed class PerfSyscalls : IDisposable
     public void Disable() => Command("disable");
 
     /// <summary>
-    /// The count between <see cref="Enable"/> and <see cref="Disable"/>, or null when perf has no number for it
-    /// ("&lt;not counted&gt;": no thread of the process ran while counting on). An attached perf is stopped here; one
-    /// that launched its workload ends with it, so wait for that first.
+    /// The count between <see cref="Enable"/> and <see cref="Disable"/>, or null when perf has no number for it. An
+    /// attached perf is stopped here; one that launched its workload ends with it, so wait for that first.
     /// </summary>
     public long? Count()
     {
@@ -172,16 +171,22 @@ public sealed class PerfSyscalls : IDisposable
         }
     }
 
-    /// <summary>The count from perf's CSV output (-x,): "COUNT,UNIT,EVENT,...".</summary>
+    /// <summary>The count from perf's CSV output (-x,): "COUNT,UNIT,EVENT,RUNNING TIME,PERCENT ENABLED,...".</summary>
     private static long? Parse(IEnumerable<string> lines)
     {
         foreach (var line in lines)
         {
             var fields = line.Split(',');
-            if (fields.Length > 2 && fields[2] == Event)
+            if (fields.Length > 3 && fields[2] == Event)
             {
-                // "<not counted>", "<not supported>": perf has no number, and the bench makes none up.
-                return long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out long count) ? count : null;
+                if (long.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out long count))
+                {
+                    return count;
+                }
+                // "<not counted>" with no running time: counting was on, and not one thread of the process ran. The
+                // tracepoint fires in the calling thread's own context, so it made no system call: 0 is the count.
+                // Anything else ("<not supported>") is no number, and the bench makes none up.
+                return fields[0] == "<not counted>" && fields[3] == "0" ? 0 : null;
             }
         }
         return null;

@@ -123,7 +123,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
         var perInterval = idle.Skip(1).Zip(idle, (end, start) => MeterSnapshot.ServerCost(start, end, "daemon")).Aggregate(ProcessCounters.Min);
         return perInterval with
         {
-            Syscalls = firstSyscalls is { } a && secondSyscalls is { } b ? Math.Min(a, b) : null,
+            Syscalls = new[] { firstSyscalls, secondSyscalls }.Min(), // of those perf could count; null if neither
             Copied = default(CopiedBytes), // watching copies no echo
         };
     }
