@@ -78,7 +78,7 @@ public sealed class DaemonCounters : IDisposable
                 var left = deadline - DateTime.UtcNow;
                 if (left <= TimeSpan.Zero || !Monitor.Wait(_lock, left))
                 {
-                    var silent = _eventCounterSources.Where(source => !_eventCounters.Keys.Any(key => key.StartsWith(source + "\\", StringComparison.Ordinal)));
+                    var silent = SilentEventCounterSources();
                     throw new TimeoutException($"no counters from the daemon within {timeout.TotalSeconds} s" +
                         (silent.Any() ? $" (no EventCounters yet from {string.Join(", ", silent)})" : ""));
                 }
@@ -176,8 +176,7 @@ public sealed class DaemonCounters : IDisposable
                 lock (_lock)
                 {
                     // Fresh only once every EventCounter source asked for has published, each after the mark.
-                    var readFrom = _eventCounterSources.All(source => _eventCounters.Keys.Any(key => key.StartsWith(source + "\\", StringComparison.Ordinal)))
-                        ? end : DateTime.MinValue;
+                    var readFrom = SilentEventCounterSources().Any() ? DateTime.MinValue : end;
                     foreach (var (name, (value, at)) in _eventCounters)
                     {
                         _collecting[name] = value;
@@ -216,6 +215,10 @@ public sealed class DaemonCounters : IDisposable
             }
         }
     }
+
+    /// <summary>The EventCounter sources asked for that have not published yet; call under the lock.</summary>
+    private IEnumerable<string> SilentEventCounterSources() =>
+        _eventCounterSources.Where(source => !_eventCounters.Keys.Any(key => key.StartsWith(source + "\\", StringComparison.Ordinal)));
 
     /// <summary>
     /// EventCounters carry no kind: by their naming convention a "current-" one is a level (connect attempts in

@@ -20,8 +20,6 @@ public sealed record RoundRun(int Round, RunResult Result, LatencySummary Floor)
 /// </summary>
 public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
 {
-    /// <summary>dotnet-counters' interval, so that a user can watch the daemon in the same session while the bench runs.</summary>
-    public static readonly TimeSpan RefreshInterval = DaemonCounters.DotnetCountersRefreshInterval;
     private static readonly TimeSpan CounterTimeout = TimeSpan.FromSeconds(15);
 
     public List<RoundRun> Run(Action<string> starting, Action<RoundRun> finished)
@@ -36,7 +34,9 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
             {
                 using var daemon = DaemonProcess.Start(
                     ["--echo", strategy.Name(), "--subdaemon", subdaemon.Name(), "--protocol", protocol.Name()], plan.RuntimeSwitches);
-                using (var counters = new DaemonCounters(daemon.ProcessId, RefreshInterval, MeterSnapshot.Meters, MeterSnapshot.EventCounterSources))
+                // dotnet-counters' interval, so that a user can watch the daemon in the same session while the bench runs.
+                using (var counters = new DaemonCounters(
+                    daemon.ProcessId, DaemonCounters.DotnetCountersRefreshInterval, MeterSnapshot.Meters, MeterSnapshot.EventCounterSources))
                 {
                     var measured = new List<Measured>();
                     foreach (var scenario in plan.ScenariosUnder(subdaemon, protocol))
