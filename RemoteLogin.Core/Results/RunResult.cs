@@ -23,8 +23,18 @@ public sealed record RunResult
     public required LatencySummary RttMicros { get; init; }
     /// <summary>Per session, from connect to its first echo: what a login costs to start under the subdaemon model.</summary>
     public LatencySummary? SetupMicros { get; init; }
+    /// <summary>
+    /// Open-loop scenarios: how late the load generator handed each measured character over, actual − intended, in µs.
+    /// When its p99 exceeds the round trip's p50, the generator, not the daemon, is what was measured.
+    /// </summary>
+    public LatencySummary? SendLatenessMicros { get; init; }
     public required IntegrityCounts Integrity { get; init; }
     public required ProcessCounters Client { get; init; }
+    /// <summary>
+    /// Bytes the client's own edge readings allocate (two readings back to back, nothing between them): what its
+    /// allocated-bytes figure cannot tell from zero.
+    /// </summary>
+    public long? ClientAllocationNoiseBytes { get; init; }
     /// <summary>
     /// The daemon and its subdaemons, read over EventPipe by the bench, net of the metering itself (see <see cref="ServerMetering"/>);
     /// absent when the client ran alone.
