@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using RemoteLogin.Bench.Counters;
+using RemoteLogin.Bench.Environment;
 using RemoteLogin.Bench.Matrix;
 using RemoteLogin.Bench.Reports;
 using RemoteLogin.Cli;
@@ -43,9 +44,16 @@ public static class ComparisonCommand
             }
         });
 
-        var root = new RootCommand("RemoteLogin comparison: every buffer strategy against a real daemon over loopback, beside the floor.")
+        var seed = new Option<int?>("--seed") { Description = "Orders the configurations within each round and seeds the typed text (default: random, printed and written as \"seed\")" };
+        var placement = Options.Vocabulary("--placement", CpuPlacement.Default, "Where client and daemon run: unpinned, both on one core, or on different cores (the floors' two threads alike)");
+        var cpuIdle = Options.Vocabulary("--cpu-idle", CpuIdle.Default, "poll: hold /dev/cpu_dma_latency at 0 while running (no idle state deeper than polling), where permitted");
+        // Testing the bench itself: one echoed byte goes missing in this round only, so the run must fail.
+        var dropByteInRound = Options.OptionalCount("--drop-byte-in-round", "Drop one echoed byte on its way to the client in this round (a test of the bench)");
+        dropByteInRound.Hidden = true;
+
+        var root = new RootCommand("RemoteLogin comparison: every buffer strategy against a real daemon over loopback, beside the floors.")
         {
-            quick, output, strategies, subdaemons, scenarios, protocols, rounds, typists, inline, environment,
+            quick, output, strategies, subdaemons, scenarios, protocols, rounds, typists, inline, environment, seed, placement, cpuIdle, dropByteInRound,
         };
         root.SetAction(parsed =>
         {
@@ -76,8 +84,17 @@ public static class ComparisonCommand
                 Quick = isQuick,
                 TypistSessions = (int?)parsed.GetValue(typists),
                 FloorRoundTrips = isQuick ? 2_000 : 10_000,
+                StreamFloorBytes = isQuick ? 64L << 20 : 256L << 20,
                 RuntimeSwitches = switches,
+                Seed = parsed.GetValue(seed) ?? Random.Shared.Next(),
+                Placement = parsed.GetValue(placement),
+                CpuIdle = parsed.GetValue(cpuIdle),
+                DropByteInRound = (int?)parsed.GetValue(dropByteInRound),
             };
+            if (plan.Placement == CpuPlacement.Split && System.Environment.ProcessorCount < 2)
+            {
+                return CommandLineRunner.Reject(parsed, "--placement split: this machine has one CPU");
+            }
             string? noSyscalls = PerfSyscalls.Unavailable();
             if (noSyscalls is not null)
             {
@@ -96,66 +113,110 @@ public static class ComparisonCommand
     private static int Run(BenchPlan plan, string directory)
     {
         Directory.CreateDirectory(directory);
-        var runner = new MatrixRunner(plan, directory);
-        List<RoundRun> rounds;
-        try
+        Console.Out.WriteLine($"seed {plan.Seed} (--seed {plan.Seed} repeats this order of configurations and the typed text)");
+        using var idle = CpuIdleHold.Acquire(plan.CpuIdle);
+        var probe = EnvironmentProbe.Start(plan.Placement, idle.Status);
+        var others = OtherProcessesCpu.Start();
+        var rounds = new List<RoundRun>();
+        ResultsDocument Document(bool complete, BenchEnvironment environment) => new()
         {
-            rounds = WithProgress(plan, runner);
-        }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or System.ComponentModel.Win32Exception
-            or Microsoft.Diagnostics.NETCore.Client.DiagnosticsClientException)
-        {
-            Console.Error.WriteLine($"bench: {e.Message}");
-            return 1;
-        }
-
-        var document = new ResultsDocument(
-            MachineInfo.Current(),
-            RoundSummary.Floor(rounds),
-            RoundSummary.Summarize(rounds),
-            new Dictionary<string, string>(plan.RuntimeSwitches)
+            Complete = complete,
+            Seed = plan.Seed,
+            Machine = MachineInfo.Current(),
+            Environment = environment,
+            Floors = rounds.Count == 0 ? null : RoundSummary.Floors(rounds),
+            Runs = RoundSummary.Summarize(rounds),
+            Settings = new Dictionary<string, string>(plan.RuntimeSwitches)
             {
                 ["rounds"] = plan.Rounds.ToString(CultureInfo.InvariantCulture),
                 ["quick"] = plan.Quick ? "true" : "false",
                 ["syscalls"] = plan.CountSyscalls ? PerfSyscalls.Method : $"not counted: {PerfSyscalls.Unavailable()}",
+                ["placement"] = plan.Placement.Name(),
+                ["cpuIdle"] = idle.Status,
+            },
+        };
+        var runner = new MatrixRunner(plan, directory);
+        var running = probe.Snapshot();
+        string? error = null;
+        try
+        {
+            WithProgress(plan, runner, run =>
+            {
+                rounds.Add(run);
+                // Written as the run goes: a daemon that dies mid-matrix leaves everything measured before it.
+                ReportWriter.WriteAll(directory, Document(complete: false, running));
             });
+        }
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or System.ComponentModel.Win32Exception
+            or Microsoft.Diagnostics.NETCore.Client.DiagnosticsClientException)
+        {
+            error = e.Message;
+        }
+
+        var document = Document(complete: error is null, probe.Finish(
+            DaemonProcess.EnvironmentOf(plan.RuntimeSwitches), ClientProcess.EnvironmentOf(plan.RuntimeSwitches), others.Stop()));
         ReportWriter.WriteAll(directory, document);
-        ConsoleReport.Show(document, directory);
-        return document.Runs.All(r => r.Succeeded) ? 0 : 1;
+        if (document.Runs.Count > 0)
+        {
+            ConsoleReport.Show(document, directory);
+        }
+        if (error is not null)
+        {
+            Console.Error.WriteLine($"bench: {error}");
+            Console.Error.WriteLine($"bench: stopped; what was measured before is in {directory}");
+            return 1;
+        }
+        var failed = document.Runs.Where(r => r.Failed).ToList();
+        foreach (var run in failed)
+        {
+            Console.Error.WriteLine($"bench: FAILED {Name(run)}: " + string.Join("; ", run.Rounds!.Where(r => r.Failed).Select(r =>
+                $"round {r.Round} lost {r.Integrity.Lost}, duplicated {r.Integrity.Duplicated}, corrupted {r.Integrity.Corrupted}")));
+        }
+        return failed.Count == 0 ? 0 : 1;
     }
 
-    private static List<RoundRun> WithProgress(BenchPlan plan, MatrixRunner runner)
+    private static void WithProgress(BenchPlan plan, MatrixRunner runner, Action<RoundRun> finished)
     {
         if (!AnsiConsole.Profile.Capabilities.Interactive)
         {
             int done = 0;
-            return runner.Run(
-                _ => { },
-                run => Console.WriteLine($"[{++done}/{plan.RunCount}] {Describe(run)}"));
+            runner.Run(_ => { }, run =>
+            {
+                finished(run);
+                Console.WriteLine($"[{++done}/{plan.RunCount}] {Describe(run)}");
+            });
+            return;
         }
-        List<RoundRun> runs = [];
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(context =>
             {
                 var task = context.AddTask("starting", maxValue: plan.RunCount);
-                runs = runner.Run(
+                runner.Run(
                     step => task.Description = Markup.Escape(step),
                     run =>
                     {
+                        finished(run);
                         task.Increment(1);
                         AnsiConsole.MarkupLine(Markup.Escape(Describe(run)));
                     });
             });
-        return runs;
     }
+
+    private static string Name(RunResult r) => $"{r.Scenario.Name()} {r.Strategy.Name()} {r.Subdaemon.Name()} {r.Protocol.Name()}";
 
     private static string Describe(RoundRun run)
     {
         var r = run.Result;
-        return $"round {run.Round}: {r.Scenario.Name()} {r.Strategy.Name()} {r.Subdaemon.Name()} {r.Protocol.Name()}: " +
-            $"p50 {r.RttMicros.P50} µs ({run.P50OverFloor:0.00}× floor {run.Floor.P50} µs), {r.CharsPerSecond:0} chars/s" +
-            (r.Integrity.IsIntact ? "" : $", INTEGRITY lost {r.Integrity.Lost} dup {r.Integrity.Duplicated} bad {r.Integrity.Corrupted}") +
+        var floors = run.Floors;
+        string figure = run.IsRoundTrip
+            ? $"p50 {r.RttMicros.P50} µs ({run.P50OverFloor:0.00}× blocking {floors.Blocking} µs" +
+              (run.P50OverSpin is { } spin ? $", {spin:0.00}× spin {floors.Spin} µs)" : ")")
+            : $"{r.CharsPerSecond:0} chars/s ({run.CharsPerSecondOverStream:0.000}× stream {floors.Stream:0} chars/s)";
+        var integrity = run.Integrity;
+        return $"round {run.Round}: {Name(r)}: {figure}" +
+            (floors.Disturbed ? ", DISTURBED (floors before and after differ by more than 2×)" : "") +
+            (integrity.IsIntact ? "" : $", INTEGRITY lost {integrity.Lost} dup {integrity.Duplicated} bad {integrity.Corrupted}") +
             (r.Failures is { Length: > 0 } failures ? $", FAILED {string.Join("; ", failures)}" : "");
     }
 }

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using RemoteLogin.Bench;
+using RemoteLogin.Bench.Floor;
 using RemoteLogin.Bench.Micro;
 using RemoteLogin.Cli;
 
 var root = ComparisonCommand.CreateRoot();
 root.Subcommands.Add(MicroCommand.Create());
+root.Subcommands.Add(FloorCommand.Create());
 return await CommandLineRunner.RunAsync(root, args);

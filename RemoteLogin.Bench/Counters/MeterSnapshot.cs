@@ -69,18 +69,6 @@ public sealed class MeterSnapshot(DateTime intervalEnd, DateTime readFrom, IRead
     }
 
     /// <summary>
-    /// What publishing the counters costs the daemon while a run's characters flow: <paramref name="idle"/>, the cost
-    /// of one interval with the daemon idle, times the collections of the run's measured part; perf counted system
-    /// calls over a part of it, which held <paramref name="collectionsCounted"/>.
-    /// </summary>
-    public static MeteringCost Metering(ProcessCounters idle, int collections, int collectionsCounted) =>
-        new(collections, idle, (idle * collections) with { Syscalls = idle.Syscalls * collectionsCounted });
-
-    /// <summary>How many of <paramref name="snapshots"/>' collections ended between <paramref name="from"/> and <paramref name="to"/>.</summary>
-    public static int CollectionsWithin(IEnumerable<MeterSnapshot> snapshots, DateTime from, DateTime to) =>
-        snapshots.Count(s => s.IntervalEnd > from && s.IntervalEnd < to);
-
-    /// <summary>
     /// Deltas of every counter read (bytes, sends, copies, sessions, runtime, sockets), named "instrument[tags]" as
     /// published; raw, metering included. Levels (threads, heap sizes) have no delta: the time series has them.
     /// </summary>

@@ -1,42 +1,43 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using RemoteLogin.Measurement;
+using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Bench.Floor;
 
 /// <summary>
-/// The floor every run is compared with: a blocking one-byte ping-pong over loopback, plain synchronous sockets
-/// with TCP_NODELAY, client and echo on two threads of this process and nothing else in between.
+/// The round-trip floors: a one-byte ping-pong over loopback between two threads of this process, plain synchronous
+/// socket calls and nothing else in between. <see cref="FloorKind.Blocking"/> sleeps in every receive, so each round
+/// trip pays two wake-ups; <see cref="FloorKind.Spin"/> polls non-blocking sockets on both ends and never sleeps, so it
+/// pays none, and shows what a configuration that keeps a CPU awake can reach.
 /// </summary>
 public static class PingPongFloor
 {
-    public static LatencySummary Measure(int roundTrips, int warmup = 1_000)
+    public static LatencySummary Measure(FloorKind kind, int roundTrips, FloorPins pins, int warmup = 1_000)
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
+        bool spin = kind == FloorKind.Spin;
+        using var pair = LoopbackPair.Open();
+        pair.Client.Blocking = !spin;
+        pair.Server.Blocking = !spin;
         var echo = new Thread(() =>
         {
-            using var connection = listener.Accept();
-            connection.NoDelay = true;
+            FloorPins.Pin(pins.EchoCpu);
             Span<byte> one = stackalloc byte[1];
-            while (connection.Receive(one) == 1)
+            while (Receive(pair.Server, one) == 1)
             {
-                connection.Send(one);
+                pair.Server.Send(one);
             }
         }) { IsBackground = true, Name = "floor echo" };
         echo.Start();
 
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        client.Connect(listener.LocalEndPoint!);
+        FloorPins.Pin(pins.PingCpu);
         var histogram = Latency.NewHistogram();
         Span<byte> ping = [0x2A];
         for (int i = 0; i < warmup + roundTrips; i++)
         {
             long sent = Stopwatch.GetTimestamp();
-            client.Send(ping);
-            if (client.Receive(ping) != 1)
+            pair.Client.Send(ping);
+            if (Receive(pair.Client, ping) != 1)
             {
                 throw new IOException("the floor's echo thread closed early");
             }
@@ -45,8 +46,25 @@ public static class PingPongFloor
                 histogram.RecordBetween(sent, Stopwatch.GetTimestamp());
             }
         }
-        client.Shutdown(SocketShutdown.Send);
+        pair.Client.Shutdown(SocketShutdown.Send);
         echo.Join();
         return LatencySummary.From(histogram);
+    }
+
+    /// <summary>One receive: blocking, or polled until a byte (or the end) is there without ever yielding the CPU.</summary>
+    private static int Receive(Socket socket, Span<byte> buffer)
+    {
+        while (true)
+        {
+            int received = socket.Receive(buffer, SocketFlags.None, out var error);
+            if (error == SocketError.Success)
+            {
+                return received;
+            }
+            if (error != SocketError.WouldBlock)
+            {
+                throw new SocketException((int)error);
+            }
+        }
     }
 }

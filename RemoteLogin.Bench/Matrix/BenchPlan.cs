@@ -5,6 +5,9 @@ namespace RemoteLogin.Bench.Matrix;
 /// <summary>How much one scenario types in one run.</summary>
 public sealed record ScenarioSize(long Chars, long WarmupChars, int Sessions, double CharsPerSecond);
 
+/// <summary>One daemon of the schedule: a server configuration in one round, and its scenarios in the order they run.</summary>
+public sealed record ScheduledDaemon(int Round, BufferStrategy Strategy, SubdaemonModel Subdaemon, WireProtocol Protocol, IReadOnlyList<Scenario> Scenarios);
+
 /// <summary>What the bench runs: server configurations × scenarios, in rounds, and how big each run is.</summary>
 public sealed record BenchPlan
 {
@@ -17,6 +20,21 @@ public sealed record BenchPlan
     public required int FloorRoundTrips { get; init; }
     /// <summary>Environment given to the daemon and the client, e.g. DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS.</summary>
     public required IReadOnlyDictionary<string, string> RuntimeSwitches { get; init; }
+
+    /// <summary>Orders the configurations within each round (shuffled anew every round); the same seed repeats the order.</summary>
+    public required int Seed { get; init; }
+
+    /// <summary>Where client, daemon and the floors' two threads run.</summary>
+    public CpuPlacement Placement { get; init; } = CpuPlacement.Default;
+
+    /// <summary>Whether the bench holds the CPUs out of deep idle states while it runs.</summary>
+    public CpuIdle CpuIdle { get; init; } = CpuIdle.Default;
+
+    /// <summary>Bytes the stream floor echoes and times.</summary>
+    public long StreamFloorBytes { get; init; } = 256L << 20;
+
+    /// <summary>Testing the bench itself: the round in which one echoed byte is dropped on its way to the client.</summary>
+    public int? DropByteInRound { get; init; }
 
     /// <summary>Whether perf counts every run's system calls on both sides (<see cref="Counters.PerfSyscalls"/>); when it cannot, the fields stay null.</summary>
     public bool CountSyscalls { get; init; }
@@ -44,6 +62,27 @@ public sealed record BenchPlan
     public IEnumerable<Scenario> ScenariosUnder(SubdaemonModel subdaemon, WireProtocol protocol) => Scenarios.Where(scenario =>
         (!PasteUnderTaskOnly || scenario != Scenario.Paste || subdaemon == SubdaemonModel.Task)
         && (!FramingUnderTaskOnly || protocol == WireProtocol.Raw || (subdaemon == SubdaemonModel.Task && scenario != Scenario.Typists)));
+
+    /// <summary>
+    /// The order the bench goes through the matrix: round by round, the server configurations of each round shuffled
+    /// anew by <see cref="Seed"/>, and the scenarios under each configuration too (one daemon serves them all), so that
+    /// no configuration always runs first, after the same neighbour, or on a machine warmed the same way.
+    /// </summary>
+    public IEnumerable<ScheduledDaemon> Schedule()
+    {
+        var order = new Random(Seed);
+        for (int round = 1; round <= Rounds; round++)
+        {
+            var configurations = ServerConfigurations.ToArray();
+            order.Shuffle(configurations);
+            foreach (var (strategy, subdaemon, protocol) in configurations)
+            {
+                var scenarios = ScenariosUnder(subdaemon, protocol).ToArray();
+                order.Shuffle(scenarios);
+                yield return new ScheduledDaemon(round, strategy, subdaemon, protocol, scenarios);
+            }
+        }
+    }
 
     public int RunCount => Rounds * ServerConfigurations.Sum(c => ScenariosUnder(c.Subdaemon, c.Protocol).Count());
 

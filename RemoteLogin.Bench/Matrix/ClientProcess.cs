@@ -19,7 +19,14 @@ public static class ClientProcess
 
     public sealed record Request(
         IPEndPoint Daemon, Scenario Scenario, BufferStrategy Strategy, SubdaemonModel Subdaemon, WireProtocol Protocol,
-        ScenarioSize Size, string JsonPath, string HlogPath, IReadOnlyDictionary<string, string> Environment, bool CountSyscalls = false);
+        ScenarioSize Size, string JsonPath, string HlogPath, IReadOnlyDictionary<string, string> Environment, bool CountSyscalls = false)
+    {
+        /// <summary>The seed of the text the sessions type (each session derives its own from it); the client's default when null.</summary>
+        public int? TextSeed { get; init; }
+
+        /// <summary>Applied to the client's start info before it is launched (CPU placement).</summary>
+        public Action<ProcessStartInfo>? Configure { get; init; }
+    }
 
     /// <summary>
     /// Run the client; <paramref name="atEdge"/> is called at each edge of the measured part, while nothing is in flight.
@@ -40,8 +47,13 @@ public static class ClientProcess
         {
             arguments = [.. arguments, "--rate", F(request.Size.CharsPerSecond)];
         }
+        if (request.TextSeed is { } seed)
+        {
+            arguments = [.. arguments, "--seed", F(seed)];
+        }
         File.Delete(request.JsonPath); // a result left by an earlier bench in the same directory must never pass for this one
         var start = SiblingProgram.StartInfo("RemoteLogin.Client", arguments, request.Environment);
+        request.Configure?.Invoke(start);
         using var syscalls = request.CountSyscalls ? PerfSyscalls.Launch(start) : null;
         using var unwatched = syscalls is null ? Process.Start(start)! : null;
         var process = syscalls?.Process ?? unwatched!;
@@ -85,7 +97,7 @@ public static class ClientProcess
         {
             throw new InvalidOperationException($"the client exited with {process.ExitCode} and wrote no results: {Tail(stderr)}");
         }
-        var result = ResultsJson.Deserialize<RunResult>(File.ReadAllText(request.JsonPath));
+        var result = ResultsJson.Deserialize<RunResult>(File.ReadAllText(request.JsonPath)) with { HistogramLog = Path.GetFileName(request.HlogPath) };
         if (syscalls is not null)
         {
             result = result with { Client = result.Client with { Syscalls = syscalls.Count() } };

@@ -1,4 +1,7 @@
+using System.Diagnostics;
 using RemoteLogin.Bench.Counters;
+using RemoteLogin.Bench.Environment;
+using RemoteLogin.Bench.Faults;
 using RemoteLogin.Bench.Floor;
 using RemoteLogin.Client.Load;
 using RemoteLogin.Measurement;
@@ -7,161 +10,182 @@ using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Bench.Matrix;
 
-/// <summary>One measured run of one round, with the floor measured beside it.</summary>
-public sealed record RoundRun(int Round, RunResult Result, LatencySummary Floor)
-{
-    public double P50OverFloor => Floor.P50 > 0 ? Result.RttMicros.P50 / Floor.P50 : double.NaN;
-}
-
 /// <summary>
-/// Goes through the matrix in rounds. Each server configuration gets a fresh daemon child process, the floor is
-/// measured right before each run, and every scenario runs against it with the daemon's counters read over EventPipe
-/// and, where perf can, both sides' system calls counted.
+/// Goes through the matrix in rounds, the configurations of each round in an order shuffled by the plan's seed. Each
+/// server configuration gets a fresh daemon child process, and every scenario runs against it twice:
+/// <list type="number">
+/// <item>the <b>timed pass</b>, with nothing attached that slows the path (no perf, no metrics session, nothing
+/// periodic): latency, throughput, CPU, context switches and allocations, the daemon's read from its own snapshot at
+/// each edge, with the floors measured right before and right after it;</item>
+/// <item>the <b>counted pass</b>, with perf counting both sides' system calls and the daemon's meter read over
+/// EventPipe: the counts that need them, and a latency kept only to show what watching costs.</item>
+/// </list>
 /// </summary>
 public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
 {
     private static readonly TimeSpan CounterTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan SnapshotTimeout = TimeSpan.FromSeconds(15);
 
-    public List<RoundRun> Run(Action<string> starting, Action<RoundRun> finished)
+    /// <summary>Which echo byte the fault drops: well inside the measured part of any scenario's run.</summary>
+    private const long DroppedByte = 30_000;
+
+    public void Run(Action<string> starting, Action<RoundRun> finished)
     {
-        var runs = new List<RoundRun>();
-        // Watching a daemon costs what it publishes, the same whatever its sessions echo and how: measured once per
-        // subdaemon model (whose daemon reports for its children too), after the first daemon's runs.
-        var idleByModel = new Dictionary<SubdaemonModel, ProcessCounters>();
-        for (int round = 1; round <= plan.Rounds; round++)
+        var positions = new Dictionary<int, int>();
+        foreach (var daemonRun in plan.Schedule())
         {
-            foreach (var (strategy, subdaemon, protocol) in plan.ServerConfigurations)
+            var (round, strategy, subdaemon, protocol) = (daemonRun.Round, daemonRun.Strategy, daemonRun.Subdaemon, daemonRun.Protocol);
+            using var daemon = DaemonProcess.Start(
+                ["--echo", strategy.Name(), "--subdaemon", subdaemon.Name(), "--protocol", protocol.Name()], plan.RuntimeSwitches,
+                controlStdin: true, configure: info => plan.Placement.Apply(info, PlacementSide.Daemon));
+            foreach (var scenario in daemonRun.Scenarios)
             {
-                using var daemon = DaemonProcess.Start(
-                    ["--echo", strategy.Name(), "--subdaemon", subdaemon.Name(), "--protocol", protocol.Name()], plan.RuntimeSwitches);
-                // dotnet-counters' interval, so that a user can watch the daemon in the same session while the bench runs.
-                using (var counters = new DaemonCounters(
-                    daemon.ProcessId, DaemonCounters.DotnetCountersRefreshInterval, MeterSnapshot.Meters, MeterSnapshot.EventCounterSources))
-                {
-                    var measured = new List<Measured>();
-                    foreach (var scenario in plan.ScenariosUnder(subdaemon, protocol))
-                    {
-                        starting($"round {round}/{plan.Rounds}: {scenario.Name()} {strategy.Name()} {subdaemon.Name()} {protocol.Name()}");
-                        measured.Add(Measure(daemon, counters, scenario, strategy, subdaemon, protocol, round));
-                    }
-                    if (!idleByModel.TryGetValue(subdaemon, out var idle))
-                    {
-                        idle = idleByModel[subdaemon] = MeasureIdle(daemon, counters);
-                    }
-                    foreach (var run in measured)
-                    {
-                        var done = new RoundRun(round, Complete(run, idle, counters, round), run.Floor);
-                        runs.Add(done);
-                        finished(done);
-                    }
-                }
-                int exitCode = daemon.Stop(TimeSpan.FromSeconds(30));
-                if (exitCode != 0)
-                {
-                    throw new InvalidOperationException($"the daemon exited with {exitCode} after SIGTERM: {daemon.StandardErrorAfterExit()}");
-                }
+                starting($"round {round}/{plan.Rounds}: {scenario.Name()} {strategy.Name()} {subdaemon.Name()} {protocol.Name()}");
+                int position = positions[round] = positions.GetValueOrDefault(round) + 1;
+                finished(Measure(daemon, new Configuration(scenario, strategy, subdaemon, protocol), round, position));
+            }
+            int exitCode = daemon.Stop(TimeSpan.FromSeconds(30));
+            if (exitCode != 0)
+            {
+                throw new InvalidOperationException($"the daemon exited with {exitCode} after SIGTERM: {daemon.StandardErrorAfterExit()}");
             }
         }
-        return runs;
     }
 
-    /// <summary>A run as measured: the client's result, the daemon's counters at its edges and its system calls between them.</summary>
-    private sealed record Measured(
-        RunResult Result, LatencySummary Floor, MeterSnapshot Before, MeterSnapshot After, long? DaemonSyscalls, DateTime CountedFrom, DateTime CountedTo,
-        string HistogramLog);
-
-    private Measured Measure(DaemonProcess daemon, DaemonCounters counters, Scenario scenario, BufferStrategy strategy,
-        SubdaemonModel subdaemon, WireProtocol protocol, int round)
+    private sealed record Configuration(Scenario Scenario, BufferStrategy Strategy, SubdaemonModel Subdaemon, WireProtocol Protocol)
     {
-        string stem = $"{scenario.Name()}-{strategy.Name()}-{subdaemon.Name()}-{protocol.Name()}-r{round}";
-        var request = new ClientProcess.Request(
-            daemon.Endpoint, scenario, strategy, subdaemon, protocol, plan.SizeOf(scenario, strategy),
-            Path.Combine(outputDirectory, "runs", stem + ".json"), Path.Combine(outputDirectory, stem + ".hlog"), plan.RuntimeSwitches,
-            plan.CountSyscalls);
-        Directory.CreateDirectory(Path.GetDirectoryName(request.JsonPath)!);
+        public string Stem(int round) => $"{Scenario.Name()}-{Strategy.Name()}-{Subdaemon.Name()}-{Protocol.Name()}-r{round}";
+    }
 
-        // Attached before the client starts, so that every thread and child the daemon starts for it is counted.
-        using var syscalls = plan.CountSyscalls ? PerfSyscalls.Attach(daemon.ProcessId) : null;
-        // The floor right beside the run it is compared with (these machines drift within minutes), and under the same
-        // perf: its tracepoint, once open, costs every system call on the machine a little, counted or not.
-        var floor = PingPongFloor.Measure(plan.FloorRoundTrips);
+    private RoundRun Measure(DaemonProcess daemon, Configuration configuration, int round, int position)
+    {
+        string stem = configuration.Stem(round);
+        var before = MeasureFloors(configuration.Scenario);
+        using var fault = plan.DropByteInRound == round ? new DroppingRelay(daemon.Endpoint, DroppedByte) : null;
+        var (timed, otherCpu) = TimedPass(daemon, Request(configuration, fault?.Endpoint ?? daemon.Endpoint, stem, round));
+        var after = MeasureFloors(configuration.Scenario);
+        var counted = CountedPass(daemon, Request(configuration, daemon.Endpoint, stem + "-counted", round) with { CountSyscalls = plan.CountSyscalls });
+
+        var result = timed with
+        {
+            Client = timed.Client with { Syscalls = counted.Result.Client.Syscalls },
+            Server = timed.Server! with { Syscalls = counted.DaemonSyscalls },
+            ServerMeter = counted.Meter,
+            ServerTimeSeries = counted.TimeSeries,
+            CountedPass = new CountedPass(counted.Result.RttMicros, counted.Result.CharsPerSecond, counted.Result.Integrity, counted.Result.HistogramLog),
+            Failures = [.. timed.Failures ?? [], .. (counted.Result.Failures ?? []).Select(f => $"counted pass: {f}")] is { Length: > 0 } failures ? failures : null,
+            Round = round,
+        };
+        foreach (var (name, value) in plan.RuntimeSwitches)
+        {
+            result.Settings[name] = value; // the table names every switch, those the client does not know of too
+        }
+        return new RoundRun(round, position, result, before, after, otherCpu);
+    }
+
+    private ClientProcess.Request Request(Configuration configuration, System.Net.IPEndPoint endpoint, string stem, int round) => new(
+        endpoint, configuration.Scenario, configuration.Strategy, configuration.Subdaemon, configuration.Protocol,
+        plan.SizeOf(configuration.Scenario, configuration.Strategy),
+        Path.Combine(outputDirectory, "runs", stem + ".json"), Path.Combine(outputDirectory, stem + ".hlog"), plan.RuntimeSwitches)
+    {
+        // Every round types a text of its own, the same again for the same seed.
+        TextSeed = unchecked(plan.Seed + round),
+        Configure = info => plan.Placement.Apply(info, PlacementSide.Client),
+    };
+
+    /// <summary>
+    /// The floors right beside a run, each in a fresh process: the blocking and spin round trips beside a round trip
+    /// (no spin floor where client and daemon share one core: two spinners there measure the scheduler), the stream
+    /// beside a paste.
+    /// </summary>
+    private List<FloorMeasurement> MeasureFloors(Scenario scenario)
+    {
+        var pins = new FloorPins(plan.Placement.CpuFor(PlacementSide.FloorPing), plan.Placement.CpuFor(PlacementSide.FloorEcho));
+        List<FloorMeasurement> floors = [FloorProcess.Measure(FloorKind.Blocking, plan.FloorRoundTrips, pins)];
+        if (scenario == Scenario.Paste)
+        {
+            floors.Add(FloorProcess.Measure(FloorKind.Stream, plan.StreamFloorBytes, pins));
+        }
+        else if (plan.Placement != CpuPlacement.Same)
+        {
+            floors.Add(FloorProcess.Measure(FloorKind.Spin, plan.FloorRoundTrips, pins));
+        }
+        return floors;
+    }
+
+    /// <summary>
+    /// The run as it is timed: no perf and no metrics session; the daemon reads itself at each edge on request, twice
+    /// back to back at the first, so what a reading allocates is known (the resolution of the allocation figure).
+    /// </summary>
+    private (RunResult Result, double? OtherCpuPercent) TimedPass(DaemonProcess daemon, ClientProcess.Request request)
+    {
+        DaemonSnapshot? first = null, start = null, end = null;
+        OtherProcessesCpu? others = null;
+        double? otherCpu = null;
+        var result = ClientProcess.Run(request, edge =>
+        {
+            if (edge == PhaseSync.WarmedUp)
+            {
+                first = daemon.Snapshot(SnapshotTimeout);
+                start = daemon.Snapshot(SnapshotTimeout);
+                others = OtherProcessesCpu.Start();
+            }
+            else
+            {
+                otherCpu = others!.Stop();
+                end = daemon.Snapshot(SnapshotTimeout);
+            }
+        });
+        return (result with
+        {
+            Server = DaemonSnapshot.ServerCost(start!, end!),
+            ServerSubdaemons = request.Subdaemon is SubdaemonModel.Process or SubdaemonModel.Relay ? DaemonSnapshot.SubdaemonsCost(start!, end!) : null,
+            AllocatedBytesPerChar = AllocationPerCharOf(result, DaemonSnapshot.ServerCost(first!, start!).AllocatedBytes, DaemonSnapshot.ServerCost(start!, end!)),
+        }, otherCpu);
+    }
+
+    /// <summary>
+    /// Bytes per character on each side, each with its resolution: what one edge reading allocates, or one byte, over
+    /// the characters measured. Below it, a figure is indistinguishable from zero.
+    /// </summary>
+    private static AllocationPerChar? AllocationPerCharOf(RunResult result, long serverNoiseBytes, ProcessCounters server)
+    {
+        if (result.Chars == 0)
+        {
+            return null;
+        }
+        PerCharBound Bound(long bytes, long noise) => new((double)bytes / result.Chars, Math.Max(1, Math.Abs(noise)) / (double)result.Chars);
+        return new AllocationPerChar(Bound(result.Client.AllocatedBytes, result.ClientAllocationNoiseBytes ?? 0), Bound(server.AllocatedBytes, serverNoiseBytes));
+    }
+
+    /// <summary>The counted pass's figures: the client's own result and the daemon's counts between the same two edges.</summary>
+    private sealed record Counted(RunResult Result, long? DaemonSyscalls, Dictionary<string, double> Meter, CounterTimeSeries TimeSeries);
+
+    /// <summary>
+    /// The run again with everything attached that counts: perf on both sides (attached to the daemon before the client
+    /// starts, so every thread and child it starts is counted) and the daemon's metrics session, in dotnet-counters'
+    /// shared session and interval so a user can watch the same daemon while the bench runs.
+    /// </summary>
+    private static Counted CountedPass(DaemonProcess daemon, ClientProcess.Request request)
+    {
+        using var counters = new DaemonCounters(
+            daemon.ProcessId, DaemonCounters.DotnetCountersRefreshInterval, MeterSnapshot.Meters, MeterSnapshot.EventCounterSources);
+        using var syscalls = request.CountSyscalls ? PerfSyscalls.Attach(daemon.ProcessId) : null;
         // Nothing is in flight at either edge, so the first snapshot read after it holds exact totals.
         MeterSnapshot? before = null, after = null;
-        DateTime countedFrom = default, countedTo = default;
         var result = ClientProcess.Run(request, edge =>
         {
             if (edge == PhaseSync.WarmedUp)
             {
                 before = counters.NextAfter(DateTime.UtcNow, CounterTimeout);
                 syscalls?.Enable();
-                countedFrom = DateTime.UtcNow;
             }
             else
             {
                 syscalls?.Disable();
-                countedTo = DateTime.UtcNow;
-                after = counters.NextAfter(countedTo, CounterTimeout);
+                after = counters.NextAfter(DateTime.UtcNow, CounterTimeout);
             }
         });
-        return new Measured(result, floor, before!, after!, syscalls?.Count(), countedFrom, countedTo, Path.GetFileName(request.HlogPath));
-    }
-
-    /// <summary>
-    /// One interval of the daemon idle, after its last run (its children gone): what watching it costs, and whatever
-    /// else it does when nobody types. The runtime keeps compiling what the run made hot for a second or two, and
-    /// that is not the watching's cost: the first interval after the run is skipped and the smallest of the next three
-    /// taken (of system calls, the smaller of two: perf counts the first and the third). The daemon's part only:
-    /// children leave their metering out at the source.
-    /// </summary>
-    private ProcessCounters MeasureIdle(DaemonProcess daemon, DaemonCounters counters)
-    {
-        var settling = counters.NextAfter(DateTime.UtcNow, CounterTimeout);
-        var (first, firstEnd, firstSyscalls) = IdleInterval(daemon, counters, settling);
-        var (_, last, secondSyscalls) = IdleInterval(daemon, counters, firstEnd);
-        var idle = counters.Between(first, last);
-        // Consecutive snapshots hold one collection each (NextAfter may step over one whose EventCounters lagged).
-        var perInterval = idle.Skip(1).Zip(idle, (end, start) => MeterSnapshot.ServerCost(start, end, "daemon")).Aggregate(ProcessCounters.Min);
-        return perInterval with
-        {
-            Syscalls = new[] { firstSyscalls, secondSyscalls }.Min(), // of those perf could count; null if neither
-            Copied = default(CopiedBytes), // watching copies no echo
-        };
-    }
-
-    /// <summary>From <paramref name="after"/> to the next snapshot, with perf counting the daemon's system calls per collection in between.</summary>
-    private (MeterSnapshot Start, MeterSnapshot End, long? SyscallsPerCollection) IdleInterval(DaemonProcess daemon, DaemonCounters counters, MeterSnapshot after)
-    {
-        using var syscalls = plan.CountSyscalls ? PerfSyscalls.Attach(daemon.ProcessId) : null;
-        var start = counters.NextAfter(after.IntervalEnd, CounterTimeout);
-        syscalls?.Enable();
-        var enabledAt = DateTime.UtcNow;
-        var end = counters.NextAfter(start.IntervalEnd, CounterTimeout);
-        syscalls?.Disable();
-        int collections = MeterSnapshot.CollectionsWithin(counters.Between(start, end), enabledAt, DateTime.UtcNow);
-        return (start, end, syscalls?.Count() / Math.Max(1, collections));
-    }
-
-    private RunResult Complete(Measured run, ProcessCounters idle, DaemonCounters counters, int round)
-    {
-        var measured = counters.Between(run.Before, run.After);
-        var metering = MeterSnapshot.Metering(idle, measured.Count - 1, MeterSnapshot.CollectionsWithin(measured, run.CountedFrom, run.CountedTo));
-        var result = run.Result;
-        foreach (var (name, value) in plan.RuntimeSwitches)
-        {
-            result.Settings[name] = value; // the table names every switch, those the client does not know of too
-        }
-        return result with
-        {
-            Server = (MeterSnapshot.ServerCost(run.Before, run.After) with { Syscalls = run.DaemonSyscalls }) - metering.Cost,
-            // The children's metering is left out at the source (they and the daemon subtract what reporting costs them).
-            ServerSubdaemons = result.Subdaemon is SubdaemonModel.Process or SubdaemonModel.Relay ? MeterSnapshot.ServerCost(run.Before, run.After, "subdaemons") : null,
-            ServerMetering = metering,
-            ServerMeter = MeterSnapshot.ServerMeterDeltas(run.Before, run.After),
-            ServerTimeSeries = MeterSnapshot.TimeSeries(measured),
-            FloorP50Micros = run.Floor.P50,
-            Round = round,
-            Rounds = plan.Rounds,
-            HistogramLog = run.HistogramLog,
-        };
+        return new Counted(result, syscalls?.Count(), MeterSnapshot.ServerMeterDeltas(before!, after!), MeterSnapshot.TimeSeries(counters.Between(before!, after!)));
     }
 }

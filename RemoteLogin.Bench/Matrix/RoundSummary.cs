@@ -1,12 +1,15 @@
+using RemoteLogin.Bench.Floor;
+using RemoteLogin.Bench.Reports;
 using RemoteLogin.Measurement;
 using RemoteLogin.Results;
+using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Bench.Matrix;
 
 /// <summary>
-/// Folds the rounds of each configuration into one reported run. Its ratio is the median over rounds of each run's
-/// p50 over its own floor; its other figures come from the round whose ratio is that median (the lower of the two
-/// middle rounds when the count is even).
+/// Folds the rounds of each configuration into one reported run, and keeps every round in it. Its ratios are medians
+/// over rounds of each round's ratio to the floors around it; its other figures come from the round whose ratio is the
+/// median (the lower of the two middle rounds when the count is even). A run fails when any round failed, whichever.
 /// </summary>
 public static class RoundSummary
 {
@@ -14,12 +17,23 @@ public static class RoundSummary
         runs.GroupBy(r => (r.Result.Scenario, r.Result.Strategy, r.Result.Subdaemon, r.Result.Protocol))
             .Select(group =>
             {
-                var ordered = group.OrderBy(r => r.P50OverFloor).ToList();
+                var ordered = group.OrderBy(r => r.Ratio()).ToList();
                 var median = ordered[(ordered.Count - 1) / 2];
+                var (overFloor, overFloorRange) = MedianAndRange(ordered.Select(r => r.P50OverFloor));
+                var (overSpin, overSpinRange) = MedianAndRange(ordered.Select(r => r.P50OverSpin));
+                var (overStream, overStreamRange) = MedianAndRange(ordered.Select(r => r.CharsPerSecondOverStream));
                 return median.Result with
                 {
-                    P50OverFloor = Math.Round(Median(ordered.Select(r => r.P50OverFloor).ToList()), 3),
-                    P50OverFloorRange = [Math.Round(ordered[0].P50OverFloor, 3), Math.Round(ordered[^1].P50OverFloor, 3)],
+                    Failed = group.Any(r => r.Failed),
+                    P50OverFloor = overFloor,
+                    P50OverFloorRange = overFloorRange,
+                    P50OverSpin = overSpin,
+                    P50OverSpinRange = overSpinRange,
+                    CharsPerSecondOverStream = overStream,
+                    CharsPerSecondOverStreamRange = overStreamRange,
+                    DisturbedRounds = group.Count(r => r.Floors.Disturbed),
+                    OtherCpuPercent = group.Max(r => r.OtherCpuPercent),
+                    Rounds = [.. group.OrderBy(r => r.Round).Select(r => r.ToRoundResult())],
                 };
             })
             // Models side by side under each strategy: the comparison the subdaemon axis exists for.
@@ -27,16 +41,34 @@ public static class RoundSummary
             .ToList();
 
     /// <summary>
-    /// The floor for the top of results.json: every run had its own, measured right before it; this is the one
-    /// with the median p50 (the lower middle for an even count), with the p50 of every floor measured beside it.
+    /// The floors for the top of results.json: every run had its own before and after; of each kind, the measurement
+    /// with the median figure (the lower middle for an even count), with every measurement's figure beside it.
     /// </summary>
-    public static FloorResult Floor(IReadOnlyList<RoundRun> runs)
+    public static FloorsSummary Floors(IReadOnlyList<RoundRun> runs)
     {
-        var byP50 = runs.OrderBy(r => r.Floor.P50).ToList();
-        var median = byP50[(byP50.Count - 1) / 2];
-        return new FloorResult(median.Floor, median.Round, byP50.Select(r => r.Floor.P50).ToArray());
+        var all = runs.SelectMany(r => r.FloorsBefore.Select(f => (r.Round, Floor: f)).Concat(r.FloorsAfter.Select(f => (r.Round, Floor: f)))).ToList();
+        FloorSummary? RoundTrip(FloorKind kind)
+        {
+            var byP50 = all.Where(f => f.Floor.Kind == kind).OrderBy(f => f.Floor.Figure).ToList();
+            if (byP50.Count == 0)
+            {
+                return null;
+            }
+            var median = byP50[(byP50.Count - 1) / 2];
+            return new FloorSummary(median.Floor.RttMicros!, median.Round, [.. byP50.Select(f => f.Floor.Figure)]);
+        }
+        var streams = all.Where(f => f.Floor.Kind == FloorKind.Stream).OrderBy(f => f.Floor.Figure).ToList();
+        var stream = streams.Count == 0 ? null : new StreamFloorSummary(streams[(streams.Count - 1) / 2].Floor.Figure, [.. streams.Select(f => f.Floor.Figure)]);
+        return new FloorsSummary(RoundTrip(FloorKind.Blocking)!, RoundTrip(FloorKind.Spin), stream);
     }
 
     public static double Median(IReadOnlyList<double> sorted) =>
         sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+
+    /// <summary>The median and [min, max] of the ratios rounds have, each rounded to three decimals; nulls where none has one.</summary>
+    private static (double? Median, double[]? Range) MedianAndRange(IEnumerable<double?> ratios)
+    {
+        var sorted = ratios.OfType<double>().Order().ToList();
+        return sorted.Count == 0 ? (null, null) : (Math.Round(Median(sorted), 3), [Math.Round(sorted[0], 3), Math.Round(sorted[^1], 3)]);
+    }
 }

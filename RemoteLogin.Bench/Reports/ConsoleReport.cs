@@ -26,7 +26,15 @@ public static class ConsoleReport
         {
             table.AddRow(columns.Select(c => Markup.Escape(c.Format(run))).ToArray());
         }
+        foreach (var line in document.Environment.Describe())
+        {
+            AnsiConsole.WriteLine(line);
+        }
         AnsiConsole.Write(table);
+        foreach (var warning in ReportWriter.Warnings(document))
+        {
+            AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(warning)}[/]");
+        }
         AnsiConsole.MarkupLine($"Results in [bold]{Markup.Escape(directory)}[/] (results.json, results.md, results.csv, one .hlog per run).");
     }
 }

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text;
 using RemoteLogin.Results;
+using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Bench.Reports;
 
@@ -10,16 +10,47 @@ public static class ReportWriter
     public static void WriteAll(string directory, ResultsDocument document)
     {
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "results.json"), ResultsJson.Serialize(document));
-        File.WriteAllText(Path.Combine(directory, "results.md"), Markdown(document));
-        File.WriteAllText(Path.Combine(directory, "results.csv"), Csv(document.Runs));
+        // Each file is written whole beside its final name and moved over it, so a reader never sees half a file.
+        Replace(Path.Combine(directory, "results.json"), ResultsJson.Serialize(document));
+        Replace(Path.Combine(directory, "results.md"), Markdown(document));
+        Replace(Path.Combine(directory, "results.csv"), Csv(document.Runs));
     }
 
     public static string Title(ResultsDocument document)
     {
-        var floor = document.Floor is { } f ? $"floor p50 {f.RttMicros.P50} µs (blocking one-byte ping-pong, median round)" : "no floor";
+        var floors = document.Floors is { } f
+            ? $"floors p50: blocking {RunColumns.Significant(f.Blocking.RttMicros.P50)} µs" +
+              (f.Spin is { } spin ? $", spin {RunColumns.Significant(spin.RttMicros.P50)} µs" : "") +
+              (f.Stream is { } stream ? $", stream {stream.CharsPerSecond / 1e6:0.#} M chars/s" : "") + " (median measurement)"
+            : "no floor yet";
         var switches = document.Settings.Count == 0 ? "" : "; " + string.Join(", ", document.Settings.Select(kv => $"{kv.Key}={kv.Value}"));
-        return $"{document.Machine.CpuCount} cores, {document.Machine.Runtime}, kernel {document.Machine.Kernel}; {floor}{switches}";
+        return $"{document.Machine.CpuCount} cores, {document.Machine.Runtime}, kernel {document.Machine.Kernel}; {floors}; seed {document.Seed}{switches}";
+    }
+
+    /// <summary>What a reader must be told before trusting a row, one line per run that needs it.</summary>
+    public static IEnumerable<string> Warnings(ResultsDocument document)
+    {
+        foreach (var run in document.Runs)
+        {
+            string name = $"{run.Scenario.Name()} {run.Strategy.Name()} {run.Subdaemon.Name()} {run.Protocol.Name()}";
+            if (run.Failed)
+            {
+                yield return $"FAILED {name}: a round lost, duplicated or corrupted a byte, or a session broke (see its rounds in results.json)";
+            }
+            if (RunColumns.GeneratorBound(run))
+            {
+                yield return $"{name}: the load generator's send lateness p99 ({run.SendLatenessMicros!.P99} µs) exceeds the round trip's p50 " +
+                    $"({run.RttMicros.P50} µs): the generator, not the daemon, is being measured";
+            }
+            if (run.OtherCpuPercent > RunColumns.OutsideLoadPercent)
+            {
+                yield return $"{name}: other processes used {run.OtherCpuPercent:0}% of a core during a round";
+            }
+            if (run.DisturbedRounds > 0)
+            {
+                yield return $"{name}: {run.DisturbedRounds} of {run.Rounds?.Count} rounds disturbed (floors before and after differ by more than 2×)";
+            }
+        }
     }
 
     public static string Markdown(ResultsDocument document)
@@ -28,14 +59,37 @@ public static class ReportWriter
         var text = new StringBuilder();
         text.AppendLine("# RemoteLogin comparison").AppendLine();
         text.AppendLine(Title(document)).AppendLine();
-        text.AppendLine("Round trips in µs; p50/floor is the median over rounds of each run's p50 over the floor measured beside it, [min–max] over rounds. "
-            + "Per-character counters are deltas over the measured part divided by the characters measured; remote = the daemon and its subdaemon children together, net of the metering; 'in children' is the children's part of it; setup = connect to first echo, per session. "
-            + "syscalls: every system call of the process, its threads and children (perf stat -e raw_syscalls:sys_enter). copied: bytes the strategies copied into, out of or within user-space memory (a receive, a send, a copy between buffers; splice copies none). Interrupts and NET_RX softirqs are the whole machine's.").AppendLine();
+        text.AppendLine("```");
+        foreach (var line in document.Environment.Describe())
+        {
+            text.AppendLine(line);
+        }
+        text.AppendLine("```").AppendLine();
+        if (!document.Complete)
+        {
+            text.AppendLine("**Incomplete: the bench is still running, or stopped before the end.**").AppendLine();
+        }
+        text.AppendLine("Every configuration runs twice per round: a *timed* pass with nothing attached (latency, CPU, context switches, allocations, copies; the daemon reads itself at the two edges on request) and a *counted* pass with perf and the metrics session attached (system calls, the daemon's meter). "
+            + "Round trips in µs; a percentile marked " + RunColumns.ThinMark + " has fewer than 10 samples beyond it. "
+            + "p50/floor and p50/spin: the median over rounds of each round's p50 over the lower of the floors measured right before and right after it, each in a fresh process: blocking (sleep-and-wake one-byte ping-pong) and spin (the same, polling, never sleeping); [min–max] over rounds. "
+            + "A paste is a throughput: chars/s over the stream floor (a blocking echo of 64 KB reads). A round is disturbed when its floors before and after differ by more than 2×. "
+            + "Per-character counters are deltas over the measured part divided by the characters measured; remote = the daemon and its subdaemon children together; 'in children' is the children's part of it; setup = connect to first echo, per warm session. "
+            + "alloc: exact managed bytes; '<x' where the figure is below what the edge readings themselves allocate, '0' only where that is below 0.01 B/char. "
+            + "syscalls: every system call of the process, its threads and children (perf stat -e raw_syscalls:sys_enter). copied: bytes the strategies copied into, out of or within user-space memory (splice copies none). Interrupts and NET_RX softirqs are the whole machine's.").AppendLine();
         text.AppendLine("| " + string.Join(" | ", columns.Select(c => c.Header)) + " |");
         text.AppendLine("|" + string.Join("|", columns.Select(c => c.Numeric ? "---:" : "---")) + "|");
         foreach (var run in document.Runs)
         {
             text.AppendLine("| " + string.Join(" | ", columns.Select(c => c.Format(run))) + " |");
+        }
+        var warnings = Warnings(document).ToList();
+        if (warnings.Count > 0)
+        {
+            text.AppendLine().AppendLine("## Read with care").AppendLine();
+            foreach (var warning in warnings)
+            {
+                text.AppendLine($"- {warning}");
+            }
         }
         return text.ToString();
     }
@@ -50,6 +104,13 @@ public static class ReportWriter
             text.AppendLine(string.Join(",", columns.Select(c => Quote(c.Format(run)))));
         }
         return text.ToString();
+    }
+
+    private static void Replace(string path, string contents)
+    {
+        string partial = path + ".partial";
+        File.WriteAllText(partial, contents);
+        File.Move(partial, path, overwrite: true);
     }
 
     private static string Quote(string field) =>

@@ -11,32 +11,45 @@ public sealed record Column(string Header, Func<RunResult, string> Format, bool 
 /// <summary>The comparison's columns. Per-character figures divide a run's counter deltas by the characters it measured.</summary>
 public static class RunColumns
 {
+    /// <summary>Other processes using more of a core than this during a run flag it: the machine was not quiet.</summary>
+    public const double OutsideLoadPercent = 10;
+
+    /// <summary>Marks a percentile with fewer than <see cref="LatencySummary.ThinTail"/> samples beyond it.</summary>
+    public const string ThinMark = "*";
+
     public static IReadOnlyList<Column> All { get; } =
     [
         new("scenario", r => r.Scenario.Name(), Numeric: false),
         new("strategy", r => r.Strategy.Name(), Numeric: false),
         new("subdaemon", r => r.Subdaemon.Name(), Numeric: false),
         new("protocol", r => r.Protocol.Name(), Numeric: false),
+        new("status", Status, Numeric: false),
         new("sessions", r => Whole(r.Sessions)),
         new("chars", r => Whole(r.Chars)),
-        new("p50 µs", r => Whole(r.RttMicros.P50)),
-        new("p99 µs", r => Whole(r.RttMicros.P99)),
-        new("p99.9 µs", r => Whole(r.RttMicros.P999)),
-        new("p50/floor", r => r.P50OverFloor is { } ratio ? $"{Fixed(ratio, 2)} [{Fixed(r.P50OverFloorRange![0], 2)}–{Fixed(r.P50OverFloorRange[1], 2)}]" : ""),
+        new("p50 µs", r => Percentile(r.RttMicros, r.RttMicros.P50, "p50")),
+        new("p99 µs", r => Percentile(r.RttMicros, r.RttMicros.P99, "p99")),
+        new("p99.9 µs", r => Percentile(r.RttMicros, r.RttMicros.P999, "p999")),
+        new("p99.99 µs", r => Percentile(r.RttMicros, r.RttMicros.P9999, "p9999")),
+        // Every ratio has the CPU it cost beside it: a configuration that spins can beat a sleeping floor.
+        new("p50/floor", r => Ratio(r.P50OverFloor, r.P50OverFloorRange)),
+        new("p50/spin", r => Ratio(r.P50OverSpin, r.P50OverSpinRange)),
         new("chars/s", r => Whole(r.CharsPerSecond)),
-        new("setup p50 µs", r => r.SetupMicros is { Count: > 0 } setup ? Whole(setup.P50) : ""),
+        new("chars/s / stream", r => Ratio(r.CharsPerSecondOverStream, r.CharsPerSecondOverStreamRange, decimals: 3)),
+        new("CPU µs/char client", r => PerChar(r, r.Client.CpuMicros)),
+        new("CPU µs/char remote", r => r.Server is { } s ? PerChar(r, s.CpuMicros) : ""),
+        new("CPU µs/char in children", r => r.ServerSubdaemons is { } c ? PerChar(r, c.CpuMicros) : ""),
+        new("disturbed rounds", r => r.DisturbedRounds is { } n && r.Rounds is { } rounds ? $"{n}/{rounds.Count}" : ""),
+        new("send lateness p99 µs", r => r.SendLatenessMicros is { Count: > 0 } late ? Percentile(late, late.P99, "p99") : ""),
+        new("setup p50 µs", r => r.SetupMicros is { Count: > 0 } setup ? Significant(setup.P50) : ""),
         new("ctx sw/char client", r => PerChar(r, r.Client.ContextSwitches)),
         // The remote side is the daemon and its subdaemon children together; "in children" is the children's part of it.
         new("ctx sw/char remote", r => r.Server is { } s ? PerChar(r, s.ContextSwitches) : ""),
         new("ctx sw/char in children", r => r.ServerSubdaemons is { } c ? PerChar(r, c.ContextSwitches) : ""),
-        new("CPU µs/char client", r => PerChar(r, r.Client.CpuMicros)),
-        new("CPU µs/char remote", r => r.Server is { } s ? PerChar(r, s.CpuMicros) : ""),
-        new("CPU µs/char in children", r => r.ServerSubdaemons is { } c ? PerChar(r, c.CpuMicros) : ""),
-        // perf's count of every system call, the runtime's own included; empty when perf could not count.
+        // perf's count of every system call, the runtime's own included, from the counted pass; empty when perf could not count.
         new("syscalls/char client", r => r.Client.Syscalls is { } n ? PerChar(r, n) : ""),
         new("syscalls/char remote", r => r.Server?.Syscalls is { } n ? PerChar(r, n) : ""),
-        new("alloc B/char client", r => PerChar(r, r.Client.AllocatedBytes)),
-        new("alloc B/char remote", r => r.Server is { } s ? PerChar(r, s.AllocatedBytes) : ""),
+        new("alloc B/char client", r => r.AllocatedBytesPerChar is { } a ? Bound(a.Client) : ""),
+        new("alloc B/char remote", r => r.AllocatedBytesPerChar?.Server is { } s ? Bound(s) : ""),
         // Bytes copied into, out of and within user-space memory, as the strategies count them; splice copies none.
         new("copied B/char client", r => r.Client.Copied is { } c ? PerChar(r, c.Total) : ""),
         new("copied B/char remote", r => r.Server?.Copied is { } c ? PerChar(r, c.Total) : ""),
@@ -47,14 +60,59 @@ public static class RunColumns
         new("lost/dup/bad", r => $"{r.Integrity.Lost}/{r.Integrity.Duplicated}/{r.Integrity.Corrupted}", Numeric: false),
     ];
 
+    /// <summary>
+    /// "ok", or what a reader must know before reading the row: a failed round, a load generator late by more than the
+    /// round trip it measures (then the generator is what was measured), other processes busy during the run.
+    /// </summary>
+    public static string Status(RunResult run)
+    {
+        List<string> notes = [];
+        if (run.Failed)
+        {
+            var failedRounds = run.Rounds?.Where(r => r.Failed).Select(r => r.Round.ToString(CultureInfo.InvariantCulture)).ToList() ?? [];
+            notes.Add(failedRounds.Count > 0 ? $"FAILED (round {string.Join(", ", failedRounds)})" : "FAILED");
+        }
+        if (GeneratorBound(run))
+        {
+            notes.Add("generator late");
+        }
+        if (run.OtherCpuPercent > OutsideLoadPercent)
+        {
+            notes.Add($"outside load {run.OtherCpuPercent:0}%");
+        }
+        return notes.Count == 0 ? "ok" : string.Join("; ", notes);
+    }
+
+    /// <summary>The generator's own lateness p99 exceeds the round trip's p50: it, not the daemon, is being measured.</summary>
+    public static bool GeneratorBound(RunResult run) => run.SendLatenessMicros is { Count: > 0 } late && late.P99 > run.RttMicros.P50;
+
+    private static string Percentile(LatencySummary summary, double value, string name) =>
+        summary.Count == 0 ? "" : Significant(value) + (summary.FewSamplesBeyond.Contains(name) ? ThinMark : "");
+
+    private static string Ratio(double? ratio, double[]? range, int decimals = 2) =>
+        ratio is { } r ? $"{Fixed(r, decimals)} [{Fixed(range![0], decimals)}–{Fixed(range[1], decimals)}]" : "";
+
+    /// <summary>
+    /// A figure with its resolution: "0" only where even the resolution is below 0.01 B/char; below the resolution,
+    /// "&lt;" and the resolution; otherwise the figure.
+    /// </summary>
+    public static string Bound(PerCharBound bound)
+    {
+        if (Math.Abs(bound.Value) < bound.Resolution)
+        {
+            return bound.Resolution < 0.01 ? "0" : "<" + Significant(bound.Resolution);
+        }
+        return Significant(bound.Value);
+    }
+
     private static string PerChar(RunResult run, double total) => run.Chars == 0 ? "" : Significant(total / run.Chars);
 
     private static string Whole(double value) => Math.Round(value).ToString("0", CultureInfo.InvariantCulture);
 
     private static string Fixed(double value, int decimals) => value.ToString("F" + decimals, CultureInfo.InvariantCulture);
 
-    /// <summary>Three significant digits: 0.000123 and 123 alike stay readable.</summary>
-    private static string Significant(double value)
+    /// <summary>Three significant digits: 0.000123 and 123 alike stay readable; larger values whole.</summary>
+    public static string Significant(double value)
     {
         if (value == 0)
         {

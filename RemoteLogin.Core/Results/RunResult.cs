@@ -7,6 +7,9 @@ namespace RemoteLogin.Results;
 public sealed record IntegrityCounts(long Lost, long Duplicated, long Corrupted)
 {
     public bool IsIntact => Lost == 0 && Duplicated == 0 && Corrupted == 0;
+
+    public static IntegrityCounts operator +(IntegrityCounts a, IntegrityCounts b) =>
+        new(a.Lost + b.Lost, a.Duplicated + b.Duplicated, a.Corrupted + b.Corrupted);
 }
 
 /// <summary>One element of results.json "runs" (DESIGN.md, "Results format"). Counters are deltas over the measured part.</summary>
@@ -36,30 +39,42 @@ public sealed record RunResult
     /// </summary>
     public long? ClientAllocationNoiseBytes { get; init; }
     /// <summary>
-    /// The daemon and its subdaemons, read over EventPipe by the bench, net of the metering itself (see <see cref="ServerMetering"/>);
-    /// absent when the client ran alone.
+    /// The daemon and its subdaemons over the timed pass, from the daemon's own readings at the two edges (an on-demand
+    /// snapshot, nothing periodic); absent when the client ran alone.
     /// </summary>
     public ProcessCounters? Server { get; init; }
     /// <summary>The subdaemon children's part of <see cref="Server"/>, for the models that start them.</summary>
     public ProcessCounters? ServerSubdaemons { get; init; }
     public required SystemCounters System { get; init; }
-    /// <summary>What publishing counters cost the daemon over the measured part, already taken out of <see cref="Server"/>.</summary>
-    public MeteringCost? ServerMetering { get; init; }
     /// <summary>
-    /// Every counter read from the daemon over the measured part, as deltas: its own meter (bytes, calls, copies,
-    /// sessions), System.Runtime's and the sockets' EventCounters, metering included.
+    /// Every counter read from the daemon over the counted pass's measured part, as deltas: its own meter (bytes, calls,
+    /// copies, sessions), System.Runtime's and the sockets' EventCounters, raw (what publishing them costs included).
     /// </summary>
     public Dictionary<string, double>? ServerMeter { get; init; }
     /// <summary>The same counters second by second, levels (thread counts, heap sizes) included.</summary>
     public CounterTimeSeries? ServerTimeSeries { get; init; }
-    /// <summary>p50 of the floor measured beside this run, in µs.</summary>
-    public double? FloorP50Micros { get; init; }
-    /// <summary>This run's p50 over the floor measured beside it (the bench's median over rounds).</summary>
+    /// <summary>The counted pass: perf and the metrics session attached; system calls and the meter come from it.</summary>
+    public CountedPass? CountedPass { get; init; }
+    /// <summary>Any round lost, duplicated or corrupted a byte, or a session broke: shown as failed everywhere, and the bench exits 1.</summary>
+    public bool Failed { get; init; }
+    /// <summary>Median over rounds of each round's p50 over the lower blocking floor around it, and its range.</summary>
     public double? P50OverFloor { get; init; }
     public double[]? P50OverFloorRange { get; init; }
-    /// <summary>Which round of the bench this run's other figures come from, and how many rounds there were.</summary>
+    /// <summary>Median over rounds of each round's p50 over the lower spin floor around it, and its range.</summary>
+    public double? P50OverSpin { get; init; }
+    public double[]? P50OverSpinRange { get; init; }
+    /// <summary>A paste's chars/s over the stream floor around it: median over rounds, and its range.</summary>
+    public double? CharsPerSecondOverStream { get; init; }
+    public double[]? CharsPerSecondOverStreamRange { get; init; }
+    /// <summary>Rounds whose floors before and after differed by more than 2×.</summary>
+    public int? DisturbedRounds { get; init; }
+    /// <summary>Every round of this configuration; the figures outside come from <see cref="Round"/>, the median one.</summary>
+    public IReadOnlyList<RoundResult>? Rounds { get; init; }
+    /// <summary>Which round this run's figures (latency, counters) come from: the one whose ratio is the median.</summary>
     public int? Round { get; init; }
-    public int? Rounds { get; init; }
+    public AllocationPerChar? AllocatedBytesPerChar { get; init; }
+    /// <summary>The most CPU other processes used during any round's timed pass, % of one core; over 10 and the run is flagged.</summary>
+    public double? OtherCpuPercent { get; init; }
     /// <summary>Everything else that shaped the run: batch size, window, rate, runtime switches.</summary>
     public Dictionary<string, string> Settings { get; init; } = [];
     /// <summary>Sessions whose connection broke during the run; any makes the run fail.</summary>
@@ -70,9 +85,6 @@ public sealed record RunResult
     /// <summary>Every echo came back as typed and no session broke.</summary>
     public bool Succeeded => Integrity.IsIntact && (Failures is null || Failures.Length == 0);
 }
-
-/// <summary>The observer's share: <paramref name="PerInterval"/> measured with the daemon idle, times the <paramref name="Intervals"/> a run spanned.</summary>
-public sealed record MeteringCost(int Intervals, ProcessCounters PerInterval, ProcessCounters Cost);
 
 /// <summary>
 /// The daemon's counters over a run's measured part, one value per refresh interval (one second, as dotnet-counters):
