@@ -24,7 +24,10 @@ public static class CpuPlacements
     /// Why this placement cannot be had on this machine ("split" on one CPU, no taskset), or null when it can: for the
     /// bench to refuse at the start with a one-line error, not mid-run.
     /// </summary>
-    public static string? WhyImpossible(this CpuPlacement placement)
+    public static string? WhyImpossible(this CpuPlacement placement) => placement.WhyImpossible(s_allowed.Value);
+
+    /// <summary>As <see cref="WhyImpossible(CpuPlacement)"/> for a process allowed <paramref name="allowedCpus"/>: a test names a one-CPU machine.</summary>
+    public static string? WhyImpossible(this CpuPlacement placement, IReadOnlyList<int> allowedCpus)
     {
         int needed = placement switch
         {
@@ -36,9 +39,9 @@ public static class CpuPlacements
         {
             return null;
         }
-        if (s_allowed.Value.Count < needed)
+        if (allowedCpus.Count < needed)
         {
-            return $"--placement {placement.Name()} needs {needed} CPUs and this machine allows the bench {s_allowed.Value.Count} ({string.Join(",", s_allowed.Value)})";
+            return $"--placement {placement.Name()} needs {needed} CPUs and this machine allows the bench {allowedCpus.Count} ({string.Join(",", allowedCpus)})";
         }
         if (!OnPath(Taskset))
         {
