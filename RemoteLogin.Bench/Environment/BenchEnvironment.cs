@@ -41,18 +41,43 @@ public sealed record BenchEnvironment(
     /// <summary>A few short lines for the console and results.md, as BenchmarkDotNet heads its reports.</summary>
     public IReadOnlyList<string> Describe() =>
     [
-        $"RemoteLogin {Commit}, Linux {Kernel}, clocksource {Clocksource}, THP {Thp}",
-        $"CPU {Frequency()}, governor {Governor}; idle governor {IdleGovernor}: {States()}",
+        $"RemoteLogin {Commit}, Linux {Short(Kernel)}, clocksource {Short(Clocksource)}, THP {Short(Thp)}",
+        $"CPU {Frequency()}, governor {Short(Governor)}; idle governor {Short(IdleGovernor)}: {States()}",
         $"mitigations: {MitigationSummary()}",
         $"placement {Placement.Name()}, cpu idle {CpuIdle}",
         $"load {Load(LoadAverage.Start)} → {Load(LoadAverage.End)}, steal {Percent(StealPercent.Start)} → {Percent(StealPercent.End)}, " +
             $"other processes {Percent(OtherCpuPercent)} of one core",
-        $"DOTNET_ variables: client {Variables(DotnetEnvironment.Client)}; daemon {Variables(DotnetEnvironment.Daemon)}",
+        $"DOTNET_ variables: {VariablesSummary()}",
+    ];
+
+    // The SDK's and the host's own settings, which a run under dotnet test or dotnet run inherits: they do not
+    // change what the runtime does, so the header leaves them to results.json.
+    private static readonly string[] ToolingPrefixes =
+    [
+        "DOTNET_CLI_", "DOTNET_ROOT", "DOTNET_HOST_PATH", "DOTNET_NOLOGO", "DOTNET_GENERATE_ASPNET_CERTIFICATE",
+        "DOTNET_SKIP_FIRST_TIME_EXPERIENCE", "DOTNET_ADD_GLOBAL_TOOLS_TO_PATH", "DOTNET_MSBUILD_SDK_RESOLVER_",
     ];
 
     private string Frequency() => FrequencyMHz.Value is { } mhz
-        ? $"{mhz.ToString("0", CultureInfo.InvariantCulture)} MHz ({FrequencyMHz.Source})"
-        : $"frequency {FrequencyMHz.Source}";
+        ? $"{mhz.ToString("0", CultureInfo.InvariantCulture)} MHz ({(FrequencyMHz.Source.StartsWith("/proc/cpuinfo", StringComparison.Ordinal) ? "cpuinfo, no cpufreq" : "cpufreq")})"
+        : "frequency unavailable";
+
+    /// <summary>A field as the header shows it: "unavailable" without the path, which results.json keeps.</summary>
+    private static string Short(string value) => value.StartsWith("unavailable", StringComparison.Ordinal) ? "unavailable" : value;
+
+    private string VariablesSummary()
+    {
+        var client = Runtime(DotnetEnvironment.Client);
+        var daemon = Runtime(DotnetEnvironment.Daemon);
+        var both = client.Intersect(daemon).ToList();
+        string tooling = DotnetEnvironment.Client.Keys.Union(DotnetEnvironment.Daemon.Keys).Any(IsTooling) ? " (and the SDK's own, in results.json)" : "";
+        return $"both {Variables(both)}; client only {Variables(client.Except(both))}; daemon only {Variables(daemon.Except(both))}{tooling}";
+    }
+
+    private static IEnumerable<KeyValuePair<string, string>> Runtime(IReadOnlyDictionary<string, string> variables) =>
+        variables.Where(v => !IsTooling(v.Key));
+
+    private static bool IsTooling(string name) => ToolingPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal));
 
     private string States() => IdleStates.Count == 0
         ? "no idle states listed"
@@ -78,8 +103,8 @@ public sealed record BenchEnvironment(
     private static string Percent(double? percent) =>
         percent is { } value ? value.ToString("0.0", CultureInfo.InvariantCulture) + "%" : "unavailable";
 
-    private static string Variables(IReadOnlyDictionary<string, string> variables) =>
-        variables.Count == 0 ? "none" : string.Join(" ", variables.Select(v => $"{v.Key}={v.Value}"));
+    private static string Variables(IEnumerable<KeyValuePair<string, string>> variables) =>
+        variables.Any() ? string.Join(" ", variables.Select(v => $"{v.Key}={v.Value}")) : "none";
 }
 
 /// <summary>The CPU's clock rate and where it was read: cpufreq's current frequency, or /proc/cpuinfo's figure where there is no cpufreq.</summary>

@@ -103,7 +103,7 @@ public sealed class EnvironmentProbe
             if (line.StartsWith("cpu MHz", StringComparison.Ordinal)
                 && double.TryParse(line[(line.IndexOf(':') + 1)..].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out double mhz))
             {
-                return new CpuFrequency(mhz, "/proc/cpuinfo cpu MHz of the first CPU (no cpufreq: calibrated at boot, not a reading)");
+                return new CpuFrequency(mhz, "/proc/cpuinfo cpu MHz of the first CPU (no cpufreq: the rate calibrated at boot, not a reading)");
             }
         }
         return new CpuFrequency(null, $"unavailable (neither {current} nor cpu MHz in /proc/cpuinfo)");
