@@ -48,6 +48,16 @@ public class CpuPlacementTests
     }
 
     [Fact]
+    public void Placement_and_idle_state_are_spelled_as_on_the_command_line()
+    {
+        Assert.Equal(["default", "same", "split"], VocabularyNames.All<CpuPlacement>());
+        Assert.Equal(["default", "poll"], VocabularyNames.All<CpuIdle>());
+        Assert.True(VocabularyNames.TryParse<CpuPlacement>("split", out var placement));
+        Assert.Equal(CpuPlacement.Split, placement);
+        Assert.Equal("\"same\"", RemoteLogin.Results.ResultsJson.Serialize(CpuPlacement.Same));
+    }
+
+    [Fact]
     public void Default_leaves_the_start_info_as_it_is()
     {
         var info = SiblingProgram.StartInfo("RemoteLogin.Server", ["--listen", "127.0.0.1:0"]);
