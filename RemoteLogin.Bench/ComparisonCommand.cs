@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using RemoteLogin.Bench.Counters;
-using RemoteLogin.Bench.Environment;
+using RemoteLogin.Bench.RunEnvironment;
 using RemoteLogin.Bench.Matrix;
 using RemoteLogin.Bench.Reports;
 using RemoteLogin.Cli;
 using RemoteLogin.Measurement;
+using RemoteLogin.Processes;
 using RemoteLogin.Results;
 using RemoteLogin.Vocabulary;
 using Spectre.Console;
@@ -91,9 +92,9 @@ public static class ComparisonCommand
                 CpuIdle = parsed.GetValue(cpuIdle),
                 DropByteInRound = (int?)parsed.GetValue(dropByteInRound),
             };
-            if (plan.Placement == CpuPlacement.Split && System.Environment.ProcessorCount < 2)
+            if (plan.Placement.WhyImpossible() is { } impossible)
             {
-                return CommandLineRunner.Reject(parsed, "--placement split: this machine has one CPU");
+                return CommandLineRunner.Reject(parsed, $"--placement {plan.Placement.Name()}: {impossible}");
             }
             string? noSyscalls = PerfSyscalls.Unavailable();
             if (noSyscalls is not null)
@@ -136,7 +137,10 @@ public static class ComparisonCommand
             },
         };
         var runner = new MatrixRunner(plan, directory);
-        var running = probe.Snapshot();
+        var clientEnvironment = SiblingProgram.StartInfo("RemoteLogin.Client", [], plan.RuntimeSwitches).Environment;
+        var daemonEnvironment = SiblingProgram.StartInfo("RemoteLogin.Server", [], plan.RuntimeSwitches).Environment;
+        // What the documents written while the bench runs say of the machine; the last one has the end's figures too.
+        var running = probe.Finish(clientEnvironment, daemonEnvironment, otherCpuPercent: null);
         string? error = null;
         try
         {
@@ -153,8 +157,7 @@ public static class ComparisonCommand
             error = e.Message;
         }
 
-        var document = Document(complete: error is null, probe.Finish(
-            DaemonProcess.EnvironmentOf(plan.RuntimeSwitches), ClientProcess.EnvironmentOf(plan.RuntimeSwitches), others.Stop()));
+        var document = Document(complete: error is null, probe.Finish(clientEnvironment, daemonEnvironment, others.Stop()));
         ReportWriter.WriteAll(directory, document);
         if (document.Runs.Count > 0)
         {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using RemoteLogin.Bench.Counters;
-using RemoteLogin.Bench.Environment;
+using RemoteLogin.Bench.RunEnvironment;
 using RemoteLogin.Bench.Faults;
 using RemoteLogin.Bench.Floor;
 using RemoteLogin.Client.Load;
@@ -37,7 +37,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
             var (round, strategy, subdaemon, protocol) = (daemonRun.Round, daemonRun.Strategy, daemonRun.Subdaemon, daemonRun.Protocol);
             using var daemon = DaemonProcess.Start(
                 ["--echo", strategy.Name(), "--subdaemon", subdaemon.Name(), "--protocol", protocol.Name()], plan.RuntimeSwitches,
-                controlStdin: true, configure: info => plan.Placement.Apply(info, PlacementSide.Daemon));
+                configure: info => plan.Placement.Apply(info, PlacementSide.Daemon));
             foreach (var scenario in daemonRun.Scenarios)
             {
                 starting($"round {round}/{plan.Rounds}: {scenario.Name()} {strategy.Name()} {subdaemon.Name()} {protocol.Name()}");
@@ -66,6 +66,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
         var after = MeasureFloors(configuration.Scenario);
         var counted = CountedPass(daemon, Request(configuration, daemon.Endpoint, stem + "-counted", round) with { CountSyscalls = plan.CountSyscalls });
 
+        string[] failures = [.. timed.Failures ?? [], .. (counted.Result.Failures ?? []).Select(f => $"counted pass: {f}")];
         var result = timed with
         {
             Client = timed.Client with { Syscalls = counted.Result.Client.Syscalls },
@@ -73,7 +74,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
             ServerMeter = counted.Meter,
             ServerTimeSeries = counted.TimeSeries,
             CountedPass = new CountedPass(counted.Result.RttMicros, counted.Result.CharsPerSecond, counted.Result.Integrity, counted.Result.HistogramLog),
-            Failures = [.. timed.Failures ?? [], .. (counted.Result.Failures ?? []).Select(f => $"counted pass: {f}")] is { Length: > 0 } failures ? failures : null,
+            Failures = failures.Length > 0 ? failures : null,
             Round = round,
         };
         foreach (var (name, value) in plan.RuntimeSwitches)

@@ -1,4 +1,4 @@
-using RemoteLogin.Bench.Environment;
+using RemoteLogin.Bench.RunEnvironment;
 using RemoteLogin.Measurement;
 using RemoteLogin.Results;
 
