@@ -65,7 +65,7 @@ public sealed class DaemonProcess : IDisposable
     /// around a measured part give its cost with <see cref="DaemonSnapshot.ServerCost"/>. Throws
     /// <see cref="InvalidOperationException"/> when the daemon has died (with the tail of its stderr) or answers with
     /// an error, and <see cref="TimeoutException"/> when it does not answer within <paramref name="timeout"/>; after
-    /// either, no more snapshots can be asked for.
+    /// either, no more snapshots can be asked for. One caller at a time: a request and its reply are one exchange.
     /// </summary>
     public DaemonSnapshot Snapshot(TimeSpan timeout)
     {
