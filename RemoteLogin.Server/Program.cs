@@ -17,10 +17,16 @@ var echo = Options.Vocabulary("--echo", BufferStrategy.Naive, "Echo buffer strat
 var maxSessions = Options.Count("--max-sessions", DaemonSettings.DefaultMaxSessions, "Live sessions at most, those still in their handshake included; a connection beyond them is closed at once and counted", maximum: 1_000_000);
 var handshakeSeconds = Options.Positive("--handshake-timeout", DaemonSettings.DefaultHandshakeTimeout.TotalSeconds, "Seconds a client gets for its whole protocol handshake (rlogin) before the session is closed");
 var drainSeconds = Options.Positive("--drain-timeout", 5, "Seconds live sessions get to finish echoing on SIGTERM/Ctrl+C");
+// For the bench, not for people: it reads the daemon's figures exactly at the edges of a measured part.
+var controlStdin = new Option<bool>("--control-stdin")
+{
+    Description = "Answer each 'snapshot' line on stdin with one 'snapshot JSON' line on stdout (after 'listening on'); end of stdin ends only that",
+    Hidden = true,
+};
 
 var root = new RootCommand("RemoteLogin daemon: accepts TCP sessions and echoes every byte through a per-session subdaemon.")
 {
-    listen, protocol, subdaemon, echo, maxSessions, handshakeSeconds, drainSeconds,
+    listen, protocol, subdaemon, echo, maxSessions, handshakeSeconds, drainSeconds, controlStdin,
 };
 root.SetAction(async (parsed, _) =>
 {
@@ -51,6 +57,11 @@ root.SetAction(async (parsed, _) =>
     var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
     Console.Out.WriteLine($"listening on {daemon.LocalEndPoint}");
     Console.Out.Flush();
+    if (parsed.GetValue(controlStdin))
+    {
+        // Started after "listening on": every line after it on stdout is a reply.
+        SnapshotResponder.Start(metrics.Usage, Console.OpenStandardInput(), Console.Out);
+    }
 
     await stop.Task;
     await daemon.StopAsync(TimeSpan.FromSeconds(parsed.GetValue(drainSeconds)));

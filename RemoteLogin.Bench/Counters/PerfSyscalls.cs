@@ -40,7 +40,7 @@ public sealed class PerfSyscalls : IDisposable
     /// <summary>Why perf cannot count system calls on this machine, or null when it can. Asks perf once.</summary>
     public static string? Unavailable() => s_unavailable.Value;
 
-    private static readonly Lazy<string?> s_unavailable = new(Probe);
+    private static readonly Lazy<string?> s_unavailable = new(ProbeOnce);
 
     /// <summary>
     /// Count a running process from now on, its threads and children too, those it starts later included. Returns
@@ -172,7 +172,7 @@ public sealed class PerfSyscalls : IDisposable
     }
 
     /// <summary>The count from perf's CSV output (-x,): "COUNT,UNIT,EVENT,RUNNING TIME,PERCENT ENABLED,...".</summary>
-    private static long? Parse(IEnumerable<string> lines)
+    public static long? Parse(IEnumerable<string> lines)
     {
         foreach (var line in lines)
         {
@@ -192,19 +192,38 @@ public sealed class PerfSyscalls : IDisposable
         return null;
     }
 
-    /// <summary>Count a short program the way the bench counts its client, control descriptors and all.</summary>
-    private static string? Probe()
+    /// <summary>
+    /// Count a short program the way the bench counts its client, control descriptors and all: why perf cannot count
+    /// here, or null when it counted. <see cref="Unavailable"/> asks this once; every call asks perf anew.
+    /// </summary>
+    public static string? ProbeOnce()
     {
         try
         {
-            using var perf = Launch(new ProcessStartInfo("true") { RedirectStandardError = true, RedirectStandardOutput = true });
+            // The workload must outlive "enable": a program that ends by itself ("true") may be gone before perf reads
+            // the command, and perf then never answers it (11 launches in 12 lost that race). cat waits on its stdin,
+            // perf's, a pipe from here, and ends only when this closes it, after perf has acknowledged.
+            using var perf = Launch(new ProcessStartInfo("cat") { RedirectStandardInput = true, RedirectStandardError = true, RedirectStandardOutput = true });
             var error = perf.Process.StandardError.ReadToEndAsync();
-            perf.Enable();
-            if (!perf.Process.WaitForExit(ReplyTimeout) || perf.Process.ExitCode != 0)
+            _ = perf.Process.StandardOutput.ReadToEndAsync(); // nothing comes; read so that nothing can block
+            try
+            {
+                perf.Enable();
+            }
+            finally
+            {
+                perf.Process.StandardInput.Close(); // cat reads the end, and exits: its last system calls are counted
+            }
+            if (!perf.Process.WaitForExit(ReplyTimeout))
+            {
+                return $"perf stat -e {Event} did not end within {ReplyTimeout.TotalSeconds} s of its workload's input closing";
+            }
+            if (perf.Process.ExitCode != 0)
             {
                 return $"perf stat -e {Event} failed: {error.Result.Trim().Split('\n').FirstOrDefault()}";
             }
-            return perf.Count() > 0 ? null : $"perf stat counted no {Event} events for 'true': {File.ReadAllText(perf._output).Trim()}";
+            // The proof that it counts: cat's last system calls (its read of the end, its exit) came after "enable".
+            return perf.Count() > 0 ? null : $"perf stat counted no {Event} events for 'cat': {File.ReadAllText(perf._output).Trim()}";
         }
         catch (Win32Exception)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using RemoteLogin.Measurement;
 using RemoteLogin.Native;
 using RemoteLogin.Processes;
 
@@ -8,13 +9,18 @@ namespace RemoteLogin.Bench.Matrix;
 /// <summary>RemoteLogin.Server as a child process on an ephemeral loopback port.</summary>
 public sealed class DaemonProcess : IDisposable
 {
+    private const int StderrTailLines = 20;
+
     private readonly Process _process;
     private readonly Task<string> _stderr;
+    private readonly bool _controlStdin;
+    private string? _controlBroken; // why no more snapshots can be asked for, once that is so
 
-    private DaemonProcess(Process process, IPEndPoint endpoint)
+    private DaemonProcess(Process process, IPEndPoint endpoint, bool controlStdin)
     {
         _process = process;
         Endpoint = endpoint;
+        _controlStdin = controlStdin;
         _stderr = process.StandardError.ReadToEndAsync();
     }
 
@@ -26,12 +32,15 @@ public sealed class DaemonProcess : IDisposable
 
     /// <summary>Start the daemon with <paramref name="arguments"/> (without --listen) and wait for its "listening on" line.</summary>
     /// <param name="programDirectory">Where the daemon is built; beside this program unless given.</param>
+    /// <param name="controlStdin">Let <see cref="Snapshot"/> ask the daemon for its figures over its standard input.</param>
     /// <param name="configure">Applied to the daemon's start info before it is launched (CPU placement).</param>
     public static DaemonProcess Start(
         IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? programDirectory = null,
-        Action<ProcessStartInfo>? configure = null)
+        bool controlStdin = false, Action<ProcessStartInfo>? configure = null)
     {
-        var info = SiblingProgram.StartInfo("RemoteLogin.Server", ["--listen", "127.0.0.1:0", .. arguments], environment, directory: programDirectory);
+        string[] control = controlStdin ? ["--control-stdin"] : [];
+        var info = SiblingProgram.StartInfo(
+            "RemoteLogin.Server", ["--listen", "127.0.0.1:0", .. control, .. arguments], environment, directory: programDirectory);
         configure?.Invoke(info);
         var process = Process.Start(info)!;
         const string prefix = "listening on ";
@@ -42,7 +51,7 @@ public sealed class DaemonProcess : IDisposable
             {
                 throw new InvalidOperationException($"the daemon did not start: '{firstLine}'");
             }
-            return new DaemonProcess(process, IPEndPoint.Parse(firstLine[prefix.Length..]));
+            return new DaemonProcess(process, IPEndPoint.Parse(firstLine[prefix.Length..]), controlStdin);
         }
         catch
         {
@@ -51,6 +60,63 @@ public sealed class DaemonProcess : IDisposable
             process.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The daemon's figures now, read by the daemon itself when asked (started with <c>controlStdin</c>); two of them
+    /// around a measured part give its cost with <see cref="DaemonSnapshot.ServerCost"/>. Throws
+    /// <see cref="InvalidOperationException"/> when the daemon has died (with the tail of its stderr) or answers with
+    /// an error, and <see cref="TimeoutException"/> when it does not answer within <paramref name="timeout"/>; after
+    /// either, no more snapshots can be asked for. One caller at a time: a request and its reply are one exchange.
+    /// </summary>
+    public DaemonSnapshot Snapshot(TimeSpan timeout)
+    {
+        if (!_controlStdin)
+        {
+            throw new InvalidOperationException("the daemon was started without controlStdin: it does not answer snapshots");
+        }
+        if (_controlBroken is not null)
+        {
+            throw new InvalidOperationException($"no more snapshots from the daemon: {_controlBroken}");
+        }
+        string? reply;
+        try
+        {
+            _process.StandardInput.WriteLine(DaemonSnapshot.Request);
+            _process.StandardInput.Flush();
+            // After "listening on", the daemon's stdout carries nothing but replies, one line for each request.
+            reply = _process.StandardOutput.ReadLineAsync().WaitAsync(timeout).GetAwaiter().GetResult();
+        }
+        catch (IOException)
+        {
+            reply = null; // its end of stdin closed: the daemon is gone, which the next lines say better
+        }
+        catch (TimeoutException)
+        {
+            // The read is still pending and would take the late reply as the next request's: this channel is done.
+            _controlBroken = $"a snapshot got no answer within {timeout.TotalSeconds} s";
+            throw new TimeoutException($"the daemon (pid {_process.Id}) did not answer a snapshot within {timeout.TotalSeconds} s");
+        }
+        if (reply is null)
+        {
+            _controlBroken = "the daemon closed its stdout";
+            throw new InvalidOperationException(DiedMessage());
+        }
+        try
+        {
+            return DaemonSnapshot.FromReply(reply);
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidOperationException($"the daemon answered a snapshot with '{reply}'", e);
+        }
+    }
+
+    /// <summary>End the daemon's standard input: it stops answering snapshots and serves on.</summary>
+    public void CloseControl()
+    {
+        _controlBroken ??= "its control stdin was closed";
+        _process.StandardInput.Close();
     }
 
     /// <summary>SIGTERM, then wait for the drain; returns the exit code.</summary>
@@ -76,6 +142,15 @@ public sealed class DaemonProcess : IDisposable
     }
 
     public string StandardErrorAfterExit() => _stderr.Wait(TimeSpan.FromSeconds(5)) ? _stderr.Result : "";
+
+    private string DiedMessage()
+    {
+        // A daemon that closed its stdout is exiting: give it a moment to finish, so that its code and last words are in.
+        string how = _process.WaitForExit(TimeSpan.FromSeconds(5)) ? $"exited with code {_process.ExitCode}" : "closed its stdout but is still running";
+        var tail = StandardErrorAfterExit().Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(StderrTailLines).ToArray();
+        string stderr = tail.Length == 0 ? "nothing on stderr" : "stderr ends:\n" + string.Join('\n', tail);
+        return $"the daemon (pid {_process.Id}) {how} instead of answering a snapshot; {stderr}";
+    }
 
     public void Dispose()
     {

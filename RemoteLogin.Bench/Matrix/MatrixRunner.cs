@@ -37,7 +37,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
             var (round, strategy, subdaemon, protocol) = (daemonRun.Round, daemonRun.Strategy, daemonRun.Subdaemon, daemonRun.Protocol);
             using var daemon = DaemonProcess.Start(
                 ["--echo", strategy.Name(), "--subdaemon", subdaemon.Name(), "--protocol", protocol.Name()], plan.RuntimeSwitches,
-                configure: info => plan.Placement.Apply(info, PlacementSide.Daemon));
+                controlStdin: true, configure: info => plan.Placement.Apply(info, PlacementSide.Daemon));
             foreach (var scenario in daemonRun.Scenarios)
             {
                 starting($"round {round}/{plan.Rounds}: {scenario.Name()} {strategy.Name()} {subdaemon.Name()} {protocol.Name()}");

@@ -26,6 +26,17 @@ public sealed record ProcessCounters(
     public static ProcessCounters From(ResourceUsage.Sample usage, long allocatedBytes, long gcCollections) => new(
         usage.VoluntaryContextSwitches, usage.InvoluntaryContextSwitches, usage.UserMicros, usage.SystemMicros, allocatedBytes, gcCollections);
 
+    /// <summary>Two processes together (a daemon and its children); a count only one of them has is no count for both.</summary>
+    public static ProcessCounters operator +(ProcessCounters a, ProcessCounters b) => new(
+        a.VoluntaryContextSwitches + b.VoluntaryContextSwitches,
+        a.InvoluntaryContextSwitches + b.InvoluntaryContextSwitches,
+        a.CpuUserMicros + b.CpuUserMicros,
+        a.CpuSystemMicros + b.CpuSystemMicros,
+        a.AllocatedBytes + b.AllocatedBytes,
+        a.GcCollections + b.GcCollections,
+        a.Copied + b.Copied,
+        a.Syscalls + b.Syscalls);
+
     public static ProcessCounters operator -(ProcessCounters end, ProcessCounters start) => new(
         end.VoluntaryContextSwitches - start.VoluntaryContextSwitches,
         end.InvoluntaryContextSwitches - start.InvoluntaryContextSwitches,

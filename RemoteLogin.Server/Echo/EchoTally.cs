@@ -2,17 +2,6 @@ using RemoteLogin.Measurement;
 
 namespace RemoteLogin.Server.Echo;
 
-/// <summary>What the echo strategies have done: bytes in and out, the system calls that moved them, and the copies they took.</summary>
-public readonly record struct EchoCounts(long BytesReceived, long BytesEchoed, long ReceiveCalls, long SendCalls, CopiedBytes Copied)
-{
-    public static EchoCounts operator +(EchoCounts a, EchoCounts b) => new(
-        a.BytesReceived + b.BytesReceived, a.BytesEchoed + b.BytesEchoed, a.ReceiveCalls + b.ReceiveCalls, a.SendCalls + b.SendCalls,
-        a.Copied + b.Copied);
-
-    /// <summary>Only the copies: what a relay child did to bytes whose traffic the daemon already counted.</summary>
-    public EchoCounts CopiesOnly => new(0, 0, 0, 0, Copied);
-}
-
 /// <summary>
 /// Where the echo strategies count. One per process, shared by its sessions; the daemon's meter reads it, and a
 /// subdaemon child reports its own to the daemon. Moving bytes and copying them are counted apart: splice(2)

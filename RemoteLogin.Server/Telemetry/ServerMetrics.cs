@@ -67,6 +67,9 @@ public sealed class ServerMetrics : IDisposable
     /// <summary>What the sessions served in this process echo; children count their own and report it.</summary>
     public EchoTally Echo => _usage.Echo;
 
+    /// <summary>Where the meter reads the remote side; the snapshot responder reads it there too.</summary>
+    public RemoteSideUsage Usage => _usage;
+
     public void SessionAccepted() => _sessionsAccepted.Add(1, _model);
 
     public void SessionRejected() => _sessionsRejected.Add(1);
