@@ -26,7 +26,7 @@ public class RoundSummaryTests
         Assert.True(run.Failed);
         Assert.Equal(2, run.Round);
         Assert.Equal(0.75, run.P50OverFloor);
-        Assert.Equal([0.5, 1.5], run.P50OverFloorRange);
+        Assert.Equal([0.5, 1.5], run.P50OverFloorRange!);
         Assert.Equal([1, 2, 3], run.Rounds!.Select(r => r.Round));
         Assert.Equal([false, false, true], run.Rounds!.Select(r => r.Failed));
         Assert.Equal(1, run.Rounds![2].Integrity.Lost);
@@ -74,7 +74,7 @@ public class RoundSummaryTests
         Assert.Null(run.P50OverFloor);
         Assert.Null(run.P50OverSpin);
         Assert.Equal(0.2, run.CharsPerSecondOverStream); // over the higher of the two stream floors, 1.5e9
-        Assert.Equal([0.067, 0.4], run.CharsPerSecondOverStreamRange);
+        Assert.Equal([0.067, 0.4], run.CharsPerSecondOverStreamRange!);
         Assert.Equal(2, run.Round);
     }
 
