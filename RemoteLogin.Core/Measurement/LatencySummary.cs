@@ -8,11 +8,11 @@ namespace RemoteLogin.Measurement;
 /// <see cref="ThinTail"/> samples beyond them ("p999", "p9999"): those are a handful of events, not a tail.
 /// </summary>
 /// <remarks>
-/// The numbers are the ones every other HdrHistogram reader (Java, HdrHistogramJS, HdrHistogram_c) prints for the same
-/// .hlog: a percentile is the highest value equivalent to the sample of rank ceil(p% × count), the max is the highest
-/// value equivalent to the largest sample, and the mean weighs each slot's median equivalent value. The .NET package's
-/// own GetValueAtPercentile rounds the rank to the nearest instead, so it can name the sample below; it is not used.
-/// Each number is then rounded to 3 significant digits (half up), the histogram's own precision: 18.4, 1230.
+/// The numbers are the ones HdrHistogram's Java implementation and HdrHistogramJS print for the same .hlog (the tests
+/// check the latter): a percentile is the highest value equivalent to the sample of rank ceil(p% × count), the max is
+/// the highest value equivalent to the largest sample, and the mean weighs each slot's median equivalent value. The
+/// .NET package's own GetValueAtPercentile rounds the rank to the nearest instead, so it can name the sample below; it
+/// is not used. Each number is then rounded to 3 significant digits (half up), the histogram's own precision: 18.4, 1230.
 /// </remarks>
 public sealed record LatencySummary(double Mean, double P50, double P90, double P99, double P999, double P9999, double Max, long Count)
 {
