@@ -42,7 +42,7 @@ public sealed class EchoWindow : IDisposable
     public int Capacity { get; }
 
     /// <summary>Round trips of matched echoes while recording is on.</summary>
-    public LongHistogram Histogram { get; } = Latency.NewHistogram();
+    public IntHistogram Histogram { get; } = Latency.NewSessionHistogram();
 
     /// <summary>Whether matched round trips go into <see cref="Histogram"/>; switched only while nothing is outstanding.</summary>
     public bool Recording { get; set; }
@@ -213,7 +213,7 @@ public sealed class EchoWindow : IDisposable
         }
         for (long index = from; index < from + count; index++)
         {
-            Histogram.RecordValue(Latency.MicrosBetween(_intendedAt[index & _mask], arrivedAt));
+            Histogram.RecordBetween(_intendedAt[index & _mask], arrivedAt);
         }
     }
 

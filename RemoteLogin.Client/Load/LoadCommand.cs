@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
-using HdrHistogram;
 using RemoteLogin.Cli;
 using RemoteLogin.Client.Strategies;
+using RemoteLogin.Measurement;
 using RemoteLogin.Protocols;
 using RemoteLogin.Results;
 using RemoteLogin.Vocabulary;
@@ -107,7 +107,7 @@ public static class LoadCommand
         if (hlog is not null)
         {
             using var stream = File.Create(hlog.FullName);
-            HistogramLogWriter.Write(stream, run.StartedAt.UtcDateTime, run.Histogram, run.Setup);
+            HistogramLog.Write(stream, run.StartedAt, [run.Histogram, run.Setup]);
         }
         var rtt = result.RttMicros;
         var integrity = result.Integrity;

@@ -1,0 +1,84 @@
+using System.Diagnostics;
+using System.Text.Json;
+using RemoteLogin.Measurement;
+
+namespace RemoteLogin.Tests.Support;
+
+/// <summary>
+/// An independent reader of our .hlog files: hdr-histogram-js 3.0.1 (pinned by Interop/hdr-js/package-lock.json)
+/// decodes them with its own HistogramLogReader in a node process. Its numbers are HdrHistogram's conventions (see
+/// <see cref="LatencySummary"/>), and its microseconds are rounded as <see cref="LatencySummary.Micros"/> rounds,
+/// so a histogram written faithfully decodes to a summary equal to <see cref="LatencySummary.From"/> of it.
+/// </summary>
+public static class HdrHistogramJs
+{
+    public static string Folder { get; } = Path.Combine(Repository.Root, "RemoteLogin.Tests", "Interop", "hdr-js");
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>What the library read from one line of the log, in its order.</summary>
+    /// <param name="Tag">The line's Tag=, or "" for an untagged line (the round trips; setup times are tagged "setup").</param>
+    /// <param name="Micros">Mean, percentiles, max and count as the library reports them, in rounded microseconds.</param>
+    /// <param name="Nanos">The same, unrounded nanoseconds.</param>
+    public sealed record DecodedHistogram(
+        string Tag, double StartTimeStampMsec, double EndTimeStampMsec, long TotalCount,
+        long LowestDiscernibleValue, long HighestTrackableValue, int NumberOfSignificantValueDigits,
+        LatencySummary Micros, DecodedNanos Nanos);
+
+    public sealed record DecodedNanos(double Mean, long P50, long P90, long P99, long P999, long P9999, long Max);
+
+    /// <summary>Every histogram of the log, in file order. Fails, naming what is missing, when node or the npm packages are not installed.</summary>
+    public static IReadOnlyList<DecodedHistogram> Decode(string hlogPath)
+    {
+        if (!File.Exists(Path.Combine(Folder, "node_modules", "hdr-histogram-js", "package.json")))
+        {
+            throw new InvalidOperationException($"hdr-histogram-js is not installed: run npm ci in {Folder} (.ci/run does)");
+        }
+        var info = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Folder };
+        info.ArgumentList.Add(Path.Combine(Folder, "decode-hlog.js"));
+        info.ArgumentList.Add(Path.GetFullPath(hlogPath));
+        Process process;
+        try
+        {
+            process = Process.Start(info)!;
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException(
+                $"node cannot be started ({e.Message}): install nodejs and npm (apt-get install nodejs npm), then run npm ci in {Folder}", e);
+        }
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEndAsync();
+            if (!process.WaitForExit(Eventually.Generous))
+            {
+                process.Kill(entireProcessTree: true);
+                throw new TimeoutException($"node decode-hlog.js {hlogPath} did not finish within {Eventually.Generous}");
+            }
+            process.WaitForExit(); // the redirected streams are read to their end
+            if (process.ExitCode != 0)
+            {
+                throw new InvalidOperationException($"hdr-histogram-js could not read {hlogPath} (exit {process.ExitCode}): {stderr.Result}");
+            }
+            var lines = JsonSerializer.Deserialize<Line[]>(stdout.Result, Json)!;
+            return [.. lines.Select(line => line.ToDecoded())];
+        }
+    }
+
+    /// <summary>The log's histograms by tag ("" for the untagged one), for a log that has one of each.</summary>
+    public static IReadOnlyDictionary<string, DecodedHistogram> DecodeByTag(string hlogPath) =>
+        Decode(hlogPath).ToDictionary(histogram => histogram.Tag);
+
+    private sealed record Values(double Mean, double P50, double P90, double P99, double P999, double P9999, double Max);
+
+    private sealed record Line(
+        string Tag, double StartTimeStampMsec, double EndTimeStampMsec, long TotalCount,
+        long LowestDiscernibleValue, long HighestTrackableValue, int NumberOfSignificantValueDigits, Values Nanos, Values Micros)
+    {
+        public DecodedHistogram ToDecoded() => new(
+            Tag, StartTimeStampMsec, EndTimeStampMsec, TotalCount, LowestDiscernibleValue, HighestTrackableValue, NumberOfSignificantValueDigits,
+            new LatencySummary(Micros.Mean, Micros.P50, Micros.P90, Micros.P99, Micros.P999, Micros.P9999, Micros.Max, TotalCount),
+            new DecodedNanos(Nanos.Mean, (long)Nanos.P50, (long)Nanos.P90, (long)Nanos.P99, (long)Nanos.P999, (long)Nanos.P9999, (long)Nanos.Max));
+    }
+}
