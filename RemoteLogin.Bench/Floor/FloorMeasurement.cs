@@ -7,5 +7,6 @@ namespace RemoteLogin.Bench.Floor;
 public sealed record FloorMeasurement(FloorKind Kind, LatencySummary? RttMicros, double? CharsPerSecond)
 {
     /// <summary>The figure this floor is compared by: p50 µs of a round trip, chars/s of a stream.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public double Figure => Kind == FloorKind.Stream ? CharsPerSecond ?? 0 : RttMicros?.P50 ?? 0;
 }

@@ -75,7 +75,6 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
             ServerTimeSeries = counted.TimeSeries,
             CountedPass = new CountedPass(counted.Result.RttMicros, counted.Result.CharsPerSecond, counted.Result.Integrity, counted.Result.HistogramLog),
             Failures = failures.Length > 0 ? failures : null,
-            Round = round,
         };
         foreach (var (name, value) in plan.RuntimeSwitches)
         {

@@ -24,6 +24,7 @@ public static class RoundSummary
                 var (overStream, overStreamRange) = MedianAndRange(ordered.Select(r => r.CharsPerSecondOverStream));
                 return median.Result with
                 {
+                    Round = median.Round,
                     Failed = group.Any(r => r.Failed),
                     P50OverFloor = overFloor,
                     P50OverFloorRange = overFloorRange,
