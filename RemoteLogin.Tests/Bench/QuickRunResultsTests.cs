@@ -1,5 +1,7 @@
 using System.Text.Json;
+using RemoteLogin.Measurement;
 using RemoteLogin.Processes;
+using RemoteLogin.Results;
 using RemoteLogin.Tests.Support;
 
 namespace RemoteLogin.Tests.Bench;
@@ -114,6 +116,7 @@ public class QuickRunResultsTests
                 Assert.Equal(JsonValueKind.Number, system.GetProperty("netRxSoftirqs").ValueKind);
                 Assert.True(File.Exists(Path.Combine(directory, run.GetProperty("histogramLog").GetString()!)));
                 Assert.True(File.Exists(Path.Combine(directory, run.GetProperty("countedPass").GetProperty("histogramLog").GetString()!)));
+                AssertHistogramLogReadsBack(run, directory);
             }
             // .ci/run installs linux-perf: the counts must be there, and the table says how they were taken.
             Assert.StartsWith("perf stat -e raw_syscalls:sys_enter", root.GetProperty("settings").GetProperty("syscalls").GetString());
@@ -224,6 +227,25 @@ public class QuickRunResultsTests
             Assert.True(allocation.GetProperty(side).GetProperty("resolution").GetDouble() > 0, side);
         }
     }
+
+    /// <summary>
+    /// Another HdrHistogram implementation (hdr-histogram-js) reads the run's .hlog and finds exactly the percentiles
+    /// results.json has: round trips untagged, warm sessions' setup and the generator's lateness under their tags.
+    /// </summary>
+    private static void AssertHistogramLogReadsBack(JsonElement run, string directory)
+    {
+        var decoded = HdrHistogramJs.DecodeByTag(Path.Combine(directory, run.GetProperty("histogramLog").GetString()!));
+        Assert.Equal(Summary(run.GetProperty("rttMicros")), decoded[""].Micros);
+        foreach (var (field, tag) in new[] { ("setupMicros", "setup"), ("sendLatenessMicros", "sendLateness") })
+        {
+            if (run.TryGetProperty(field, out var block) && block.ValueKind != JsonValueKind.Null)
+            {
+                Assert.Equal(Summary(block), decoded[tag].Micros);
+            }
+        }
+    }
+
+    private static LatencySummary Summary(JsonElement block) => ResultsJson.Deserialize<LatencySummary>(block.GetRawText());
 
     /// <summary>The environment header's fields (DESIGN.md), each present; what this VM lacks is named, not left out.</summary>
     private static void AssertEnvironment(JsonElement environment)
