@@ -182,7 +182,7 @@ public class IntegrityCheckTests
         using var server = new FaultyEchoServer(new FaultyEchoServer.Faults { Corrupt = [500] });
 
         var outcome = await ChildProgram.RunAsync("RemoteLogin.Client", "load", "--port", server.Endpoint.Port.ToString(),
-            "--scenario", "paste", "--strategy", "pipelined", "--chars", "2000", "--warmup", "0");
+            "--scenario", "paste", "--strategy", "pipelined", "--chars", "2000", "--warmup", "0", "--seed", "7");
 
         Assert.Equal(1, outcome.ExitCode);
         Assert.Contains("corrupted 1", outcome.StandardOutput);
