@@ -11,8 +11,18 @@ namespace RemoteLogin.Client.Integrity;
 /// </summary>
 public sealed class EchoWindow : IDisposable
 {
-    /// <summary>How far ahead a mismatched echo is looked for before it counts as corrupted; the default text repeats a byte only every 256.</summary>
-    private const int ResyncDistance = 64;
+    /// <summary>
+    /// How far ahead the echo of a mismatched byte is looked for before it counts as corrupted: as far as the default
+    /// window, the most characters a session keeps outstanding, so a lost stretch of any length it can hold is found.
+    /// </summary>
+    private const int ResyncDistance = 4096;
+
+    /// <summary>
+    /// Echoes that judge a mismatch: the mismatched byte and the three after it. The text has no period, so a pair of
+    /// bytes found further on could be chance (about one in 85 squared per place, over thousands of places); four
+    /// make that about one in fifty million per place.
+    /// </summary>
+    private const int Evidence = 4;
 
     private readonly byte[] _ring;
     private readonly long[] _intendedAt;
@@ -26,7 +36,12 @@ public sealed class EchoWindow : IDisposable
     private long _lost, _duplicated, _corrupted;
     // Characters already given up as lost whose echoes may still straggle in: [_lateNext, _lateEnd).
     private long _lateNext, _lateEnd;
-    private Suspect? _suspect;
+    // Characters matched already whose echoes come again, the stream having stepped back: [_replayNext, _replayEnd).
+    private long _replayNext, _replayEnd;
+    // Echoes held for judgement since the first mismatch, with when each arrived.
+    private readonly byte[] _held = new byte[Evidence];
+    private readonly long[] _heldAt = new long[Evidence];
+    private int _heldCount;
 
     public EchoWindow(int capacity, TypedText text)
     {
@@ -88,64 +103,33 @@ public sealed class EchoWindow : IDisposable
     {
         lock (_matchLock)
         {
-            long matched = _matched;
-            long typed = Volatile.Read(ref _typed);
-            while (!echoed.IsEmpty)
-            {
-                if (_lateNext < _lateEnd)
-                {
-                    if (echoed[0] == _text.At(_lateNext))
-                    {
-                        _lateNext++; // a late echo of a character counted lost already
-                        echoed = echoed[1..];
-                        continue;
-                    }
-                    _lateNext = _lateEnd;
-                }
-                if (_suspect is { } suspect)
-                {
-                    _suspect = null;
-                    matched = Judge(suspect, echoed[0], matched, typed, arrivedAt);
-                    echoed = echoed[1..];
-                    continue;
-                }
-                // Fast path: the longest run equal to what was typed, compared in place.
-                int run = (int)Math.Min(Math.Min(echoed.Length, typed - matched), _ring.Length - (matched & _mask));
-                int same = echoed[..run].CommonPrefixLength(_ring.AsSpan((int)(matched & _mask), run));
-                if (same > 0)
-                {
-                    RecordRoundTrips(matched, same, arrivedAt);
-                    matched += same;
-                    echoed = echoed[same..];
-                    continue;
-                }
-                if (matched > 0 && echoed[0] == _text.At(matched - 1))
-                {
-                    _duplicated++; // the character before, once more
-                }
-                else
-                {
-                    _suspect = new Suspect(echoed[0], arrivedAt);
-                }
-                echoed = echoed[1..];
-            }
-            Volatile.Write(ref _matched, matched);
+            Consume(echoed, arrivedAt);
+            Volatile.Write(ref _matched, _matched);
         }
         WakeProducer();
     }
 
-    /// <summary>Give up on every outstanding echo: they count as lost (a mismatched one still waiting for judgement, as corrupted).</summary>
+    /// <summary>
+    /// The session has received all it will: judge echoes still held on what came (a byte after everything was
+    /// matched is a duplicate; one while characters were outstanding, corrupted unless what followed it says more).
+    /// </summary>
+    public void Settle()
+    {
+        lock (_matchLock)
+        {
+            SettleHeld();
+            Volatile.Write(ref _matched, _matched);
+        }
+        WakeProducer();
+    }
+
+    /// <summary>Give up on every outstanding echo: they count as lost (held echoes are judged first, on what came).</summary>
     public void MarkOutstandingLost()
     {
         lock (_matchLock)
         {
+            SettleHeld();
             long typed = Volatile.Read(ref _typed);
-            if (_suspect is not null && _matched < typed)
-            {
-                _suspect = null;
-                _corrupted++;
-                _matched++;
-            }
             _lost += typed - _matched;
             if (_lateNext >= _lateEnd)
             {
@@ -165,44 +149,198 @@ public sealed class EchoWindow : IDisposable
 
     public void Dispose() => _progress.Dispose();
 
-    /// <summary>
-    /// A mismatched echo is judged by the byte after it, since one byte alone cannot tell a corrupted character
-    /// from the first one after a gap: only the pair pins down where the stream is.
-    /// </summary>
-    private long Judge(Suspect suspect, byte next, long matched, long typed, long arrivedAt)
+    private void Consume(ReadOnlySpan<byte> echoed, long arrivedAt)
     {
-        if (matched + 1 < typed && next == _ring[(matched + 1) & _mask])
+        long typed = Volatile.Read(ref _typed);
+        while (!echoed.IsEmpty)
         {
-            _corrupted++; // the suspect stood where the expected character should have
-            RecordRoundTrips(matched + 1, 1, arrivedAt);
-            return matched + 2;
-        }
-        long reach = Math.Min(typed - matched - 2, ResyncDistance);
-        for (long skipped = 1; skipped <= reach; skipped++)
-        {
-            if (suspect.Value == _ring[(matched + skipped) & _mask] && next == _ring[(matched + skipped + 1) & _mask])
+            if (_lateNext < _lateEnd)
             {
-                _lost += skipped; // a gap: the characters before the suspect never came back
-                RecordRoundTrips(matched + skipped, 1, suspect.ArrivedAt);
-                RecordRoundTrips(matched + skipped + 1, 1, arrivedAt);
-                return matched + skipped + 2;
+                if (echoed[0] == _text.At(_lateNext))
+                {
+                    _lateNext++; // a late echo of a character counted lost already
+                    echoed = echoed[1..];
+                    continue;
+                }
+                _lateNext = _lateEnd;
             }
+            if (_replayNext < _replayEnd && _heldCount == 0)
+            {
+                if (echoed[0] == _text.At(_replayNext))
+                {
+                    _replayNext++;
+                    _duplicated++; // a character echoed again in a stretch that came twice
+                    echoed = echoed[1..];
+                    continue;
+                }
+                _replayNext = _replayEnd;
+            }
+            if (_heldCount > 0)
+            {
+                Hold(echoed[0], arrivedAt);
+                echoed = echoed[1..];
+                if (_heldCount == Evidence)
+                {
+                    Judge();
+                }
+                continue;
+            }
+            // Fast path: the longest run equal to what was typed, compared in place.
+            long matched = _matched;
+            int run = (int)Math.Min(Math.Min(echoed.Length, typed - matched), _ring.Length - (matched & _mask));
+            int same = echoed[..run].CommonPrefixLength(_ring.AsSpan((int)(matched & _mask), run));
+            if (same > 0)
+            {
+                RecordRoundTrips(matched, same, arrivedAt);
+                _matched = matched + same;
+                echoed = echoed[same..];
+                continue;
+            }
+            if (matched >= typed)
+            {
+                _duplicated++; // an echo of nothing outstanding: an extra byte, whatever its value
+            }
+            else if (matched > 0 && echoed[0] == _text.At(matched - 1))
+            {
+                _duplicated++; // the character before, once more
+            }
+            else
+            {
+                Hold(echoed[0], arrivedAt);
+            }
+            echoed = echoed[1..];
         }
-        if (matched < typed && next == _ring[matched & _mask])
+    }
+
+    private void Hold(byte echo, long arrivedAt)
+    {
+        _held[_heldCount] = echo;
+        _heldAt[_heldCount] = arrivedAt;
+        _heldCount++;
+    }
+
+    /// <summary>Judge what is held until nothing is, however few echoes came after the first mismatch.</summary>
+    private void SettleHeld()
+    {
+        while (_heldCount > 0)
         {
-            _duplicated++; // the suspect was an extra byte, echoing nothing typed
-            RecordRoundTrips(matched, 1, arrivedAt);
-            return matched + 1;
+            Judge();
         }
+    }
+
+    /// <summary>
+    /// The first held echo did not match: the ones after it tell what happened, since one byte alone cannot tell a
+    /// corrupted character from the first one after a gap. The simplest account that fits every held echo wins
+    /// (one fault before several: corrupted, one extra byte, then a gap, then a stretch echoed again); the echoes
+    /// after the first are then checked again as if they had just come.
+    /// </summary>
+    private void Judge()
+    {
+        Span<byte> held = stackalloc byte[Evidence];
+        Span<long> heldAt = stackalloc long[Evidence];
+        int count = _heldCount;
+        _held.AsSpan(0, count).CopyTo(held);
+        _heldAt.AsSpan(0, count).CopyTo(heldAt);
+        held = held[..count];
+        _heldCount = 0;
+
+        long matched = _matched;
+        long typed = Volatile.Read(ref _typed);
+        var after = held[1..];
+        int judgeAgainFrom = 1;
         if (matched >= typed)
         {
-            _duplicated++; // echoes of nothing outstanding
-            _suspect = new Suspect(next, arrivedAt);
-            return matched;
+            _duplicated++; // nothing was outstanding: an extra byte
         }
-        _corrupted++; // nothing fits: the suspect was corrupted, and the next byte is the next suspect
-        _suspect = new Suspect(next, arrivedAt);
-        return matched + 1;
+        else if (Fits(after, matched + 1, typed))
+        {
+            _corrupted++; // the first stood where the expected character should have
+            _matched = matched + 1;
+        }
+        else if (Fits(after, matched, typed))
+        {
+            _duplicated++; // the first was an extra byte, echoing nothing typed
+        }
+        else if (Gap(held, matched, typed) is long skipped and > 0)
+        {
+            _lost += skipped; // the characters before the first never came back
+            RecordRoundTrips(matched + skipped, 1, heldAt[0]);
+            _matched = matched + skipped + 1;
+        }
+        else if (Repeat(held, matched, typed) is long back and > 0)
+        {
+            // The echoes stepped back: the last characters come again, each a duplicate as it arrives.
+            _replayNext = matched - back;
+            _replayEnd = matched;
+            judgeAgainFrom = 0;
+        }
+        else
+        {
+            _corrupted++; // nothing fits: the first was corrupted, and what followed is judged anew
+            _matched = matched + 1;
+        }
+        for (int i = judgeAgainFrom; i < count; i++)
+        {
+            Consume(held.Slice(i, 1), heldAt[i]);
+        }
+    }
+
+    /// <summary>Whether <paramref name="echoes"/> are the typed characters from <paramref name="from"/> on.</summary>
+    private bool Fits(ReadOnlySpan<byte> echoes, long from, long typed)
+    {
+        if (from + echoes.Length > typed)
+        {
+            return false;
+        }
+        for (int i = 0; i < echoes.Length; i++)
+        {
+            if (echoes[i] != _ring[(from + i) & _mask])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// How far back the echoes started again, if <paramref name="echoes"/> are the text from that far back on, else 0.
+    /// Earlier characters may have left the ring, so they are read from the text.
+    /// </summary>
+    private long Repeat(ReadOnlySpan<byte> echoes, long matched, long typed)
+    {
+        long reach = Math.Min(matched, ResyncDistance);
+        for (long back = 1; back <= reach; back++)
+        {
+            long from = matched - back;
+            if (from + echoes.Length > typed)
+            {
+                continue;
+            }
+            int i = 0;
+            while (i < echoes.Length && echoes[i] == _text.At(from + i))
+            {
+                i++;
+            }
+            if (i == echoes.Length)
+            {
+                return back;
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>The shortest gap after which the typed characters are <paramref name="echoes"/>, or 0 when none is in reach.</summary>
+    private long Gap(ReadOnlySpan<byte> echoes, long matched, long typed)
+    {
+        long reach = Math.Min(typed - matched - echoes.Length, ResyncDistance);
+        for (long skipped = 1; skipped <= reach; skipped++)
+        {
+            if (Fits(echoes, matched + skipped, typed))
+            {
+                return skipped;
+            }
+        }
+        return 0;
     }
 
     private void RecordRoundTrips(long from, int count, long arrivedAt)
@@ -241,9 +379,6 @@ public sealed class EchoWindow : IDisposable
             }
         }
     }
-
-    /// <summary>An echoed byte that did not match, waiting for the next one to tell what happened.</summary>
-    private readonly record struct Suspect(byte Value, long ArrivedAt);
 
     private void WakeProducer()
     {

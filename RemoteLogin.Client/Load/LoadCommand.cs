@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
+using HdrHistogram;
 using RemoteLogin.Cli;
 using RemoteLogin.Client.Strategies;
 using RemoteLogin.Measurement;
@@ -36,12 +37,13 @@ public static class LoadCommand
         var echoTimeout = Options.Positive("--echo-timeout", TransportSettings.Default.EchoTimeout.TotalSeconds, "Seconds after which a missing echo counts as lost");
         var subdaemon = Options.Vocabulary("--subdaemon", SubdaemonModel.Task, "The daemon's subdaemon model, as a label for the results");
         var json = new Option<FileInfo>("--json") { Description = "Write the run as a results.json runs[] element to this file" };
-        var hlog = new Option<FileInfo>("--hlog") { Description = "Write the run's round-trip histogram, and its setup times tagged \"setup\", as an HdrHistogram log to this file" };
+        var hlog = new Option<FileInfo>("--hlog") { Description = "Write the run's round-trip histogram, its warm sessions' setup times tagged \"setup\" and (typists) its send lateness tagged \"sendLateness\", as an HdrHistogram log to this file" };
+        var seed = new Option<int>("--seed") { Description = "Seeds each session's typed text and typists' gaps (default 1)", DefaultValueFactory = _ => LoadOptions.DefaultSeed };
         var syncOption = new Option<bool>("--sync") { Description = "Print 'warmed-up' and 'measured' and wait for a line on stdin at each (used by the bench)" };
 
         var command = new Command("load", "Simulated users typing against a daemon; every echo is checked and timed")
         {
-            host, port, protocol, strategy, scenario, sessions, chars, warmup, rate, window, batchSize, batchDelay, echoTimeout, subdaemon, json, hlog, syncOption,
+            host, port, protocol, strategy, scenario, sessions, chars, warmup, rate, window, batchSize, batchDelay, echoTimeout, subdaemon, seed, json, hlog, syncOption,
         };
         command.SetAction((parsed, _) =>
         {
@@ -71,6 +73,7 @@ public static class LoadCommand
                 WarmupChars = parsed.GetValue(warmup) ?? ScenarioDefaults.Warmup(charCount),
                 CharsPerSecond = parsed.GetValue(rate),
                 Subdaemon = parsed.GetValue(subdaemon),
+                Seed = parsed.GetValue(seed),
                 Transport = new TransportSettings(
                     (int)parsed.GetValue(window),
                     (int)parsed.GetValue(batchSize),
@@ -107,7 +110,8 @@ public static class LoadCommand
         if (hlog is not null)
         {
             using var stream = File.Create(hlog.FullName);
-            HistogramLog.Write(stream, run.StartedAt, [run.Histogram, run.Setup]);
+            HistogramBase[] histograms = run.SendLateness is { } lateness ? [run.Histogram, run.Setup, lateness] : [run.Histogram, run.Setup];
+            HistogramLog.Write(stream, run.StartedAt, histograms);
         }
         var rtt = result.RttMicros;
         var integrity = result.Integrity;

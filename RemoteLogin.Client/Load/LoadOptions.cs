@@ -18,7 +18,10 @@ public sealed record LoadOptions
     /// <summary>Typists only: characters per second per session.</summary>
     public double CharsPerSecond { get; init; } = 20;
     public TransportSettings Transport { get; init; } = TransportSettings.Default;
-    public int Seed { get; init; } = 1;
+    public const int DefaultSeed = 1;
+
+    /// <summary>Seeds each session's typed text (with its index) and the typists' gaps, so a run can be typed again exactly.</summary>
+    public int Seed { get; init; } = DefaultSeed;
     /// <summary>The daemon's subdaemon model, when the caller knows it; results carry it as a label.</summary>
     public SubdaemonModel Subdaemon { get; init; } = SubdaemonModel.Task;
 }

@@ -1,3 +1,4 @@
+using HdrHistogram;
 using RemoteLogin.Client.Strategies;
 using RemoteLogin.Vocabulary;
 
@@ -9,8 +10,12 @@ public interface IScenario
     /// <summary>Closed-loop scenarios receive on the typing thread; open-loop ones need echoes read in the background.</summary>
     bool IsClosedLoop { get; }
 
-    /// <summary>Type <paramref name="chars"/> characters and return once all were echoed or given up as lost.</summary>
-    void Type(ClientTransport session, long chars, Random random);
+    /// <summary>
+    /// Type <paramref name="chars"/> characters and return once all were echoed or given up as lost. An open-loop
+    /// scenario with an intended time per character records into <paramref name="lateness"/> how late it handed each
+    /// over; null while not measuring.
+    /// </summary>
+    void Type(ClientTransport session, long chars, Random random, LongHistogram? lateness);
 }
 
 public static class ScenarioFactory

@@ -1,3 +1,4 @@
+using HdrHistogram;
 using RemoteLogin.Client.Strategies;
 
 namespace RemoteLogin.Client.Scenarios;
@@ -7,7 +8,7 @@ public sealed class InteractiveScenario : IScenario
 {
     public bool IsClosedLoop => true;
 
-    public void Type(ClientTransport session, long chars, Random random)
+    public void Type(ClientTransport session, long chars, Random random, LongHistogram? lateness)
     {
         for (long i = 0; i < chars; i++)
         {

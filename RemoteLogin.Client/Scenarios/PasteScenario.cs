@@ -1,17 +1,18 @@
 using System.Diagnostics;
+using HdrHistogram;
 using RemoteLogin.Client.Strategies;
 
 namespace RemoteLogin.Client.Scenarios;
 
 /// <summary>
 /// A long paste: the text arrives in bursts as large as the window allows, as a terminal read would deliver
-/// it, and goes out as fast as the strategy can send it.
+/// it, and goes out as fast as the strategy can send it. A paste has no intended time per character, so no lateness.
 /// </summary>
 public sealed class PasteScenario : IScenario
 {
     public bool IsClosedLoop => false;
 
-    public void Type(ClientTransport session, long chars, Random random)
+    public void Type(ClientTransport session, long chars, Random random, LongHistogram? lateness)
     {
         var window = session.Window;
         for (long left = chars; left > 0;)

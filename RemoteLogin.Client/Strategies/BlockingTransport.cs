@@ -38,6 +38,7 @@ public abstract class BlockingTransport : ClientTransport
             while (ReceiveOnce() is ReceiveOutcome.Data)
             {
             }
+            Window.Settle(); // the daemon closed: no echo is coming to judge a byte still held
         }
         else
         {
@@ -70,6 +71,7 @@ public abstract class BlockingTransport : ClientTransport
         while (ReceiveOnce() is not ReceiveOutcome.Closed)
         {
         }
+        Window.Settle(); // nothing more will come to judge a byte still held, such as one extra after the last echo
     }
 
     private ReceiveOutcome ReceiveOnce()

@@ -97,6 +97,7 @@ public sealed class PipelinedTransport : ClientTransport
                     break;
                 }
             }
+            Window.Settle(); // the daemon closed: nothing more will come to judge a byte still held
         }
         catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
         {

@@ -1,3 +1,4 @@
+using RemoteLogin.Client.Integrity;
 using RemoteLogin.Client.Load;
 using RemoteLogin.Client.Strategies;
 using RemoteLogin.Results;
@@ -6,19 +7,127 @@ using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Tests.Integrity;
 
-/// <summary>The client's echo check against a server that gets bytes wrong on purpose.</summary>
+/// <summary>The client's echo check against a server that gets bytes wrong on purpose, under every wire protocol.</summary>
 public class IntegrityCheckTests
 {
-    [Theory]
-    [InlineData(BufferStrategy.Naive)]
-    [InlineData(BufferStrategy.Batched)]
-    [InlineData(BufferStrategy.Pipelined)]
-    [InlineData(BufferStrategy.Zerocopy)]
-    public void Catches_a_lost_a_duplicated_and_a_corrupted_byte(BufferStrategy strategy)
+    /// <summary>What a paste types: the first echo of the session's setup, then the measured characters.</summary>
+    private const long PasteChars = 5_000;
+    private const long LastTyped = PasteChars; // index 0 is setup's round trip
+
+    public static TheoryData<BufferStrategy, WireProtocol> StrategiesAndProtocols()
     {
-        var integrity = Paste(strategy, new FaultyEchoServer.Faults { Drop = [1_000], Duplicate = [2_000], Corrupt = [3_000] });
+        var data = new TheoryData<BufferStrategy, WireProtocol>();
+        foreach (var strategy in Enum.GetValues<BufferStrategy>())
+        {
+            foreach (var protocol in Enum.GetValues<WireProtocol>())
+            {
+                data.Add(strategy, protocol);
+            }
+        }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(StrategiesAndProtocols))]
+    public void Catches_a_lost_a_duplicated_and_a_corrupted_byte(BufferStrategy strategy, WireProtocol protocol)
+    {
+        AssertCorruptionIsNotTheCharacterBefore(protocol, 3_000);
+
+        var integrity = Paste(strategy, new FaultyEchoServer.Faults { Drop = [1_000], Duplicate = [2_000], Corrupt = [3_000] }, protocol);
 
         Assert.Equal(new IntegrityCounts(1, 1, 1), integrity);
+    }
+
+    [Theory]
+    [InlineData(WireProtocol.Raw)]
+    [InlineData(WireProtocol.Telnet)]
+    [InlineData(WireProtocol.Rlogin)]
+    public void Each_fault_alone_is_counted_as_its_own_kind(WireProtocol protocol)
+    {
+        AssertCorruptionIsNotTheCharacterBefore(protocol, 2_500);
+
+        Assert.Equal(new IntegrityCounts(1, 0, 0), Paste(BufferStrategy.Pipelined, new FaultyEchoServer.Faults { Drop = [2_500] }, protocol));
+        Assert.Equal(new IntegrityCounts(0, 1, 0), Paste(BufferStrategy.Pipelined, new FaultyEchoServer.Faults { Duplicate = [2_500] }, protocol));
+        Assert.Equal(new IntegrityCounts(0, 0, 1), Paste(BufferStrategy.Pipelined, new FaultyEchoServer.Faults { Corrupt = [2_500] }, protocol));
+    }
+
+    [Theory]
+    [MemberData(nameof(StrategiesAndProtocols))]
+    public void A_spurious_byte_after_the_last_echo_is_counted(BufferStrategy strategy, WireProtocol protocol)
+    {
+        // Not the last character again, which a duplicate of it would be: a byte that echoes nothing typed.
+        byte spurious = (byte)(TextOf(protocol).At(LastTyped) ^ 0x20);
+
+        var integrity = Paste(strategy, new FaultyEchoServer.Faults { Trailing = spurious }, protocol);
+
+        Assert.Equal(new IntegrityCounts(0, 1, 0), integrity);
+    }
+
+    [Fact]
+    public void A_spurious_byte_after_the_last_echo_of_the_closed_loop_is_counted()
+    {
+        using var server = new FaultyEchoServer(new FaultyEchoServer.Faults { Trailing = 0x41 });
+        var options = new LoadOptions
+        {
+            Daemon = server.Endpoint,
+            Scenario = Scenario.Interactive,
+            Chars = 50,
+            WarmupChars = 0,
+            Transport = TransportSettings.Default with { EchoTimeout = TimeSpan.FromSeconds(2) },
+        };
+
+        var integrity = new LoadRunner(options, PhaseSync.None).Run().Result.Integrity;
+
+        Assert.Equal(new IntegrityCounts(0, 1, 0), integrity);
+    }
+
+    [Theory]
+    [InlineData(WireProtocol.Raw)]
+    [InlineData(WireProtocol.Telnet)]
+    [InlineData(WireProtocol.Rlogin)]
+    public void A_lost_stretch_of_256_counts_256_lost(WireProtocol protocol)
+    {
+        // A text that repeated every 256 bytes would match the echoes after the gap to the characters of the gap.
+        var stretch = Enumerable.Range(1_000, 256).Select(i => (long)i).ToArray();
+
+        var integrity = Paste(BufferStrategy.Zerocopy, new FaultyEchoServer.Faults { Drop = stretch }, protocol);
+
+        Assert.Equal(new IntegrityCounts(256, 0, 0), integrity);
+    }
+
+    [Theory]
+    [InlineData(WireProtocol.Raw)]
+    [InlineData(WireProtocol.Telnet)]
+    [InlineData(WireProtocol.Rlogin)]
+    public void The_echoes_after_a_lost_stretch_are_not_taken_for_the_stretch(WireProtocol protocol)
+    {
+        // Over a socket, a stretch matched to the wrong characters still ends as lost once the echo timeout passes;
+        // here, with no timeout to rescue it, the stretch must be seen as the echoes arrive.
+        using var window = new EchoWindow(4096, TextOf(protocol));
+        var typed = Typed(window, 3_000);
+        var echoed = typed[..1_000].Concat(typed[1_256..]).ToArray();
+
+        MatchInPieces(window, echoed);
+
+        Assert.Equal(new IntegrityCounts(256, 0, 0), window.Integrity);
+        Assert.Equal(0, window.Outstanding);
+    }
+
+    [Theory]
+    [InlineData(WireProtocol.Raw)]
+    [InlineData(WireProtocol.Telnet)]
+    [InlineData(WireProtocol.Rlogin)]
+    public void A_stretch_of_256_echoed_twice_counts_256_duplicated(WireProtocol protocol)
+    {
+        using var window = new EchoWindow(4096, TextOf(protocol));
+        var typed = Typed(window, 3_000);
+        var echoed = typed[..1_256].Concat(typed[1_000..]).ToArray();
+
+        MatchInPieces(window, echoed);
+        window.Settle();
+
+        Assert.Equal(new IntegrityCounts(0, 256, 0), window.Integrity);
+        Assert.Equal(0, window.Outstanding);
     }
 
     [Fact]
@@ -56,8 +165,13 @@ public class IntegrityCheckTests
     [Fact]
     public void A_corrupted_byte_that_looks_like_a_later_character_is_still_corrupted()
     {
-        // 0x20 flipped makes character 4000 equal character 4032 of the default text: one byte alone could be a gap of 32.
-        var integrity = Paste(BufferStrategy.Naive, new FaultyEchoServer.Faults { Corrupt = [4_000] });
+        // A position whose corrupted echo (bit 5 flipped) equals a character a few further on: one byte alone could be a gap.
+        var text = TextOf(WireProtocol.Raw);
+        long position = Enumerable.Range(3_000, 1_000).Select(i => (long)i)
+            .First(p => Enumerable.Range(2, 62).Any(gap => (text.At(p) ^ 0x20) == text.At(p + gap)));
+        AssertCorruptionIsNotTheCharacterBefore(WireProtocol.Raw, position);
+
+        var integrity = Paste(BufferStrategy.Naive, new FaultyEchoServer.Faults { Corrupt = [position] });
 
         Assert.Equal(new IntegrityCounts(0, 0, 1), integrity);
     }
@@ -68,21 +182,50 @@ public class IntegrityCheckTests
         using var server = new FaultyEchoServer(new FaultyEchoServer.Faults { Corrupt = [500] });
 
         var outcome = await ChildProgram.RunAsync("RemoteLogin.Client", "load", "--port", server.Endpoint.Port.ToString(),
-            "--scenario", "paste", "--strategy", "pipelined", "--chars", "2000", "--warmup", "0");
+            "--scenario", "paste", "--strategy", "pipelined", "--chars", "2000", "--warmup", "0", "--seed", "7");
 
         Assert.Equal(1, outcome.ExitCode);
         Assert.Contains("corrupted 1", outcome.StandardOutput);
     }
 
-    private static IntegrityCounts Paste(BufferStrategy strategy, FaultyEchoServer.Faults faults)
+    private static byte[] Typed(EchoWindow window, int count)
     {
-        using var server = new FaultyEchoServer(faults);
+        window.Type(count, 0);
+        return window.Contiguous(0, count).ToArray();
+    }
+
+    /// <summary>Echoes as receives deliver them: in pieces that split wherever they fall.</summary>
+    private static void MatchInPieces(EchoWindow window, byte[] echoed)
+    {
+        for (int at = 0; at < echoed.Length; at += 97)
+        {
+            window.Match(echoed.AsSpan(at, Math.Min(97, echoed.Length - at)), 0);
+        }
+    }
+
+    /// <summary>The text session 0 types under the default seed: the one the faults' positions index.</summary>
+    private static TypedText TextOf(WireProtocol protocol) => TypedText.For(protocol, LoadOptions.DefaultSeed, 0);
+
+    /// <summary>
+    /// A corrupted echo equal to the character before reads as a duplicate of it, and nothing can tell the two apart:
+    /// the tests corrupt where it is not, so the count they expect is the only right one.
+    /// </summary>
+    private static void AssertCorruptionIsNotTheCharacterBefore(WireProtocol protocol, long position)
+    {
+        var text = TextOf(protocol);
+        Assert.NotEqual(text.At(position - 1), (byte)(text.At(position) ^ 0x20));
+    }
+
+    private static IntegrityCounts Paste(BufferStrategy strategy, FaultyEchoServer.Faults faults, WireProtocol protocol = WireProtocol.Raw)
+    {
+        using var server = new FaultyEchoServer(faults, protocol);
         var options = new LoadOptions
         {
             Daemon = server.Endpoint,
+            Protocol = protocol,
             Strategy = strategy,
             Scenario = Scenario.Paste,
-            Chars = 5_000,
+            Chars = PasteChars,
             WarmupChars = 0,
             Transport = TransportSettings.Default with { EchoTimeout = TimeSpan.FromSeconds(2) },
         };
