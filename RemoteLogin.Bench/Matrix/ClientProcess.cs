@@ -51,6 +51,7 @@ public static class ClientProcess
         {
             arguments = [.. arguments, "--seed", F(seed)];
         }
+        Directory.CreateDirectory(Path.GetDirectoryName(request.JsonPath)!);
         File.Delete(request.JsonPath); // a result left by an earlier bench in the same directory must never pass for this one
         var start = SiblingProgram.StartInfo("RemoteLogin.Client", arguments, request.Environment);
         request.Configure?.Invoke(start);

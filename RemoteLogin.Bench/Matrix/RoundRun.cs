@@ -53,5 +53,6 @@ public sealed record RoundRun(int Round, int Position, RunResult Result, IReadOn
 
     private static double? Ratio(double value, double floor) => floor > 0 ? value / floor : null;
 
-    private static double? Rounded(double? ratio) => ratio is { } r ? Math.Round(r, 3) : null;
+    /// <summary>Three significant digits: a paste at 0.00013 of the stream floor keeps its figure.</summary>
+    private static double? Rounded(double? ratio) => ratio is { } r && r > 0 ? Math.Round(r, Math.Max(3, 2 - (int)Math.Floor(Math.Log10(r)))) : ratio;
 }

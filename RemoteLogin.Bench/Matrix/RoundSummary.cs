@@ -19,9 +19,10 @@ public static class RoundSummary
             {
                 var ordered = group.OrderBy(r => r.Ratio()).ToList();
                 var median = ordered[(ordered.Count - 1) / 2];
-                var (overFloor, overFloorRange) = MedianAndRange(ordered.Select(r => r.P50OverFloor));
-                var (overSpin, overSpinRange) = MedianAndRange(ordered.Select(r => r.P50OverSpin));
-                var (overStream, overStreamRange) = MedianAndRange(ordered.Select(r => r.CharsPerSecondOverStream));
+                var rounds = group.OrderBy(r => r.Round).Select(r => r.ToRoundResult()).ToList();
+                var (overFloor, overFloorRange) = MedianAndRange(rounds.Select(r => r.P50OverFloor));
+                var (overSpin, overSpinRange) = MedianAndRange(rounds.Select(r => r.P50OverSpin));
+                var (overStream, overStreamRange) = MedianAndRange(rounds.Select(r => r.CharsPerSecondOverStream));
                 return median.Result with
                 {
                     Round = median.Round,
@@ -34,7 +35,7 @@ public static class RoundSummary
                     CharsPerSecondOverStreamRange = overStreamRange,
                     DisturbedRounds = group.Count(r => r.Floors.Disturbed),
                     OtherCpuPercent = group.Max(r => r.OtherCpuPercent),
-                    Rounds = [.. group.OrderBy(r => r.Round).Select(r => r.ToRoundResult())],
+                    Rounds = rounds,
                 };
             })
             // Models side by side under each strategy: the comparison the subdaemon axis exists for.
@@ -66,10 +67,10 @@ public static class RoundSummary
     public static double Median(IReadOnlyList<double> sorted) =>
         sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
 
-    /// <summary>The median and [min, max] of the ratios rounds have, each rounded to three decimals; nulls where none has one.</summary>
+    /// <summary>The median and [min, max] of the ratios rounds have (each already rounded by its round); nulls where none has one.</summary>
     private static (double? Median, double[]? Range) MedianAndRange(IEnumerable<double?> ratios)
     {
         var sorted = ratios.OfType<double>().Order().ToList();
-        return sorted.Count == 0 ? (null, null) : (Math.Round(Median(sorted), 3), [Math.Round(sorted[0], 3), Math.Round(sorted[^1], 3)]);
+        return sorted.Count == 0 ? (null, null) : (Median(sorted), [sorted[0], sorted[^1]]);
     }
 }

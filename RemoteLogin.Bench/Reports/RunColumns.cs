@@ -34,7 +34,8 @@ public static class RunColumns
         new("p50/floor", r => Ratio(r.P50OverFloor, r.P50OverFloorRange)),
         new("p50/spin", r => Ratio(r.P50OverSpin, r.P50OverSpinRange)),
         new("chars/s", r => Whole(r.CharsPerSecond)),
-        new("chars/s / stream", r => Ratio(r.CharsPerSecondOverStream, r.CharsPerSecondOverStreamRange, decimals: 3)),
+        new("chars/s / stream", r => r.CharsPerSecondOverStream is { } ratio
+            ? $"{Significant(ratio)} [{Significant(r.CharsPerSecondOverStreamRange![0])}–{Significant(r.CharsPerSecondOverStreamRange[1])}]" : ""),
         new("CPU µs/char client", r => PerChar(r, r.Client.CpuMicros)),
         new("CPU µs/char remote", r => r.Server is { } s ? PerChar(r, s.CpuMicros) : ""),
         new("CPU µs/char in children", r => r.ServerSubdaemons is { } c ? PerChar(r, c.CpuMicros) : ""),
@@ -89,8 +90,8 @@ public static class RunColumns
     private static string Percentile(LatencySummary summary, double value, string name) =>
         summary.Count == 0 ? "" : Significant(value) + (summary.FewSamplesBeyond.Contains(name) ? ThinMark : "");
 
-    private static string Ratio(double? ratio, double[]? range, int decimals = 2) =>
-        ratio is { } r ? $"{Fixed(r, decimals)} [{Fixed(range![0], decimals)}–{Fixed(range[1], decimals)}]" : "";
+    private static string Ratio(double? ratio, double[]? range) =>
+        ratio is { } r ? $"{Fixed(r, 2)} [{Fixed(range![0], 2)}–{Fixed(range[1], 2)}]" : "";
 
     /// <summary>
     /// A figure with its resolution: "0" only where even the resolution is below 0.01 B/char; below the resolution,

@@ -32,7 +32,7 @@ public class BenchFaultTests
             Assert.True(json.RootElement.GetProperty("complete").GetBoolean());
             Assert.Contains("FAILED (round 2)", File.ReadAllText(Path.Combine(directory, "results.md")));
             Assert.Contains("FAILED (round 2)", File.ReadAllText(Path.Combine(directory, "results.csv")));
-            Assert.Contains("FAILED (round 2)", outcome.StandardOutput); // the console's table
+            Assert.Contains("FAILED paste batched task raw", outcome.StandardOutput); // under the console's table
         }
         finally
         {

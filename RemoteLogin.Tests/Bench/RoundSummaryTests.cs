@@ -74,7 +74,7 @@ public class RoundSummaryTests
         Assert.Null(run.P50OverFloor);
         Assert.Null(run.P50OverSpin);
         Assert.Equal(0.2, run.CharsPerSecondOverStream); // over the higher of the two stream floors, 1.5e9
-        Assert.Equal([0.067, 0.4], run.CharsPerSecondOverStreamRange!);
+        Assert.Equal([0.0667, 0.4], run.CharsPerSecondOverStreamRange!);
         Assert.Equal(2, run.Round);
     }
 
