@@ -116,7 +116,7 @@ public static class ComparisonCommand
         Directory.CreateDirectory(directory);
         Console.Out.WriteLine($"seed {plan.Seed} (--seed {plan.Seed} repeats this order of configurations and the typed text)");
         using var idle = CpuIdleHold.Acquire(plan.CpuIdle);
-        var probe = EnvironmentProbe.Start(plan.Placement, idle.Status);
+        var probe = EnvironmentProbe.Start(plan.Placement, plan.CpuIdle, idle.Status);
         var others = OtherProcessesCpu.Start();
         var rounds = new List<RoundRun>();
         ResultsDocument Document(bool complete, BenchEnvironment environment) => new()
@@ -139,8 +139,14 @@ public static class ComparisonCommand
         var runner = new MatrixRunner(plan, directory);
         var clientEnvironment = SiblingProgram.StartInfo("RemoteLogin.Client", [], plan.RuntimeSwitches).Environment;
         var daemonEnvironment = SiblingProgram.StartInfo("RemoteLogin.Server", [], plan.RuntimeSwitches).Environment;
-        // What the documents written while the bench runs say of the machine; the last one has the end's figures too.
-        var running = probe.Finish(clientEnvironment, daemonEnvironment, otherCpuPercent: null);
+        // What the documents written while the bench runs say of the machine: the start's figures, no end yet (the last
+        // document has them).
+        var started = probe.Finish(clientEnvironment, daemonEnvironment, otherCpuPercent: null);
+        var running = started with
+        {
+            LoadAverage = started.LoadAverage with { End = [] },
+            StealPercent = started.StealPercent with { End = null },
+        };
         string? error = null;
         try
         {
@@ -152,7 +158,7 @@ public static class ComparisonCommand
             });
         }
         catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or System.ComponentModel.Win32Exception
-            or Microsoft.Diagnostics.NETCore.Client.DiagnosticsClientException)
+            or System.Text.Json.JsonException or Microsoft.Diagnostics.NETCore.Client.DiagnosticsClientException)
         {
             error = e.Message;
         }

@@ -19,13 +19,15 @@ namespace RemoteLogin.Bench.RunEnvironment;
 /// <param name="StealPercent">Hypervisor steal over <see cref="StealTime.Window"/> at the start and at the end; null when unavailable.</param>
 /// <param name="OtherCpuPercent">CPU used by processes outside the bench's tree, in percent of one core (<see cref="OtherProcessesCpu"/>).</param>
 /// <param name="DotnetEnvironment">Every DOTNET_ variable each side was started with.</param>
-/// <param name="CpuIdle">What holds the CPUs out of deep idle states (<see cref="CpuIdleHold.Status"/>).</param>
+/// <param name="FrequencyMHz">CPU 0's clock in MHz; <paramref name="FrequencySource"/> says where it was read (this VM has no cpufreq).</param>
+/// <param name="CpuIdle">The idle setting asked for (--cpu-idle); <paramref name="CpuIdleStatus"/> says what holds the CPUs out of deep idle states (<see cref="CpuIdleHold.Status"/>).</param>
 public sealed record BenchEnvironment(
     string Commit,
     string Kernel,
     string Cmdline,
     string Governor,
-    CpuFrequency FrequencyMHz,
+    double? FrequencyMHz,
+    string FrequencySource,
     string IdleGovernor,
     IReadOnlyList<IdleState> IdleStates,
     string Clocksource,
@@ -36,7 +38,8 @@ public sealed record BenchEnvironment(
     double? OtherCpuPercent,
     SidesEnvironment DotnetEnvironment,
     CpuPlacement Placement,
-    string CpuIdle)
+    CpuIdle CpuIdle,
+    string CpuIdleStatus)
 {
     /// <summary>A few short lines for the console and results.md, as BenchmarkDotNet heads its reports.</summary>
     public IReadOnlyList<string> Describe() =>
@@ -44,7 +47,8 @@ public sealed record BenchEnvironment(
         $"RemoteLogin {Commit}, Linux {Short(Kernel)}, clocksource {Short(Clocksource)}, THP {Short(Thp)}",
         $"CPU {Frequency()}, governor {Short(Governor)}; idle governor {Short(IdleGovernor)}: {States()}",
         $"mitigations: {MitigationSummary()}",
-        $"placement {Placement.Name()}, cpu idle {CpuIdle}",
+        $"placement {Placement.Name()}, cpu idle {CpuIdleStatus}",
+        $"kernel command line: {Cmdline}",
         $"load {Load(LoadAverage.Start)} → {Load(LoadAverage.End)}, steal {Percent(StealPercent.Start)} → {Percent(StealPercent.End)}, " +
             $"other processes {Percent(OtherCpuPercent)} of one core",
         $"DOTNET_ variables: {VariablesSummary()}",
@@ -58,8 +62,8 @@ public sealed record BenchEnvironment(
         "DOTNET_SKIP_FIRST_TIME_EXPERIENCE", "DOTNET_ADD_GLOBAL_TOOLS_TO_PATH", "DOTNET_MSBUILD_SDK_RESOLVER_",
     ];
 
-    private string Frequency() => FrequencyMHz.Value is { } mhz
-        ? $"{mhz.ToString("0", CultureInfo.InvariantCulture)} MHz ({(FrequencyMHz.Source.StartsWith("/proc/cpuinfo", StringComparison.Ordinal) ? "cpuinfo, no cpufreq" : "cpufreq")})"
+    private string Frequency() => FrequencyMHz is { } mhz
+        ? $"{mhz.ToString("0", CultureInfo.InvariantCulture)} MHz ({(FrequencySource.StartsWith("/proc/cpuinfo", StringComparison.Ordinal) ? "cpuinfo, no cpufreq" : "cpufreq")})"
         : "frequency unavailable";
 
     /// <summary>A field as the header shows it: "unavailable" without the path, which results.json keeps.</summary>

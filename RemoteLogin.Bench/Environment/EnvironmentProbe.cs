@@ -30,17 +30,20 @@ public sealed class EnvironmentProbe
     /// Reads everything that describes the machine, and samples the steal time over <see cref="StealTime.Window"/>
     /// (this call takes that long).
     /// </summary>
+    /// <param name="cpuIdle">The idle setting asked for.</param>
     /// <param name="cpuIdleStatus"><see cref="CpuIdleHold.Status"/> of the hold the bench acquired.</param>
     /// <param name="files">Where /proc and /sys are read; the machine's own unless a test says otherwise.</param>
-    public static EnvironmentProbe Start(CpuPlacement placement, string cpuIdleStatus, SystemFiles? files = null)
+    public static EnvironmentProbe Start(CpuPlacement placement, CpuIdle cpuIdle, string cpuIdleStatus, SystemFiles? files = null)
     {
         files ??= SystemFiles.Host;
+        var frequency = Frequency(files);
         var start = new BenchEnvironment(
             Commit: BuildCommit.Describe(),
             Kernel: Line(files, "/proc/sys/kernel/osrelease"),
             Cmdline: Line(files, "/proc/cmdline"),
             Governor: files.ReadLine(CpuFreq + "/scaling_governor") ?? $"unavailable (no cpufreq: {CpuFreq} absent)",
-            FrequencyMHz: Frequency(files),
+            FrequencyMHz: frequency.Value,
+            FrequencySource: frequency.Source,
             IdleGovernor: files.ReadLine(CpuIdleGovernor + "/current_governor")
                 ?? files.ReadLine(CpuIdleGovernor + "/current_governor_ro")
                 ?? SystemFiles.Unavailable(CpuIdleGovernor + "/current_governor"),
@@ -53,7 +56,8 @@ public sealed class EnvironmentProbe
             OtherCpuPercent: null,
             DotnetEnvironment: new SidesEnvironment(new Dictionary<string, string>(), new Dictionary<string, string>()),
             Placement: placement,
-            CpuIdle: cpuIdleStatus);
+            CpuIdle: cpuIdle,
+            CpuIdleStatus: cpuIdleStatus);
         return new EnvironmentProbe(files, start);
     }
 

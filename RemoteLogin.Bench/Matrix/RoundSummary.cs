@@ -8,8 +8,8 @@ namespace RemoteLogin.Bench.Matrix;
 
 /// <summary>
 /// Folds the rounds of each configuration into one reported run, and keeps every round in it. Its ratios are medians
-/// over rounds of each round's ratio to the floors around it; its other figures come from the round whose ratio is the
-/// median (the lower of the two middle rounds when the count is even). A run fails when any round failed, whichever.
+/// over rounds of each round's ratio to the floors around it, and its other figures come from the round whose ratio is
+/// the median; for an even count of rounds, the lower of the two middle ones, so that every figure is one measured. A run fails when any round failed, whichever.
 /// </summary>
 public static class RoundSummary
 {
@@ -18,7 +18,7 @@ public static class RoundSummary
             .Select(group =>
             {
                 var ordered = group.OrderBy(r => r.Ratio()).ToList();
-                var median = ordered[(ordered.Count - 1) / 2];
+                var median = Middle(ordered);
                 var rounds = group.OrderBy(r => r.Round).Select(r => r.ToRoundResult()).ToList();
                 var (overFloor, overFloorRange) = MedianAndRange(rounds.Select(r => r.P50OverFloor));
                 var (overSpin, overSpinRange) = MedianAndRange(rounds.Select(r => r.P50OverSpin));
@@ -56,21 +56,21 @@ public static class RoundSummary
             {
                 return null;
             }
-            var median = byP50[(byP50.Count - 1) / 2];
+            var median = Middle(byP50);
             return new FloorSummary(median.Floor.RttMicros!, median.Round, [.. byP50.Select(f => f.Floor.Figure)]);
         }
         var streams = all.Where(f => f.Floor.Kind == FloorKind.Stream).OrderBy(f => f.Floor.Figure).ToList();
-        var stream = streams.Count == 0 ? null : new StreamFloorSummary(streams[(streams.Count - 1) / 2].Floor.Figure, [.. streams.Select(f => f.Floor.Figure)]);
+        var stream = streams.Count == 0 ? null : new StreamFloorSummary(Middle(streams).Floor.Figure, [.. streams.Select(f => f.Floor.Figure)]);
         return new FloorsSummary(RoundTrip(FloorKind.Blocking)!, RoundTrip(FloorKind.Spin), stream);
     }
 
-    public static double Median(IReadOnlyList<double> sorted) =>
-        sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
+    /// <summary>The middle item of a sorted list, the lower of the two middle ones for an even count: always one that was measured.</summary>
+    public static T Middle<T>(IReadOnlyList<T> sorted) => sorted[(sorted.Count - 1) / 2];
 
     /// <summary>The median and [min, max] of the ratios rounds have (each already rounded by its round); nulls where none has one.</summary>
     private static (double? Median, double[]? Range) MedianAndRange(IEnumerable<double?> ratios)
     {
         var sorted = ratios.OfType<double>().Order().ToList();
-        return sorted.Count == 0 ? (null, null) : (Median(sorted), [sorted[0], sorted[^1]]);
+        return sorted.Count == 0 ? (null, null) : (Middle(sorted), [sorted[0], sorted[^1]]);
     }
 }

@@ -27,31 +27,8 @@ public static class ReportWriter
         return $"{document.Machine.CpuCount} cores, {document.Machine.Runtime}, kernel {document.Machine.Kernel}; {floors}; seed {document.Seed}{switches}";
     }
 
-    /// <summary>What a reader must be told before trusting a row, one line per run that needs it.</summary>
-    public static IEnumerable<string> Warnings(ResultsDocument document)
-    {
-        foreach (var run in document.Runs)
-        {
-            string name = $"{run.Scenario.Name()} {run.Strategy.Name()} {run.Subdaemon.Name()} {run.Protocol.Name()}";
-            if (run.Failed)
-            {
-                yield return $"FAILED {name}: a round lost, duplicated or corrupted a byte, or a session broke (see its rounds in results.json)";
-            }
-            if (RunColumns.GeneratorBound(run))
-            {
-                yield return $"{name}: the load generator's send lateness p99 ({run.SendLatenessMicros!.P99} µs) exceeds the round trip's p50 " +
-                    $"({run.RttMicros.P50} µs): the generator, not the daemon, is being measured";
-            }
-            if (run.OtherCpuPercent > RunColumns.OutsideLoadPercent)
-            {
-                yield return $"{name}: other processes used {run.OtherCpuPercent:0}% of a core during a round";
-            }
-            if (run.DisturbedRounds > 0)
-            {
-                yield return $"{name}: {run.DisturbedRounds} of {run.Rounds?.Count} rounds disturbed (floors before and after differ by more than 2×)";
-            }
-        }
-    }
+    /// <summary>What a reader must be told before trusting a row, one line per note.</summary>
+    public static IEnumerable<string> Warnings(ResultsDocument document) => document.Runs.SelectMany(RunNotes.Of).Select(n => n.Sentence);
 
     public static string Markdown(ResultsDocument document)
     {

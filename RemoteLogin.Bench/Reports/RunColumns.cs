@@ -11,9 +11,6 @@ public sealed record Column(string Header, Func<RunResult, string> Format, bool 
 /// <summary>The comparison's columns. Per-character figures divide a run's counter deltas by the characters it measured.</summary>
 public static class RunColumns
 {
-    /// <summary>Other processes using more of a core than this during a run flag it: the machine was not quiet.</summary>
-    public const double OutsideLoadPercent = 10;
-
     /// <summary>Marks a percentile with fewer than <see cref="LatencySummary.ThinTail"/> samples beyond it.</summary>
     public const string ThinMark = "*";
 
@@ -23,9 +20,10 @@ public static class RunColumns
         new("strategy", r => r.Strategy.Name(), Numeric: false),
         new("subdaemon", r => r.Subdaemon.Name(), Numeric: false),
         new("protocol", r => r.Protocol.Name(), Numeric: false),
-        new("status", Status, Numeric: false),
+        new("status", RunNotes.Status, Numeric: false),
         new("sessions", r => Whole(r.Sessions)),
         new("chars", r => Whole(r.Chars)),
+        new("round trips", r => Whole(r.RttMicros.Count)), // the samples every percentile here was taken from
         new("p50 µs", r => Percentile(r.RttMicros, r.RttMicros.P50, "p50")),
         new("p99 µs", r => Percentile(r.RttMicros, r.RttMicros.P99, "p99")),
         new("p99.9 µs", r => Percentile(r.RttMicros, r.RttMicros.P999, "p999")),
@@ -54,38 +52,12 @@ public static class RunColumns
         // Bytes copied into, out of and within user-space memory, as the strategies count them; splice copies none.
         new("copied B/char client", r => r.Client.Copied is { } c ? PerChar(r, c.Total) : ""),
         new("copied B/char remote", r => r.Server?.Copied is { } c ? PerChar(r, c.Total) : ""),
-        new("echo sends/char", r => r.ServerMeter?.GetValueOrDefault("remotelogin.server.echo.send_calls") is { } sends ? PerChar(r, sends) : ""),
+        new("echo sends/char", r => r.ServerEcho is { } echo ? PerChar(r, echo.SendCalls) : ""),
         // The whole machine's, not RemoteLogin's alone.
         new("interrupts/char system-wide", r => PerChar(r, r.System.Interrupts)),
         new("NET_RX softirqs/char system-wide", r => PerChar(r, r.System.NetRxSoftirqs)),
         new("lost/dup/bad", r => $"{r.Integrity.Lost}/{r.Integrity.Duplicated}/{r.Integrity.Corrupted}", Numeric: false),
     ];
-
-    /// <summary>
-    /// "ok", or what a reader must know before reading the row: a failed round, a load generator late by more than the
-    /// round trip it measures (then the generator is what was measured), other processes busy during the run.
-    /// </summary>
-    public static string Status(RunResult run)
-    {
-        List<string> notes = [];
-        if (run.Failed)
-        {
-            var failedRounds = run.Rounds?.Where(r => r.Failed).Select(r => r.Round.ToString(CultureInfo.InvariantCulture)).ToList() ?? [];
-            notes.Add(failedRounds.Count > 0 ? $"FAILED (round {string.Join(", ", failedRounds)})" : "FAILED");
-        }
-        if (GeneratorBound(run))
-        {
-            notes.Add("generator late");
-        }
-        if (run.OtherCpuPercent > OutsideLoadPercent)
-        {
-            notes.Add($"outside load {run.OtherCpuPercent:0}%");
-        }
-        return notes.Count == 0 ? "ok" : string.Join("; ", notes);
-    }
-
-    /// <summary>The generator's own lateness p99 exceeds the round trip's p50: it, not the daemon, is being measured.</summary>
-    public static bool GeneratorBound(RunResult run) => run.SendLatenessMicros is { Count: > 0 } late && late.P99 > run.RttMicros.P50;
 
     private static string Percentile(LatencySummary summary, double value, string name) =>
         summary.Count == 0 ? "" : Significant(value) + (summary.FewSamplesBeyond.Contains(name) ? ThinMark : "");

@@ -110,7 +110,16 @@ public static class LoadCommand
         if (hlog is not null)
         {
             using var stream = File.Create(hlog.FullName);
-            HistogramBase[] histograms = run.SendLateness is { } lateness ? [run.Histogram, run.Setup, lateness] : [run.Histogram, run.Setup];
+            // The log holds what the results report: setup only where enough warm sessions logged in, lateness only in the open loop.
+            List<HistogramBase> histograms = [run.Histogram];
+            if (result.SetupMicros is not null)
+            {
+                histograms.Add(run.Setup);
+            }
+            if (run.SendLateness is { } lateness)
+            {
+                histograms.Add(lateness);
+            }
             HistogramLog.Write(stream, run.StartedAt, histograms);
         }
         var rtt = result.RttMicros;

@@ -15,13 +15,6 @@ public readonly record struct CopiedBytes(long IntoUser, long OutOfUser, long Wi
 
     public static CopiedBytes operator -(CopiedBytes end, CopiedBytes start) =>
         new(end.IntoUser - start.IntoUser, end.OutOfUser - start.OutOfUser, end.WithinUser - start.WithinUser);
-
-    public static CopiedBytes operator *(CopiedBytes copied, int times) =>
-        new(copied.IntoUser * times, copied.OutOfUser * times, copied.WithinUser * times);
-
-    /// <summary>The smaller of each count.</summary>
-    public static CopiedBytes Min(CopiedBytes a, CopiedBytes b) =>
-        new(Math.Min(a.IntoUser, b.IntoUser), Math.Min(a.OutOfUser, b.OutOfUser), Math.Min(a.WithinUser, b.WithinUser));
 }
 
 /// <summary>Where the strategies count the bytes they copy (<see cref="CopiedBytes"/>); safe from any thread.</summary>

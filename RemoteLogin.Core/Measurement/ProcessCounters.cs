@@ -47,27 +47,6 @@ public sealed record ProcessCounters(
         end.Copied - start.Copied,
         end.Syscalls - start.Syscalls);
 
-    public static ProcessCounters operator *(ProcessCounters counters, int times) => new(
-        counters.VoluntaryContextSwitches * times,
-        counters.InvoluntaryContextSwitches * times,
-        counters.CpuUserMicros * times,
-        counters.CpuSystemMicros * times,
-        counters.AllocatedBytes * times,
-        counters.GcCollections * times,
-        counters.Copied * times,
-        counters.Syscalls * times);
-
-    /// <summary>The smaller of each counter.</summary>
-    public static ProcessCounters Min(ProcessCounters a, ProcessCounters b) => new(
-        Math.Min(a.VoluntaryContextSwitches, b.VoluntaryContextSwitches),
-        Math.Min(a.InvoluntaryContextSwitches, b.InvoluntaryContextSwitches),
-        Math.Min(a.CpuUserMicros, b.CpuUserMicros),
-        Math.Min(a.CpuSystemMicros, b.CpuSystemMicros),
-        Math.Min(a.AllocatedBytes, b.AllocatedBytes),
-        Math.Min(a.GcCollections, b.GcCollections),
-        a.Copied is { } x && b.Copied is { } y ? CopiedBytes.Min(x, y) : null,
-        a.Syscalls is { } m && b.Syscalls is { } n ? Math.Min(m, n) : null);
-
     public long ContextSwitches => VoluntaryContextSwitches + InvoluntaryContextSwitches;
 
     public long CpuMicros => CpuUserMicros + CpuSystemMicros;

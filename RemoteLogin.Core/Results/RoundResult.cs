@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using RemoteLogin.Measurement;
 
 namespace RemoteLogin.Results;
@@ -12,15 +13,19 @@ public sealed record FloorsAround(FloorFigures Before, FloorFigures After)
     public const double DisturbedAbove = 2.0;
 
     /// <summary>The lower blocking round trip around the run, p50 µs.</summary>
+    [JsonIgnore]
     public double Blocking => Math.Min(Before.BlockingP50Micros, After.BlockingP50Micros);
 
     /// <summary>The lower spin round trip around the run, p50 µs; null where it was not measured (placement same).</summary>
+    [JsonIgnore]
     public double? Spin => Before.SpinP50Micros is { } b && After.SpinP50Micros is { } a ? Math.Min(b, a) : null;
 
     /// <summary>The higher stream throughput around the run, chars/s; null where it was not measured (round-trip runs).</summary>
+    [JsonIgnore]
     public double? Stream => Before.StreamCharsPerSecond is { } b && After.StreamCharsPerSecond is { } a ? Math.Max(b, a) : null;
 
     /// <summary>Whether any floor differs between before and after by more than <see cref="DisturbedAbove"/>×.</summary>
+    [JsonIgnore]
     public bool Disturbed =>
         Apart(Before.BlockingP50Micros, After.BlockingP50Micros)
         || (Before.SpinP50Micros is { } sb && After.SpinP50Micros is { } sa && Apart(sb, sa))

@@ -6,6 +6,7 @@ namespace RemoteLogin.Results;
 /// <summary>Echoes that did not come back as typed. Any nonzero count fails the run.</summary>
 public sealed record IntegrityCounts(long Lost, long Duplicated, long Corrupted)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool IsIntact => Lost == 0 && Duplicated == 0 && Corrupted == 0;
 
     public static IntegrityCounts operator +(IntegrityCounts a, IntegrityCounts b) =>
@@ -45,6 +46,8 @@ public sealed record RunResult
     public ProcessCounters? Server { get; init; }
     /// <summary>The subdaemon children's part of <see cref="Server"/>, for the models that start them.</summary>
     public ProcessCounters? ServerSubdaemons { get; init; }
+    /// <summary>What the daemon's echo did over the timed pass (bytes, receive and send calls, copies), from the same edge readings.</summary>
+    public EchoCounts? ServerEcho { get; init; }
     public required SystemCounters System { get; init; }
     /// <summary>
     /// Every counter read from the daemon over the counted pass's measured part, as deltas: its own meter (bytes, calls,
@@ -82,7 +85,8 @@ public sealed record RunResult
     /// <summary>Name of the HdrHistogram log of this run, beside results.json.</summary>
     public string? HistogramLog { get; init; }
 
-    /// <summary>Every echo came back as typed and no session broke.</summary>
+    /// <summary>Every echo came back as typed and no session broke, in this one pass (results.json says <see cref="Failed"/>, over every round).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool Succeeded => Integrity.IsIntact && (Failures is null || Failures.Length == 0);
 }
 

@@ -29,7 +29,7 @@ public partial class BenchEnvironmentTests
     [Fact]
     public void Every_source_reads_from_this_machine()
     {
-        var environment = EnvironmentProbe.Start(CpuPlacement.Same, "default").Finish(ClientVariables, DaemonVariables, 1.5);
+        var environment = EnvironmentProbe.Start(CpuPlacement.Same, CpuIdle.Default, "default").Finish(ClientVariables, DaemonVariables, 1.5);
 
         Assert.Equal(File.ReadAllText("/proc/sys/kernel/osrelease").Trim(), environment.Kernel);
         Assert.Equal(File.ReadAllText("/proc/cmdline").Trim(), environment.Cmdline);
@@ -37,7 +37,7 @@ public partial class BenchEnvironmentTests
         Assert.Contains(environment.Thp, new[] { "always", "madvise", "never" });
         AssertReadOrUnavailable("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor", environment.Governor);
         AssertReadOrUnavailable("/sys/devices/system/cpu/cpuidle/current_governor", environment.IdleGovernor);
-        Assert.True(environment.FrequencyMHz.Value > 0, $"{environment.FrequencyMHz}");
+        Assert.True(environment.FrequencyMHz > 0, environment.FrequencySource);
 
         var stateDirectories = Directory.Exists("/sys/devices/system/cpu/cpu0/cpuidle")
             ? Directory.GetDirectories("/sys/devices/system/cpu/cpu0/cpuidle", "state*") : [];
@@ -69,7 +69,8 @@ public partial class BenchEnvironmentTests
         Assert.Equal(new Dictionary<string, string> { ["DOTNET_TieredPGO"] = "0" }, environment.DotnetEnvironment.Client);
         Assert.Equal(new Dictionary<string, string> { ["DOTNET_TieredCompilation"] = "0" }, environment.DotnetEnvironment.Daemon);
         Assert.Equal(CpuPlacement.Same, environment.Placement);
-        Assert.Equal("default", environment.CpuIdle);
+        Assert.Equal(CpuIdle.Default, environment.CpuIdle);
+        Assert.Equal("default", environment.CpuIdleStatus);
 
         var commit = CommitPattern().Match(environment.Commit);
         Assert.True(commit.Success, $"commit '{environment.Commit}'");
@@ -89,13 +90,16 @@ public partial class BenchEnvironmentTests
     [Fact]
     public void It_serializes_with_every_name_of_the_design_and_reads_back()
     {
-        var environment = EnvironmentProbe.Start(CpuPlacement.Split, "poll: /dev/cpu_dma_latency held at 0 µs")
+        var environment = EnvironmentProbe.Start(CpuPlacement.Split, CpuIdle.Poll, "poll: /dev/cpu_dma_latency held at 0 µs")
             .Finish(ClientVariables, DaemonVariables, 0.25);
         string json = ResultsJson.Serialize(environment);
         using var document = JsonDocument.Parse(json);
         var root = document.RootElement;
 
-        Assert.Equal(DesignNames.Order(), root.EnumerateObject().Select(p => p.Name).Order());
+        // DESIGN.md's names, and beside two of them where their figure came from.
+        Assert.Equal(DesignNames.Concat(["frequencySource", "cpuIdleStatus"]).Order(), root.EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal(JsonValueKind.Number, root.GetProperty("frequencyMHz").ValueKind);
+        Assert.Equal("poll", root.GetProperty("cpuIdle").GetString());
         Assert.Equal(["end", "start"], root.GetProperty("loadAverage").EnumerateObject().Select(p => p.Name).Order());
         Assert.Equal(["end", "start"], root.GetProperty("stealPercent").EnumerateObject().Select(p => p.Name).Order());
         Assert.Equal(["client", "daemon"], root.GetProperty("dotnetEnvironment").EnumerateObject().Select(p => p.Name).Order());
@@ -118,14 +122,14 @@ public partial class BenchEnvironmentTests
         string empty = Directory.CreateTempSubdirectory("remotelogin-env-").FullName;
         try
         {
-            var environment = EnvironmentProbe.Start(CpuPlacement.Default, "default", new SystemFiles(empty)).Finish([], [], null);
+            var environment = EnvironmentProbe.Start(CpuPlacement.Default, CpuIdle.Default, "default", new SystemFiles(empty)).Finish([], [], null);
 
             foreach (var text in new[] { environment.Kernel, environment.Cmdline, environment.Governor, environment.IdleGovernor, environment.Clocksource, environment.Thp })
             {
                 Assert.StartsWith("unavailable", text);
             }
-            Assert.Null(environment.FrequencyMHz.Value);
-            Assert.StartsWith("unavailable", environment.FrequencyMHz.Source);
+            Assert.Null(environment.FrequencyMHz);
+            Assert.StartsWith("unavailable", environment.FrequencySource);
             Assert.Empty(environment.IdleStates);
             Assert.Null(environment.Mitigations);
             Assert.Empty(environment.LoadAverage.Start);
@@ -159,10 +163,11 @@ public partial class BenchEnvironmentTests
                 Write(root, state + "/latency", $"{i * 10}\n");
                 Write(root, state + "/disable", i == 10 ? "1\n" : "0\n");
             }
-            var environment = EnvironmentProbe.Start(CpuPlacement.Default, "default", new SystemFiles(root)).Finish([], [], null);
+            var environment = EnvironmentProbe.Start(CpuPlacement.Default, CpuIdle.Default, "default", new SystemFiles(root)).Finish([], [], null);
 
             Assert.Equal("performance", environment.Governor);
-            Assert.Equal(new CpuFrequency(2400, "/sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq"), environment.FrequencyMHz);
+            Assert.Equal(2400, environment.FrequencyMHz);
+            Assert.Equal("/sys/devices/system/cpu/cpu0/cpufreq/scaling_cur_freq", environment.FrequencySource);
             Assert.Equal("always", environment.Thp);
             Assert.Equal(Enumerable.Range(0, 11).Select(i => $"C{i}"), environment.IdleStates.Select(s => s.Name)); // state10 after state9
             Assert.Equal(new IdleState("C10", 100, Disabled: true), environment.IdleStates[^1]);
@@ -177,7 +182,7 @@ public partial class BenchEnvironmentTests
     [Fact]
     public void The_description_is_a_few_short_lines()
     {
-        var environment = EnvironmentProbe.Start(CpuPlacement.Same, "default").Finish(ClientVariables, DaemonVariables, 1.5);
+        var environment = EnvironmentProbe.Start(CpuPlacement.Same, CpuIdle.Default, "default").Finish(ClientVariables, DaemonVariables, 1.5);
         var lines = environment.Describe();
         Assert.InRange(lines.Count, 3, 8);
         Assert.Contains(lines, line => line.Contains(environment.Kernel));
@@ -187,7 +192,7 @@ public partial class BenchEnvironmentTests
 
         // What both sides share is said once; the SDK's own settings are left to results.json.
         var shared = new Dictionary<string, string?> { ["DOTNET_TieredPGO"] = "0", ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" };
-        var sharing = EnvironmentProbe.Start(CpuPlacement.Default, "default").Finish(shared, shared, null);
+        var sharing = EnvironmentProbe.Start(CpuPlacement.Default, CpuIdle.Default, "default").Finish(shared, shared, null);
         Assert.Contains(sharing.Describe(), line => line == "DOTNET_ variables: both DOTNET_TieredPGO=0; client only none; daemon only none (and the SDK's own, in results.json)");
         Assert.Equal("1", sharing.DotnetEnvironment.Client["DOTNET_CLI_TELEMETRY_OPTOUT"]);
     }

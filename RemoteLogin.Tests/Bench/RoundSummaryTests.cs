@@ -30,7 +30,7 @@ public class RoundSummaryTests
         Assert.Equal([1, 2, 3], run.Rounds!.Select(r => r.Round));
         Assert.Equal([false, false, true], run.Rounds!.Select(r => r.Failed));
         Assert.Equal(1, run.Rounds![2].Integrity.Lost);
-        Assert.StartsWith("FAILED (round 3)", RunColumns.Status(run));
+        Assert.StartsWith("FAILED (round 3)", RunNotes.Status(run));
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public class LoadHonestyTests
         Assert.True(run.Result.Integrity.IsIntact);
         var lateness = Assert.IsType<LatencySummary>(run.Result.SendLatenessMicros);
         Assert.Equal(run.Result.Chars, lateness.Count);
-        Assert.True(lateness.Max >= 0);
+        Assert.True(lateness.P50 <= lateness.Max);
         Assert.NotNull(run.SendLateness);
         Assert.Equal("sendLateness", run.SendLateness.Tag);
         Assert.Equal(run.Result.Chars, run.SendLateness.TotalCount);
@@ -143,7 +143,7 @@ public class LoadHonestyTests
         var run = new LoadRunner(options, PhaseSync.None).Run();
 
         Assert.Equal("1282", run.Result.Settings["seed"]);
-        Assert.NotNull(run.Result.ClientAllocationNoiseBytes);
-        Assert.True(run.Result.ClientAllocationNoiseBytes >= 0);
+        // A reading is a record on the heap: two back to back differ by at least that, so zero would mean none was taken.
+        Assert.True(run.Result.ClientAllocationNoiseBytes > 0);
     }
 }

@@ -150,14 +150,15 @@ public sealed class HistogramLogTests : IDisposable
         string json = Path.Combine(_directory, "run.json"), hlog = Path.Combine(_directory, "client.hlog");
 
         var outcome = await ChildProgram.RunAsync("RemoteLogin.Client", "load", "--port", daemon.Endpoint.Port.ToString(),
-            "--scenario", "paste", "--sessions", "2", "--chars", "2000", "--warmup", "0", "--json", json, "--hlog", hlog);
+            "--scenario", "paste", "--sessions", "12", "--chars", "2000", "--warmup", "0", "--json", json, "--hlog", hlog);
 
         Assert.True(outcome.ExitCode == 0, outcome.StandardError);
         var result = ResultsJson.Deserialize<RunResult>(File.ReadAllText(json));
         var decoded = HdrHistogramJs.DecodeByTag(hlog);
         Assert.Equal(result.RttMicros, decoded[""].Micros);
         Assert.Equal(result.SetupMicros, decoded["setup"].Micros);
-        Assert.Equal(result.Chars, decoded[""].TotalCount); // every typed character, over both sessions
+        Assert.Equal(result.Chars, decoded[""].TotalCount); // every typed character, over all sessions
+        Assert.Equal(10, decoded["setup"].TotalCount); // the warm sessions' logins: all but the first two
     }
 
     private static HistogramBase Interval(HistogramBase histogram, string? tag, long fromMillis, long toMillis, params long[] nanos)
