@@ -44,6 +44,7 @@ public sealed record RoundRun(int Round, int Position, RunResult Result, IReadOn
         Disturbed = Floors.Disturbed,
         Floors = Floors,
         OtherCpuPercent = OtherCpuPercent,
+        CountedP50Micros = Result.CountedPass?.RttMicros.P50,
     };
 
     private static FloorFigures Figures(IReadOnlyList<FloorMeasurement> floors) => new(
