@@ -3,7 +3,10 @@ using Spectre.Console;
 
 namespace RemoteLogin.Bench.Reports;
 
-/// <summary>The comparison as a table on the terminal.</summary>
+/// <summary>
+/// The comparison as a table on the terminal: the headline columns (<see cref="RunColumns.Headline"/>), which fit a
+/// wide terminal without splitting a number; results.md and results.csv have every column.
+/// </summary>
 public static class ConsoleReport
 {
     public static void Show(ResultsDocument document, string directory)
@@ -13,8 +16,8 @@ public static class ConsoleReport
             AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 260); // a log file has no terminal edge to wrap at
         }
         // A column whose every cell is the same (one subdaemon, one protocol) is said once in the caption instead.
-        var constant = RunColumns.All.Where(c => !c.Numeric && document.Runs.Select(c.Format).Distinct().Count() == 1 && document.Runs.Count > 1).ToList();
-        var columns = RunColumns.All.Except(constant).ToList();
+        var constant = RunColumns.Headline.Where(c => !c.Numeric && document.Runs.Select(c.Format).Distinct().Count() == 1 && document.Runs.Count > 1).ToList();
+        var columns = RunColumns.Headline.Except(constant).ToList();
         var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(ReportWriter.Title(document)))
             .Caption(Markup.Escape(string.Join(", ", constant.Select(c => $"{c.Header}: {c.Format(document.Runs[0])}"))));
         foreach (var column in columns)
@@ -35,6 +38,7 @@ public static class ConsoleReport
         {
             AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(warning)}[/]");
         }
-        AnsiConsole.MarkupLine($"Results in [bold]{Markup.Escape(directory)}[/] (results.json, results.md, results.csv, one .hlog per run).");
+        AnsiConsole.MarkupLine($"Results in [bold]{Markup.Escape(directory)}[/]: results.md and results.csv have all {RunColumns.All.Count} columns " +
+            "(context switches, system calls, allocations, copies, interrupts per character), results.json every round, one .hlog per run.");
     }
 }

@@ -11,6 +11,18 @@ public sealed record Column(string Header, Func<RunResult, string> Format, bool 
 /// <summary>The comparison's columns. Per-character figures divide a run's counter deltas by the characters it measured.</summary>
 public static class RunColumns
 {
+    /// <summary>
+    /// What the console shows: the configuration, its status, the round trip and its ratios with the CPU they cost,
+    /// the throughput. The rest is in results.md and results.csv.
+    /// </summary>
+    public static IReadOnlyList<Column> Headline => All.Where(c => HeadlineHeaders.Contains(c.Header)).ToList();
+
+    private static readonly HashSet<string> HeadlineHeaders =
+    [
+        "scenario", "strategy", "subdaemon", "protocol", "status", "p50 µs", "p99 µs", "p99.99 µs", "p50/floor", "p50/spin",
+        "chars/s", "chars/s / stream", "CPU µs/char client", "CPU µs/char remote", "disturbed rounds", "send lateness p99 µs", "lost/dup/bad",
+    ];
+
     /// <summary>Marks a percentile with fewer than <see cref="LatencySummary.ThinTail"/> samples beyond it.</summary>
     public const string ThinMark = "*";
 
