@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using RemoteLogin.Sockets;
 using RemoteLogin.Measurement;
 using RemoteLogin.Vocabulary;
 
@@ -16,7 +17,7 @@ public static class PingPongFloor
     public static LatencySummary Measure(FloorKind kind, int roundTrips, FloorPins pins, int warmup = 1_000)
     {
         bool spin = kind == FloorKind.Spin;
-        using var pair = LoopbackPair.Open();
+        using var pair = LoopbackConnection.Open();
         pair.Client.Blocking = !spin;
         pair.Server.Blocking = !spin;
         var echo = new Thread(() =>

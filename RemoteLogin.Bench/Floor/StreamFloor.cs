@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
+using RemoteLogin.Sockets;
 
 namespace RemoteLogin.Bench.Floor;
 
@@ -15,7 +16,7 @@ public static class StreamFloor
     /// <summary>Characters per second over <paramref name="bytes"/> echoed, after <paramref name="warmupBytes"/> not timed.</summary>
     public static double Measure(long bytes, FloorPins pins, long warmupBytes = 16 * BlockSize)
     {
-        using var pair = LoopbackPair.Open();
+        using var pair = LoopbackConnection.Open();
         long total = warmupBytes + bytes;
         var echo = new Thread(() =>
         {

@@ -10,35 +10,26 @@ public class BenchAxesTests
     [Fact]
     public async Task Under_placement_same_and_cpu_idle_poll_the_run_says_so_and_measures_no_spin_floor()
     {
-        string directory = Path.Combine(Path.GetTempPath(), "remotelogin-axes-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            var outcome = await ChildProgram.RunAsync(SiblingProgram.StartInfo("RemoteLogin.Bench",
-                ["--quick", "--scenarios", "interactive", "--strategies", "naive", "--subdaemons", "thread", "--protocols", "raw",
-                 "--placement", "same", "--cpu-idle", "poll", "--seed", "3", "--out", directory]), TimeSpan.FromMinutes(5));
+        using var scratch = new ScratchDirectory("axes");
+        string directory = scratch.Path;
+        var outcome = await ChildProgram.RunAsync(SiblingProgram.StartInfo("RemoteLogin.Bench",
+            ["--quick", "--scenarios", "interactive", "--strategies", "naive", "--subdaemons", "thread", "--protocols", "raw",
+             "--placement", "same", "--cpu-idle", "poll", "--seed", "3", "--out", directory]), TimeSpan.FromMinutes(5));
 
-            Assert.True(outcome.ExitCode == 0, outcome.StandardError);
-            using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "results.json")));
-            var root = json.RootElement;
-            var environment = root.GetProperty("environment");
-            Assert.Equal("same", environment.GetProperty("placement").GetString());
-            Assert.Equal("poll", environment.GetProperty("cpuIdle").GetString());
-            // Root here: the hold is permitted, and the status says what holds.
-            Assert.StartsWith("poll: /dev/cpu_dma_latency held", environment.GetProperty("cpuIdleStatus").GetString());
-            Assert.Equal(3, root.GetProperty("seed").GetInt32());
-            // Two spinners on one core measure the scheduler: no spin floor, no ratio to it.
-            Assert.Equal(JsonValueKind.Null, root.GetProperty("floors").GetProperty("spin").ValueKind);
-            var run = Assert.Single(root.GetProperty("runs").EnumerateArray());
-            Assert.True(run.GetProperty("p50OverFloor").GetDouble() > 0);
-            Assert.Equal(JsonValueKind.Null, run.GetProperty("p50OverSpin").ValueKind);
-            Assert.Contains("placement same", File.ReadAllText(Path.Combine(directory, "results.md")));
-        }
-        finally
-        {
-            if (Directory.Exists(directory))
-            {
-                Directory.Delete(directory, recursive: true);
-            }
-        }
+        Assert.True(outcome.ExitCode == 0, outcome.StandardError);
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "results.json")));
+        var root = json.RootElement;
+        var environment = root.GetProperty("environment");
+        Assert.Equal("same", environment.GetProperty("placement").GetString());
+        Assert.Equal("poll", environment.GetProperty("cpuIdle").GetString());
+        // Root here: the hold is permitted, and the status says what holds.
+        Assert.StartsWith("poll: /dev/cpu_dma_latency held", environment.GetProperty("cpuIdleStatus").GetString());
+        Assert.Equal(3, root.GetProperty("seed").GetInt32());
+        // Two spinners on one core measure the scheduler: no spin floor, no ratio to it.
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("floors").GetProperty("spin").ValueKind);
+        var run = Assert.Single(root.GetProperty("runs").EnumerateArray());
+        Assert.True(run.GetProperty("p50OverFloor").GetDouble() > 0);
+        Assert.Equal(JsonValueKind.Null, run.GetProperty("p50OverSpin").ValueKind);
+        Assert.Contains("placement same", File.ReadAllText(Path.Combine(directory, "results.md")));
     }
 }

@@ -16,133 +16,124 @@ public class QuickRunResultsTests
     [Fact]
     public async Task Results_json_of_a_quick_run_has_every_required_field()
     {
-        string directory = Path.Combine(Path.GetTempPath(), "remotelogin-quick-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            // The whole matrix, each run waiting for the daemon's one-second counters at both edges: minutes, more under a test run's load.
-            var outcome = await ChildProgram.RunAsync(SiblingProgram.StartInfo("RemoteLogin.Bench", ["--quick", "--out", directory]), TimeSpan.FromMinutes(15));
-            Assert.True(outcome.ExitCode == 0, outcome.StandardError + outcome.StandardOutput);
+        using var scratch = new ScratchDirectory("quick");
+        string directory = scratch.Path;
+        // The whole matrix, each run waiting for the daemon's one-second counters at both edges: minutes, more under a test run's load.
+        var outcome = await ChildProgram.RunAsync(SiblingProgram.StartInfo("RemoteLogin.Bench", ["--quick", "--out", directory]), TimeSpan.FromMinutes(15));
+        Assert.True(outcome.ExitCode == 0, outcome.StandardError + outcome.StandardOutput);
 
-            using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "results.json")));
-            var root = json.RootElement;
-            var machine = root.GetProperty("machine");
-            Assert.False(string.IsNullOrEmpty(machine.GetProperty("os").GetString()));
-            Assert.True(machine.GetProperty("cpuCount").GetInt32() > 0);
-            Assert.False(string.IsNullOrEmpty(machine.GetProperty("runtime").GetString()));
-            Assert.Equal(2, root.GetProperty("schemaVersion").GetInt32());
-            Assert.True(root.GetProperty("complete").GetBoolean());
-            Assert.Equal(JsonValueKind.Number, root.GetProperty("seed").ValueKind);
-            AssertEnvironment(root.GetProperty("environment"));
-            var floors = root.GetProperty("floors");
-            AssertLatency(floors.GetProperty("blocking").GetProperty("rttMicros"));
-            AssertLatency(floors.GetProperty("spin").GetProperty("rttMicros"));
-            Assert.True(floors.GetProperty("stream").GetProperty("charsPerSecond").GetDouble() > 0);
-            // "floor" stays the blocking floor's alias.
-            Assert.Equal(floors.GetProperty("blocking").GetProperty("rttMicros").GetProperty("p50").GetDouble(),
-                root.GetProperty("floor").GetProperty("rttMicros").GetProperty("p50").GetDouble());
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "results.json")));
+        var root = json.RootElement;
+        var machine = root.GetProperty("machine");
+        Assert.False(string.IsNullOrEmpty(machine.GetProperty("os").GetString()));
+        Assert.True(machine.GetProperty("cpuCount").GetInt32() > 0);
+        Assert.False(string.IsNullOrEmpty(machine.GetProperty("runtime").GetString()));
+        Assert.Equal(2, root.GetProperty("schemaVersion").GetInt32());
+        Assert.True(root.GetProperty("complete").GetBoolean());
+        Assert.Equal(JsonValueKind.Number, root.GetProperty("seed").ValueKind);
+        AssertEnvironment(root.GetProperty("environment"));
+        var floors = root.GetProperty("floors");
+        AssertLatency(floors.GetProperty("blocking").GetProperty("rttMicros"));
+        AssertLatency(floors.GetProperty("spin").GetProperty("rttMicros"));
+        Assert.True(floors.GetProperty("stream").GetProperty("charsPerSecond").GetDouble() > 0);
+        // "floor" stays the blocking floor's alias.
+        Assert.Equal(floors.GetProperty("blocking").GetProperty("rttMicros").GetProperty("p50").GetDouble(),
+            root.GetProperty("floor").GetProperty("rttMicros").GetProperty("p50").GetDouble());
 
-            var runs = root.GetProperty("runs").EnumerateArray().ToList();
-            // Raw: 4 strategies × 4 models × (interactive, typists), and paste under the task model; telnet and rlogin:
-            // 4 strategies × (interactive, paste) under the task model.
-            Assert.Equal(36 + 16, runs.Count);
-            Assert.Equal(
-                new[] { "process", "relay", "task", "thread" },
-                runs.Select(r => r.GetProperty("subdaemon").GetString()).Distinct().Order().ToArray());
-            Assert.Equal(
-                new[] { "batched", "naive", "pipelined", "zerocopy" },
-                runs.Select(r => r.GetProperty("strategy").GetString()).Distinct().Order().ToArray());
-            Assert.Equal(
-                new[] { "interactive", "paste", "typists" },
-                runs.Select(r => r.GetProperty("scenario").GetString()).Distinct().Order().ToArray());
-            foreach (var run in runs)
-            {
-                string subdaemon = run.GetProperty("subdaemon").GetString()!;
-                string protocol = run.GetProperty("protocol").GetString()!;
-                Assert.Contains(protocol, new[] { "raw", "telnet", "rlogin" });
-                if (run.GetProperty("scenario").GetString() == "paste" || protocol != "raw")
-                {
-                    Assert.Equal("task", subdaemon);
-                }
-                // Setup comes from warm sessions only, and only when there are enough of them for percentiles: the typists.
-                var setup = run.GetProperty("setupMicros");
-                int warmSessions = run.GetProperty("sessions").GetInt32() - LoadRunner.ColdSessions;
-                if (warmSessions >= LoadRunner.MinWarmSetups)
-                {
-                    Assert.Equal(warmSessions, setup.GetProperty("count").GetInt32());
-                    Assert.True(setup.GetProperty("p50").GetDouble() > 0);
-                }
-                else
-                {
-                    Assert.Equal(JsonValueKind.Null, setup.ValueKind);
-                }
-                // The open loop records the generator's own lateness, one sample per measured character.
-                if (run.GetProperty("scenario").GetString() == "typists")
-                {
-                    Assert.Equal(run.GetProperty("rttMicros").GetProperty("count").GetInt64(), run.GetProperty("sendLatenessMicros").GetProperty("count").GetInt64());
-                }
-                AssertRounds(run);
-                if (subdaemon is "process" or "relay")
-                {
-                    // The children did the echoing (or its second half): their share of the remote side is real work.
-                    Assert.True(CpuSpent(run.GetProperty("serverSubdaemons")) > 0);
-                    Assert.True(run.GetProperty("serverSubdaemons").GetProperty("voluntaryContextSwitches").GetInt64() > 0);
-                }
-                else
-                {
-                    Assert.False(run.TryGetProperty("serverSubdaemons", out var none) && none.ValueKind != JsonValueKind.Null);
-                }
-                Assert.True(run.GetProperty("sessions").GetInt32() >= 1);
-                Assert.True(run.GetProperty("chars").GetInt64() > 0);
-                Assert.True(run.GetProperty("elapsedSeconds").GetDouble() > 0);
-                Assert.True(run.GetProperty("charsPerSecond").GetDouble() > 0);
-                AssertLatency(run.GetProperty("rttMicros"));
-                var integrity = run.GetProperty("integrity");
-                Assert.Equal(0, integrity.GetProperty("lost").GetInt64());
-                Assert.Equal(0, integrity.GetProperty("duplicated").GetInt64());
-                Assert.Equal(0, integrity.GetProperty("corrupted").GetInt64());
-                foreach (var side in new[] { "client", "server" })
-                {
-                    var counters = run.GetProperty(side);
-                    foreach (var field in SideFields)
-                    {
-                        Assert.Equal(JsonValueKind.Number, counters.GetProperty(field).ValueKind);
-                    }
-                }
-                Assert.True(run.GetProperty("client").GetProperty("voluntaryContextSwitches").GetInt64() > 0);
-                AssertSyscallsAndCopies(run);
-                AssertTimeSeries(run);
-                // The daemon's figures come from its own readings at the timed pass's edges: real work, nothing subtracted.
-                Assert.True(CpuSpent(run.GetProperty("server")) > 0);
-                Assert.Equal(run.GetProperty("chars").GetInt64(), (long)run.GetProperty("serverMeter").GetProperty("remotelogin.server.bytes.echoed").GetDouble());
-                var system = run.GetProperty("system");
-                Assert.True(system.GetProperty("contextSwitches").GetInt64() > 0);
-                Assert.True(system.GetProperty("interrupts").GetInt64() > 0);
-                Assert.Equal(JsonValueKind.Number, system.GetProperty("netRxSoftirqs").ValueKind);
-                Assert.True(File.Exists(Path.Combine(directory, run.GetProperty("histogramLog").GetString()!)));
-                Assert.True(File.Exists(Path.Combine(directory, run.GetProperty("countedPass").GetProperty("histogramLog").GetString()!)));
-                AssertHistogramLogReadsBack(run, directory);
-                // The counted pass's log too: every .hlog the bench writes is one other tools read.
-                Assert.Equal(Summary(run.GetProperty("countedPass").GetProperty("rttMicros")),
-                    HdrHistogramJs.DecodeByTag(Path.Combine(directory, run.GetProperty("countedPass").GetProperty("histogramLog").GetString()!))[""].Micros);
-            }
-            // .ci/run installs linux-perf: the counts must be there, and the table says how they were taken.
-            Assert.StartsWith("perf stat -e raw_syscalls:sys_enter", root.GetProperty("settings").GetProperty("syscalls").GetString());
-            string markdown = File.ReadAllText(Path.Combine(directory, "results.md"));
-            foreach (var header in new[] { "p50/floor", "p50/spin", "chars/s / stream", "CPU µs/char remote", "p99.99 µs", "alloc B/char remote", "disturbed rounds", "status" })
-            {
-                Assert.Contains(header, markdown);
-            }
-            Assert.Contains("clocksource", markdown); // the environment above the table
-            Assert.Contains("syscalls/char remote", File.ReadAllText(Path.Combine(directory, "results.md")));
-            Assert.Equal(53, File.ReadAllLines(Path.Combine(directory, "results.csv")).Length);
-        }
-        finally
+        var runs = root.GetProperty("runs").EnumerateArray().ToList();
+        // Raw: 4 strategies × 4 models × (interactive, typists), and paste under the task model; telnet and rlogin:
+        // 4 strategies × (interactive, paste) under the task model.
+        Assert.Equal(36 + 16, runs.Count);
+        Assert.Equal(
+            new[] { "process", "relay", "task", "thread" },
+            runs.Select(r => r.GetProperty("subdaemon").GetString()).Distinct().Order().ToArray());
+        Assert.Equal(
+            new[] { "batched", "naive", "pipelined", "zerocopy" },
+            runs.Select(r => r.GetProperty("strategy").GetString()).Distinct().Order().ToArray());
+        Assert.Equal(
+            new[] { "interactive", "paste", "typists" },
+            runs.Select(r => r.GetProperty("scenario").GetString()).Distinct().Order().ToArray());
+        foreach (var run in runs)
         {
-            if (Directory.Exists(directory))
+            string subdaemon = run.GetProperty("subdaemon").GetString()!;
+            string protocol = run.GetProperty("protocol").GetString()!;
+            Assert.Contains(protocol, new[] { "raw", "telnet", "rlogin" });
+            if (run.GetProperty("scenario").GetString() == "paste" || protocol != "raw")
             {
-                Directory.Delete(directory, recursive: true);
+                Assert.Equal("task", subdaemon);
             }
+            // Setup comes from warm sessions only, and only when there are enough of them for percentiles: the typists.
+            var setup = run.GetProperty("setupMicros");
+            int warmSessions = run.GetProperty("sessions").GetInt32() - LoadRunner.ColdSessions;
+            if (warmSessions >= LoadRunner.MinWarmSetups)
+            {
+                Assert.Equal(warmSessions, setup.GetProperty("count").GetInt32());
+                Assert.True(setup.GetProperty("p50").GetDouble() > 0);
+            }
+            else
+            {
+                Assert.Equal(JsonValueKind.Null, setup.ValueKind);
+            }
+            // The open loop records the generator's own lateness, one sample per measured character.
+            if (run.GetProperty("scenario").GetString() == "typists")
+            {
+                Assert.Equal(run.GetProperty("rttMicros").GetProperty("count").GetInt64(), run.GetProperty("sendLatenessMicros").GetProperty("count").GetInt64());
+            }
+            AssertRounds(run);
+            if (subdaemon is "process" or "relay")
+            {
+                // The children did the echoing (or its second half): their share of the remote side is real work.
+                Assert.True(CpuSpent(run.GetProperty("serverSubdaemons")) > 0);
+                Assert.True(run.GetProperty("serverSubdaemons").GetProperty("voluntaryContextSwitches").GetInt64() > 0);
+            }
+            else
+            {
+                Assert.False(run.TryGetProperty("serverSubdaemons", out var none) && none.ValueKind != JsonValueKind.Null);
+            }
+            Assert.True(run.GetProperty("sessions").GetInt32() >= 1);
+            Assert.True(run.GetProperty("chars").GetInt64() > 0);
+            Assert.True(run.GetProperty("elapsedSeconds").GetDouble() > 0);
+            Assert.True(run.GetProperty("charsPerSecond").GetDouble() > 0);
+            AssertLatency(run.GetProperty("rttMicros"));
+            var integrity = run.GetProperty("integrity");
+            Assert.Equal(0, integrity.GetProperty("lost").GetInt64());
+            Assert.Equal(0, integrity.GetProperty("duplicated").GetInt64());
+            Assert.Equal(0, integrity.GetProperty("corrupted").GetInt64());
+            foreach (var side in new[] { "client", "server" })
+            {
+                var counters = run.GetProperty(side);
+                foreach (var field in SideFields)
+                {
+                    Assert.Equal(JsonValueKind.Number, counters.GetProperty(field).ValueKind);
+                }
+            }
+            Assert.True(run.GetProperty("client").GetProperty("voluntaryContextSwitches").GetInt64() > 0);
+            AssertSyscallsAndCopies(run);
+            AssertTimeSeries(run);
+            // The daemon's figures come from its own readings at the timed pass's edges: real work, nothing subtracted.
+            Assert.True(CpuSpent(run.GetProperty("server")) > 0);
+            Assert.Equal(run.GetProperty("chars").GetInt64(), (long)run.GetProperty("serverMeter").GetProperty("remotelogin.server.bytes.echoed").GetDouble());
+            var system = run.GetProperty("system");
+            Assert.True(system.GetProperty("contextSwitches").GetInt64() > 0);
+            Assert.True(system.GetProperty("interrupts").GetInt64() > 0);
+            Assert.Equal(JsonValueKind.Number, system.GetProperty("netRxSoftirqs").ValueKind);
+            Assert.True(File.Exists(Path.Combine(directory, run.GetProperty("histogramLog").GetString()!)));
+            Assert.True(File.Exists(Path.Combine(directory, run.GetProperty("countedPass").GetProperty("histogramLog").GetString()!)));
+            AssertHistogramLogReadsBack(run, directory);
+            // The counted pass's log too: every .hlog the bench writes is one other tools read.
+            Assert.Equal(Summary(run.GetProperty("countedPass").GetProperty("rttMicros")),
+                HdrHistogramJs.DecodeByTag(Path.Combine(directory, run.GetProperty("countedPass").GetProperty("histogramLog").GetString()!))[""].Micros);
         }
+        // .ci/run installs linux-perf: the counts must be there, and the table says how they were taken.
+        Assert.StartsWith("perf stat -e raw_syscalls:sys_enter", root.GetProperty("settings").GetProperty("syscalls").GetString());
+        string markdown = File.ReadAllText(Path.Combine(directory, "results.md"));
+        foreach (var header in new[] { "p50/floor", "p50/spin", "chars/s / stream", "CPU µs/char remote", "p99.99 µs", "alloc B/char remote", "disturbed rounds", "status" })
+        {
+            Assert.Contains(header, markdown);
+        }
+        Assert.Contains("clocksource", markdown); // the environment above the table
+        Assert.Contains("syscalls/char remote", File.ReadAllText(Path.Combine(directory, "results.md")));
+        Assert.Equal(53, File.ReadAllLines(Path.Combine(directory, "results.csv")).Length);
     }
 
     /// <summary>

@@ -1,34 +1,26 @@
-using System.Net;
 using System.Net.Sockets;
+using RemoteLogin.Sockets;
 
 namespace RemoteLogin.Tests.Support;
 
-/// <summary>Two ends of one real loopback TCP connection (port 0), for scripting a server against a client.</summary>
+/// <summary>Two ends of one real loopback TCP connection (port 0), for scripting a server against a client, with bounded reads.</summary>
 public sealed class LoopbackPair : IDisposable
 {
-    private LoopbackPair(Socket client, Socket server)
-    {
-        Client = client;
-        Server = server;
-    }
+    private readonly LoopbackConnection _connection;
 
-    public Socket Client { get; }
+    private LoopbackPair(LoopbackConnection connection) => _connection = connection;
 
-    public Socket Server { get; }
+    public Socket Client => _connection.Client;
+
+    public Socket Server => _connection.Server;
 
     public static LoopbackPair Open()
     {
-        using var listener = new Socket(SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        var client = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        client.Connect(listener.LocalEndPoint!);
-        var server = listener.Accept();
-        server.NoDelay = true;
+        var connection = LoopbackConnection.Open();
         // Blocking reads in the tests are bounded, so a broken client fails the test instead of hanging it.
-        server.ReceiveTimeout = (int)EchoClient.SafetyLimit.TotalMilliseconds;
-        client.ReceiveTimeout = (int)EchoClient.SafetyLimit.TotalMilliseconds;
-        return new LoopbackPair(client, server);
+        connection.Server.ReceiveTimeout = (int)EchoClient.SafetyLimit.TotalMilliseconds;
+        connection.Client.ReceiveTimeout = (int)EchoClient.SafetyLimit.TotalMilliseconds;
+        return new LoopbackPair(connection);
     }
 
     /// <summary>Exactly <paramref name="count"/> bytes from the client (fails on an early close).</summary>
@@ -57,9 +49,5 @@ public sealed class LoopbackPair : IDisposable
         return all.ToArray();
     }
 
-    public void Dispose()
-    {
-        Client.Dispose();
-        Server.Dispose();
-    }
+    public void Dispose() => _connection.Dispose();
 }

@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace RemoteLogin.Bench.Floor;
+namespace RemoteLogin.Sockets;
 
-/// <summary>Two ends of one loopback TCP connection with TCP_NODELAY, and nothing else: what every floor runs over.</summary>
-internal sealed class LoopbackPair : IDisposable
+/// <summary>Both ends of one loopback TCP connection on an ephemeral port, TCP_NODELAY on each, and nothing else: what the floors run over, and what tests script a server on.</summary>
+public sealed class LoopbackConnection : IDisposable
 {
-    private LoopbackPair(Socket client, Socket server)
+    private LoopbackConnection(Socket client, Socket server)
     {
         Client = client;
         Server = server;
@@ -16,7 +16,7 @@ internal sealed class LoopbackPair : IDisposable
 
     public Socket Server { get; }
 
-    public static LoopbackPair Open()
+    public static LoopbackConnection Open()
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
@@ -25,7 +25,7 @@ internal sealed class LoopbackPair : IDisposable
         client.Connect(listener.LocalEndPoint!);
         var server = listener.Accept();
         server.NoDelay = true;
-        return new LoopbackPair(client, server);
+        return new LoopbackConnection(client, server);
     }
 
     public void Dispose()
