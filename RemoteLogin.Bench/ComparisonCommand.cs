@@ -18,7 +18,7 @@ public static class ComparisonCommand
 {
     public static RootCommand CreateRoot()
     {
-        var quick = new Option<bool>("--quick") { Description = "One round of smaller runs: the whole matrix in about five minutes on 2 cores" };
+        var quick = new Option<bool>("--quick") { Description = "One round of smaller runs: the whole matrix in about seven minutes on 2 cores" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Where results go (default results/<timestamp>/)" };
         var strategies = Options.VocabularyList<BufferStrategy>("--strategies", "Buffer strategies, the same on both ends");
         var subdaemons = Options.VocabularyList<SubdaemonModel>("--subdaemons", "Subdaemon models (default: all four, paste under task only)");
