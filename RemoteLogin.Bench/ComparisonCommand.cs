@@ -119,11 +119,12 @@ public static class ComparisonCommand
         var probe = EnvironmentProbe.Start(plan.Placement, plan.CpuIdle, idle.Status);
         var others = OtherProcessesCpu.Start();
         var rounds = new List<RoundRun>();
+        var machine = MachineInfo.Current();
         ResultsDocument Document(bool complete, BenchEnvironment environment) => new()
         {
             Complete = complete,
             Seed = plan.Seed,
-            Machine = MachineInfo.Current(),
+            Machine = machine,
             Environment = environment,
             Floors = rounds.Count == 0 ? null : RoundSummary.Floors(rounds),
             Runs = RoundSummary.Summarize(rounds),
@@ -141,12 +142,7 @@ public static class ComparisonCommand
         var daemonEnvironment = SiblingProgram.StartInfo("RemoteLogin.Server", [], plan.RuntimeSwitches).Environment;
         // What the documents written while the bench runs say of the machine: the start's figures, no end yet (the last
         // document has them).
-        var started = probe.Finish(clientEnvironment, daemonEnvironment, otherCpuPercent: null);
-        var running = started with
-        {
-            LoadAverage = started.LoadAverage with { End = [] },
-            StealPercent = started.StealPercent with { End = null },
-        };
+        var running = probe.SoFar(clientEnvironment, daemonEnvironment);
         string? error = null;
         try
         {

@@ -70,13 +70,17 @@ public sealed class EnvironmentProbe
     public BenchEnvironment Finish(
         IEnumerable<KeyValuePair<string, string?>> clientEnvironment, IEnumerable<KeyValuePair<string, string?>> daemonEnvironment,
         double? otherCpuPercent) =>
-        _start with
+        SoFar(clientEnvironment, daemonEnvironment) with
         {
             LoadAverage = _start.LoadAverage with { End = LoadAverage(_files) },
             StealPercent = _start.StealPercent with { End = StealTime.MeasurePercent(_files) },
             OtherCpuPercent = otherCpuPercent,
-            DotnetEnvironment = new SidesEnvironment(DotnetVariables(clientEnvironment), DotnetVariables(daemonEnvironment)),
         };
+
+    /// <summary>The environment as read at the start, with no end readings yet: what a document written mid-run says.</summary>
+    public BenchEnvironment SoFar(
+        IEnumerable<KeyValuePair<string, string?>> clientEnvironment, IEnumerable<KeyValuePair<string, string?>> daemonEnvironment) =>
+        _start with { DotnetEnvironment = new SidesEnvironment(DotnetVariables(clientEnvironment), DotnetVariables(daemonEnvironment)) };
 
     /// <summary>The DOTNET_ variables of one side, by name: they switch the runtime's behaviour (tiering, PGO, GC), and so the figures.</summary>
     public static IReadOnlyDictionary<string, string> DotnetVariables(IEnumerable<KeyValuePair<string, string?>> environment)
