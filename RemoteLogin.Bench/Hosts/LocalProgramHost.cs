@@ -1,0 +1,28 @@
+using System.Diagnostics;
+using RemoteLogin.Native;
+using RemoteLogin.Processes;
+
+namespace RemoteLogin.Bench.Hosts;
+
+/// <summary>The bench's own machine: the programs built beside the bench, files in its output folder.</summary>
+public sealed class LocalProgramHost(string scratchDirectory) : IProgramHost
+{
+    public string Name => "local";
+
+    public bool IsLocal => true;
+
+    public ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null) =>
+        SiblingProgram.StartInfo(program, arguments, environment);
+
+    public string ScratchPath(string fileName) => Path.Combine(scratchDirectory, fileName);
+
+    public void Fetch(string path, string localPath)
+    {
+        if (Path.GetFullPath(path) != Path.GetFullPath(localPath))
+        {
+            File.Copy(path, localPath, overwrite: true);
+        }
+    }
+
+    public void Terminate(Process started) => Posix.Terminate(started.Id);
+}
