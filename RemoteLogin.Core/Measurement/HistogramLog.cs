@@ -27,14 +27,14 @@ public static class HistogramLog
     public const double MaxValueUnitRatio = 1e6;
 
     // The cookies' low nibble holds the word size; 0x10 marks the V2 zig-zag LEB128 counts, as Java writes them.
-    private const int V2EncodingCookie = 0x1c849303 | 0x10;
-    private const int V2CompressedEncodingCookie = 0x1c849304 | 0x10;
+    internal const int V2EncodingCookie = 0x1c849303 | 0x10;
+    internal const int V2CompressedEncodingCookie = 0x1c849304 | 0x10;
 
     /// <summary>
     /// The V2 header: cookie, payload length, normalizing index offset, digits (int32 each), then lowest, highest and
     /// the integer-to-double conversion ratio (8 bytes each), all big-endian.
     /// </summary>
-    private const int V2HeaderLength = 40;
+    internal const int V2HeaderLength = 40;
 
     public static void Write(Stream stream, DateTimeOffset start, IEnumerable<HistogramBase> histograms)
     {
@@ -143,8 +143,9 @@ public static class HistogramLog
     /// Where a value's count sits in HdrHistogram's counts array, as every implementation lays it out (Java's
     /// AbstractHistogram.countsArrayIndex): readers rebuild the histogram from the header's lowest, highest and digits
     /// and fill its slots in order, so our slot numbers must be theirs. The .NET package keeps its own index private.
+    /// <see cref="HistogramLogReader"/> walks the same layout backwards.
     /// </summary>
-    private sealed class CountsLayout
+    internal sealed class CountsLayout
     {
         private readonly int _unitMagnitude;
         private readonly int _subBucketHalfCountMagnitude;
@@ -170,10 +171,23 @@ public static class HistogramLog
             int subBucketIndex = (int)(value >>> (bucketIndex + _unitMagnitude));
             return ((bucketIndex + 1) << _subBucketHalfCountMagnitude) + (subBucketIndex - _subBucketHalfCount);
         }
+
+        /// <summary>The lowest value whose count sits at <paramref name="index"/> (Java's valueFromIndex): IndexOf of it is index again.</summary>
+        public long ValueAt(int index)
+        {
+            int bucketIndex = (index >> _subBucketHalfCountMagnitude) - 1;
+            int subBucketIndex = (index & (_subBucketHalfCount - 1)) + _subBucketHalfCount;
+            if (bucketIndex < 0)
+            {
+                subBucketIndex -= _subBucketHalfCount; // the first half bucket is bucket 0's lower half
+                bucketIndex = 0;
+            }
+            return (long)subBucketIndex << (bucketIndex + _unitMagnitude);
+        }
     }
 
-    /// <summary>Java's ZigZagEncoding.putLong: zig-zag, then LEB128 in at most 9 bytes (the ninth carries 8 bits).</summary>
-    private static class ZigZag
+    /// <summary>Java's ZigZagEncoding.putLong and getLong: zig-zag, then LEB128 in at most 9 bytes (the ninth carries 8 bits).</summary>
+    internal static class ZigZag
     {
         public static void Write(IBufferWriter<byte> output, long value)
         {
@@ -187,6 +201,35 @@ public static class HistogramLog
             }
             span[length++] = (byte)bits; // after 8 bytes of 7 bits, at most 8 bits are left
             output.Advance(length);
+        }
+
+        /// <summary>The value at the start of <paramref name="input"/>, which is moved past it; a value cut short throws.</summary>
+        public static long Read(ref ReadOnlySpan<byte> input)
+        {
+            ulong bits = 0;
+            int length = 0;
+            while (true)
+            {
+                if (length == input.Length)
+                {
+                    throw new InvalidDataException("a count in the V2 encoding is cut short");
+                }
+                byte next = input[length];
+                if (length == 8)
+                {
+                    bits |= (ulong)next << 56; // the ninth byte's 8 bits, no continuation flag
+                    length++;
+                    break;
+                }
+                bits |= (ulong)(next & 0x7f) << (7 * length);
+                length++;
+                if (next < 0x80)
+                {
+                    break;
+                }
+            }
+            input = input[length..];
+            return (long)(bits >> 1) ^ -(long)(bits & 1);
         }
     }
 }
