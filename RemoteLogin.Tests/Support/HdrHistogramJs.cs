@@ -5,8 +5,9 @@ using RemoteLogin.Measurement;
 namespace RemoteLogin.Tests.Support;
 
 /// <summary>
-/// An independent reader of our .hlog files: hdr-histogram-js 3.0.1 (pinned by Interop/hdr-js/package-lock.json)
-/// decodes them with its own HistogramLogReader in a node process. Its numbers are HdrHistogram's conventions (see
+/// An independent reader and writer of .hlog files: hdr-histogram-js 3.0.1 (pinned by Interop/hdr-js/package-lock.json)
+/// decodes ours with its own HistogramLogReader in a node process, and writes
+/// logs with its own HistogramLogWriter for our reader. Its numbers are HdrHistogram's conventions (see
 /// <see cref="LatencySummary"/>), and its microseconds are rounded as <see cref="LatencySummary.Micros"/> rounds,
 /// so a histogram written faithfully decodes to a summary equal to <see cref="LatencySummary.From"/> of it.
 /// </summary>
@@ -30,13 +31,38 @@ public static class HdrHistogramJs
     /// <summary>Every histogram of the log, in file order. Fails, naming what is missing, when node or the npm packages are not installed.</summary>
     public static IReadOnlyList<DecodedHistogram> Decode(string hlogPath)
     {
+        string stdout = RunNode("decode-hlog.js", Path.GetFullPath(hlogPath));
+        var lines = JsonSerializer.Deserialize<Line[]>(stdout, Json)!;
+        return [.. lines.Select(line => line.ToDecoded())];
+    }
+
+    /// <summary>What the library is to record and write, one histogram per line (see encode-hlog.js).</summary>
+    public sealed record LogToEncode(long StartTimeMsec, IReadOnlyList<HistogramToEncode> Histograms);
+
+    /// <param name="Tag">"" for an untagged line.</param>
+    /// <param name="Values">Each a value and its count.</param>
+    public sealed record HistogramToEncode(
+        string Tag, long StartTimeStampMsec, long EndTimeStampMsec,
+        long LowestDiscernibleValue, long HighestTrackableValue, int NumberOfSignificantValueDigits, IReadOnlyList<long[]> Values);
+
+    /// <summary>The text of a log that the library's own encoder and HistogramLogWriter wrote: a file that is not ours.</summary>
+    public static string Encode(LogToEncode log, string scratchDirectory)
+    {
+        string spec = Path.Combine(scratchDirectory, "encode-spec.json");
+        File.WriteAllText(spec, JsonSerializer.Serialize(log, Json));
+        return RunNode("encode-hlog.js", Path.GetFullPath(spec));
+    }
+
+    /// <summary>One of the scripts beside this library's package; its stdout, or an exception with its stderr.</summary>
+    private static string RunNode(string script, string argument)
+    {
         if (!File.Exists(Path.Combine(Folder, "node_modules", "hdr-histogram-js", "package.json")))
         {
             throw new InvalidOperationException($"hdr-histogram-js is not installed: run npm ci in {Folder} (.ci/run does)");
         }
         var info = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Folder };
-        info.ArgumentList.Add(Path.Combine(Folder, "decode-hlog.js"));
-        info.ArgumentList.Add(Path.GetFullPath(hlogPath));
+        info.ArgumentList.Add(Path.Combine(Folder, script));
+        info.ArgumentList.Add(argument);
         Process process;
         try
         {
@@ -54,15 +80,14 @@ public static class HdrHistogramJs
             if (!process.WaitForExit(Eventually.Generous))
             {
                 process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"node decode-hlog.js {hlogPath} did not finish within {Eventually.Generous}");
+                throw new TimeoutException($"node {script} {argument} did not finish within {Eventually.Generous}");
             }
             process.WaitForExit(); // the redirected streams are read to their end
             if (process.ExitCode != 0)
             {
-                throw new InvalidOperationException($"hdr-histogram-js could not read {hlogPath} (exit {process.ExitCode}): {stderr.Result}");
+                throw new InvalidOperationException($"hdr-histogram-js: node {script} {argument} failed (exit {process.ExitCode}): {stderr.Result}");
             }
-            var lines = JsonSerializer.Deserialize<Line[]>(stdout.Result, Json)!;
-            return [.. lines.Select(line => line.ToDecoded())];
+            return stdout.Result;
         }
     }
 
