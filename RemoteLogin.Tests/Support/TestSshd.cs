@@ -166,7 +166,35 @@ public sealed class TestSshd : IDisposable
         }
         _sshd.WaitForExit();
         _sshd.Dispose();
+        KillStragglers();
         System.IO.Directory.Delete(Directory, recursive: true);
+    }
+
+    /// <summary>
+    /// A program that outlived its session (the failure the tether exists to prevent) has left sshd's tree for init's;
+    /// it is found by its command line, which names this folder (the install and the scratch are in it).
+    /// </summary>
+    private void KillStragglers()
+    {
+        foreach (var folder in System.IO.Directory.GetDirectories("/proc"))
+        {
+            if (!int.TryParse(System.IO.Path.GetFileName(folder), out int id) || id == Environment.ProcessId)
+            {
+                continue;
+            }
+            try
+            {
+                if (File.ReadAllText(System.IO.Path.Combine(folder, "cmdline")).Contains(Directory, StringComparison.Ordinal))
+                {
+                    using var straggler = Process.GetProcessById(id);
+                    straggler.Kill();
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+            {
+                // Gone meanwhile.
+            }
+        }
     }
 
     private bool WaitUntilItGreets(string? netns)
