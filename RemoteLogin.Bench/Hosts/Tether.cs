@@ -59,6 +59,15 @@ public static class Tether
         }
 
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Before the program starts: a signal that came between its start and these would end the tether by default
+        // and leave the program orphaned. Kept, never disposed: a second signal while we stop must not kill us first.
+        var registrations = new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGHUP }
+            .Select(signal => PosixSignalRegistration.Create(signal, context =>
+            {
+                context.Cancel = true;
+                stop.TrySetResult();
+            }))
+            .ToArray();
         using var child = new Process { StartInfo = start };
         try
         {
@@ -75,14 +84,6 @@ public static class Tether
             input.Run(Console.OpenStandardInput());
             stop.TrySetResult();
         }) { IsBackground = true, Name = "tether stdin" }.Start();
-        // Kept, never disposed: a second signal while we stop must not kill us before the program has gone.
-        var registrations = new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGHUP }
-            .Select(signal => PosixSignalRegistration.Create(signal, context =>
-            {
-                context.Cancel = true;
-                stop.TrySetResult();
-            }))
-            .ToArray();
 
         var exited = child.WaitForExitAsync();
         await Task.WhenAny(exited, stop.Task);
