@@ -18,7 +18,7 @@ namespace RemoteLogin.Bench.Hosts;
 /// </summary>
 /// <param name="Address">The daemon's address, as the run uses it.</param>
 /// <param name="Interface">The interface holding <paramref name="Address"/>; null when none does.</param>
-/// <param name="Driver">ethtool -i's driver ("virtio_net", "veth", "mlx5_core").</param>
+/// <param name="Driver">ethtool -i's driver ("virtio_net", "veth", "mlx5_core"); with <paramref name="DriverVersion"/> and <paramref name="Firmware"/> (empty where the driver has none) one part, "driver", in <paramref name="Unavailable"/>.</param>
 /// <param name="Coalescing">ethtool -c: parameter → value ("rx-usecs" → "0", "adaptive-rx" → "off"); those the driver marks n/a are left out.</param>
 /// <param name="Offloads">ethtool -k: feature → state, verbatim ("generic-receive-offload" → "on", "large-receive-offload" → "off [fixed]").</param>
 /// <param name="Irqs">The NIC's interrupt lines (<see cref="NicInterruptLines"/>) and the CPUs each may run on.</param>
