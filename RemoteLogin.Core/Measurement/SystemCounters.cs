@@ -1,9 +1,23 @@
+using System.Globalization;
+
 namespace RemoteLogin.Measurement;
 
 /// <summary>Machine-wide kernel counters: the "system" object of results.json. Everything on the machine counts, not only RemoteLogin.</summary>
 public sealed record SystemCounters(long ContextSwitches, long Interrupts, long NetRxSoftirqs)
 {
     public static SystemCounters Capture()
+    {
+        var (contextSwitches, interrupts) = ReadStat();
+        return new SystemCounters(contextSwitches, interrupts, ReadNetSoftirqs().NetRx);
+    }
+
+    public static SystemCounters operator -(SystemCounters end, SystemCounters start) => new(
+        end.ContextSwitches - start.ContextSwitches,
+        end.Interrupts - start.Interrupts,
+        end.NetRxSoftirqs - start.NetRxSoftirqs);
+
+    /// <summary>/proc/stat's context switches ("ctxt") and interrupts ("intr") since boot, over every CPU. Shared with <see cref="HostSystemCounters"/>.</summary>
+    internal static (long ContextSwitches, long Interrupts) ReadStat()
     {
         long contextSwitches = 0, interrupts = 0;
         foreach (var line in File.ReadLines("/proc/stat"))
@@ -17,29 +31,46 @@ public sealed record SystemCounters(long ContextSwitches, long Interrupts, long 
                 interrupts = FirstNumber(line); // the first field after "intr" is the total over all sources
             }
         }
-        long netRx = 0;
-        foreach (var line in File.ReadLines("/proc/softirqs"))
-        {
-            var trimmed = line.TrimStart();
-            if (trimmed.StartsWith("NET_RX:", StringComparison.Ordinal))
-            {
-                foreach (var field in trimmed["NET_RX:".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    netRx += long.Parse(field, System.Globalization.CultureInfo.InvariantCulture);
-                }
-            }
-        }
-        return new SystemCounters(contextSwitches, interrupts, netRx);
+        return (contextSwitches, interrupts);
     }
 
-    public static SystemCounters operator -(SystemCounters end, SystemCounters start) => new(
-        end.ContextSwitches - start.ContextSwitches,
-        end.Interrupts - start.Interrupts,
-        end.NetRxSoftirqs - start.NetRxSoftirqs);
+    /// <summary>/proc/softirqs' NET_RX and NET_TX rows, each summed over the CPUs, in one read. Shared with <see cref="HostSystemCounters"/>.</summary>
+    internal static (long NetRx, long NetTx) ReadNetSoftirqs()
+    {
+        long netRx = 0, netTx = 0;
+        foreach (var line in File.ReadLines("/proc/softirqs"))
+        {
+            var trimmed = line.AsSpan().TrimStart();
+            if (trimmed.StartsWith("NET_RX:", StringComparison.Ordinal))
+            {
+                netRx = SumOfFields(trimmed["NET_RX:".Length..]);
+            }
+            else if (trimmed.StartsWith("NET_TX:", StringComparison.Ordinal))
+            {
+                netTx = SumOfFields(trimmed["NET_TX:".Length..]);
+            }
+        }
+        return (netRx, netTx);
+    }
+
+    /// <summary>The sum of the white-space separated numbers of a row of per-CPU counts.</summary>
+    internal static long SumOfFields(ReadOnlySpan<char> fields)
+    {
+        long sum = 0;
+        foreach (var range in fields.SplitAny(' ', '\t'))
+        {
+            var field = fields[range];
+            if (!field.IsEmpty)
+            {
+                sum += long.Parse(field, CultureInfo.InvariantCulture);
+            }
+        }
+        return sum;
+    }
 
     private static long FirstNumber(string line)
     {
         var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        return long.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture);
+        return long.Parse(fields[1], CultureInfo.InvariantCulture);
     }
 }

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Net;
+using RemoteLogin.Processes;
+
+namespace RemoteLogin.Tests.Hosts;
+
+/// <summary>
+/// A network namespace of the test's own, joined to the root namespace by a veth pair: 198.18.250.1/30 here,
+/// 198.18.250.2/30 in the namespace. Names are unique per instance; Dispose removes both. Small on purpose, for the
+/// host-reader tests only.
+/// </summary>
+internal sealed class VethNamespace : IDisposable
+{
+    public static readonly IPAddress RootAddress = IPAddress.Parse("198.18.250.1");
+    public static readonly IPAddress InnerAddress = IPAddress.Parse("198.18.250.2");
+
+    private static readonly TimeSpan CommandLimit = TimeSpan.FromSeconds(30);
+
+    public VethNamespace()
+    {
+        string suffix = Guid.NewGuid().ToString("N")[..6];
+        Namespace = $"rlhost-{suffix}";
+        RootEnd = $"rlh{suffix}a"; // interface names have 15 characters at most
+        InnerEnd = $"rlh{suffix}b";
+        try
+        {
+            Ip("netns", "add", Namespace);
+            Ip("link", "add", RootEnd, "type", "veth", "peer", "name", InnerEnd, "netns", Namespace);
+            Ip("addr", "add", $"{RootAddress}/30", "dev", RootEnd);
+            Ip("link", "set", RootEnd, "up");
+            Ip("-n", Namespace, "addr", "add", $"{InnerAddress}/30", "dev", InnerEnd);
+            Ip("-n", Namespace, "link", "set", InnerEnd, "up");
+            Ip("-n", Namespace, "link", "set", "lo", "up");
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    public string Namespace { get; }
+
+    /// <summary>The veth end in the root namespace, where the test reads its counters.</summary>
+    public string RootEnd { get; }
+
+    public string InnerEnd { get; }
+
+    /// <summary>
+    /// A token bucket on the root end's transmit side that a burst overruns: the qdisc then holds packets back and
+    /// its watchdog reschedules them through the NET_TX softirq, which a veth's noqueue path never raises.
+    /// </summary>
+    public void ThrottleRootEnd() => Run("tc", "qdisc", "add", "dev", RootEnd, "root", "tbf", "rate", "1mbit", "burst", "1600", "limit", "1000000");
+
+    /// <summary>A RemoteLogin program started inside the namespace (ip netns exec execs it: the process is the program's).</summary>
+    public ProcessStartInfo InNamespace(string program, params string[] arguments)
+    {
+        var inner = SiblingProgram.StartInfo(program, arguments);
+        var info = new ProcessStartInfo("ip")
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            ArgumentList = { "netns", "exec", Namespace, inner.FileName },
+        };
+        foreach (var argument in inner.ArgumentList)
+        {
+            info.ArgumentList.Add(argument);
+        }
+        return info;
+    }
+
+    public void Dispose()
+    {
+        // Deleting the namespace removes its veth end, and the pair with it, but only after the call returns; the
+        // root end is deleted first so that the next test's pair can take the address at once.
+        TryRun("ip", "link", "del", RootEnd);
+        TryRun("ip", "netns", "del", Namespace);
+    }
+
+    private static void Ip(params string[] arguments) => Run("ip", arguments);
+
+    private static void Run(string command, params string[] arguments)
+    {
+        var (exitCode, error) = Execute(command, arguments);
+        if (exitCode != 0)
+        {
+            throw new InvalidOperationException($"{command} {string.Join(' ', arguments)} failed ({exitCode}): {error.Trim()}");
+        }
+    }
+
+    private static void TryRun(string command, params string[] arguments) => Execute(command, arguments);
+
+    private static (int ExitCode, string Error) Execute(string command, string[] arguments)
+    {
+        var info = new ProcessStartInfo(command) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+        using var process = Process.Start(info)!;
+        _ = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(CommandLimit))
+        {
+            process.Kill();
+            throw new TimeoutException($"{command} {string.Join(' ', arguments)} did not finish");
+        }
+        return (process.ExitCode, error.Result);
+    }
+}
