@@ -7,48 +7,64 @@ using RemoteLogin.Vocabulary;
 namespace RemoteLogin.Bench.Floor;
 
 /// <summary>
-/// The round-trip floors: a one-byte ping-pong over loopback between two threads of this process, plain synchronous
-/// socket calls and nothing else in between. <see cref="FloorKind.Blocking"/> sleeps in every receive, so each round
-/// trip pays two wake-ups; <see cref="FloorKind.Spin"/> polls non-blocking sockets on both ends and never sleeps, so it
-/// pays none, and shows what a configuration that keeps a CPU awake can reach.
+/// The round-trip floors: a one-byte ping-pong, plain synchronous socket calls and nothing else in between.
+/// <see cref="FloorKind.Blocking"/> sleeps in every receive, so each round trip pays two wake-ups;
+/// <see cref="FloorKind.Spin"/> polls non-blocking sockets on both ends and never sleeps, so it pays none, and shows what
+/// a configuration that keeps a CPU awake can reach. <see cref="Echo"/> and <see cref="Ping"/> are the two halves, run
+/// as two threads of one process over loopback by <see cref="Measure"/>, or in two processes on two hosts by
+/// <see cref="SplitFloor"/>.
 /// </summary>
 public static class PingPongFloor
 {
-    public static LatencySummary Measure(FloorKind kind, int roundTrips, FloorPins pins, int warmup = 1_000)
-    {
-        bool spin = kind == FloorKind.Spin;
-        using var pair = LoopbackConnection.Open();
-        pair.Client.Blocking = !spin;
-        pair.Server.Blocking = !spin;
-        var echo = new Thread(() =>
-        {
-            FloorPins.Pin(pins.EchoCpu);
-            Span<byte> one = stackalloc byte[1];
-            while (Receive(pair.Server, one) == 1)
-            {
-                pair.Server.Send(one);
-            }
-        }) { IsBackground = true, Name = "floor echo" };
-        echo.Start();
+    public const int DefaultWarmup = 1_000;
 
-        FloorPins.Pin(pins.PingCpu);
+    /// <summary>Both halves in this process, over loopback.</summary>
+    public static LatencySummary Measure(FloorKind kind, int roundTrips, FloorPins pins, int warmup = DefaultWarmup)
+    {
+        using var pair = LoopbackConnection.Open();
+        FloorSockets.Prepare(pair.Client, kind);
+        FloorSockets.Prepare(pair.Server, kind);
+        var echo = new Thread(() => Echo(pair.Server, pins.EchoCpu)) { IsBackground = true, Name = "floor echo" };
+        echo.Start();
+        var summary = Ping(pair.Client, roundTrips, pins.PingCpu, warmup);
+        echo.Join();
+        return summary;
+    }
+
+    /// <summary>The echo half, on this thread: every byte straight back, until the ping's end of the connection.</summary>
+    public static void Echo(Socket socket, int? cpu)
+    {
+        FloorPins.Pin(cpu);
+        Span<byte> one = stackalloc byte[1];
+        while (Receive(socket, one) == 1)
+        {
+            socket.Send(one);
+        }
+    }
+
+    /// <summary>
+    /// The measuring half, on this thread: <paramref name="warmup"/> round trips not timed, then
+    /// <paramref name="roundTrips"/> timed, then the end of its sending side, which is what ends the echo.
+    /// </summary>
+    public static LatencySummary Ping(Socket socket, int roundTrips, int? cpu, int warmup = DefaultWarmup)
+    {
+        FloorPins.Pin(cpu);
         var histogram = Latency.NewHistogram();
         Span<byte> ping = [0x2A];
         for (int i = 0; i < warmup + roundTrips; i++)
         {
             long sent = Stopwatch.GetTimestamp();
-            pair.Client.Send(ping);
-            if (Receive(pair.Client, ping) != 1)
+            socket.Send(ping);
+            if (Receive(socket, ping) != 1)
             {
-                throw new IOException("the floor's echo thread closed early");
+                throw new IOException("the floor's echo closed the connection early");
             }
             if (i >= warmup)
             {
                 histogram.RecordBetween(sent, Stopwatch.GetTimestamp());
             }
         }
-        pair.Client.Shutdown(SocketShutdown.Send);
-        echo.Join();
+        socket.Shutdown(SocketShutdown.Send);
         return LatencySummary.From(histogram);
     }
 

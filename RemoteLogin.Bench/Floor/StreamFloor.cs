@@ -1,54 +1,84 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using RemoteLogin.Sockets;
+using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Bench.Floor;
 
 /// <summary>
-/// The throughput floor a paste is compared with: a blocking echo of 64 KB reads over loopback, one thread writing
-/// 64 KB blocks, the echo thread sending back whatever each receive returned, and this thread reading it all back.
-/// A paste through any strategy moves the same bytes over the same path, plus the strategy's own work.
+/// The throughput floor a paste is compared with: a blocking echo of 64 KB reads, one thread writing 64 KB blocks, the
+/// echo sending back whatever each receive returned, and the measuring thread reading it all back. A paste through any
+/// strategy moves the same bytes over the same path, plus the strategy's own work. <see cref="Echo"/> and
+/// <see cref="Ping"/> are the two halves, run as threads of one process over loopback by <see cref="Measure"/>, or in
+/// two processes on two hosts by <see cref="SplitFloor"/>.
 /// </summary>
 public static class StreamFloor
 {
     public const int BlockSize = 64 * 1024;
 
-    /// <summary>Characters per second over <paramref name="bytes"/> echoed, after <paramref name="warmupBytes"/> not timed.</summary>
-    public static double Measure(long bytes, FloorPins pins, long warmupBytes = 16 * BlockSize)
+    public const long DefaultWarmupBytes = 16 * BlockSize;
+
+    /// <summary>Both halves in this process, over loopback.</summary>
+    public static double Measure(long bytes, FloorPins pins, long warmupBytes = DefaultWarmupBytes)
     {
         using var pair = LoopbackConnection.Open();
-        long total = warmupBytes + bytes;
-        var echo = new Thread(() =>
+        FloorSockets.Prepare(pair.Client, FloorKind.Stream);
+        FloorSockets.Prepare(pair.Server, FloorKind.Stream);
+        var echo = new Thread(() => Echo(pair.Server, pins.EchoCpu)) { IsBackground = true, Name = "floor stream echo" };
+        echo.Start();
+        double charsPerSecond = Ping(pair.Client, bytes, pins.PingCpu, warmupBytes);
+        echo.Join();
+        return charsPerSecond;
+    }
+
+    /// <summary>The echo half, on this thread: whatever each 64 KB receive returned, sent back, until the writer's end.</summary>
+    public static void Echo(Socket socket, int? cpu)
+    {
+        FloorPins.Pin(cpu);
+        var block = new byte[BlockSize];
+        int received;
+        while ((received = socket.Receive(block)) > 0)
         {
-            FloorPins.Pin(pins.EchoCpu);
-            var block = new byte[BlockSize];
-            int received;
-            while ((received = pair.Server.Receive(block)) > 0)
-            {
-                pair.Server.Send(block.AsSpan(0, received));
-            }
-        }) { IsBackground = true, Name = "floor stream echo" };
+            socket.Send(block.AsSpan(0, received));
+        }
+    }
+
+    /// <summary>
+    /// The measuring half: a writer thread and this one, both on <paramref name="cpu"/>. Characters per second over
+    /// <paramref name="bytes"/> echoed, after <paramref name="warmupBytes"/> not timed; then the end of its sending side,
+    /// which is what ends the echo.
+    /// </summary>
+    public static double Ping(Socket socket, long bytes, int? cpu, long warmupBytes = DefaultWarmupBytes)
+    {
+        long total = warmupBytes + bytes;
         var writer = new Thread(() =>
         {
-            FloorPins.Pin(pins.PingCpu);
+            FloorPins.Pin(cpu);
             var block = new byte[BlockSize];
-            for (long left = total; left > 0; left -= BlockSize)
+            try
             {
-                pair.Client.Send(block.AsSpan(0, (int)Math.Min(left, BlockSize)));
+                for (long left = total; left > 0; left -= BlockSize)
+                {
+                    socket.Send(block.AsSpan(0, (int)Math.Min(left, BlockSize)));
+                }
+            }
+            catch (SocketException)
+            {
+                // The connection broke (the echo is gone): the reading thread meets the same break and reports it,
+                // rather than this thread taking the whole process down with an unhandled exception.
             }
         }) { IsBackground = true, Name = "floor stream writer" };
-        echo.Start();
         writer.Start();
 
-        FloorPins.Pin(pins.PingCpu);
+        FloorPins.Pin(cpu);
         var buffer = new byte[BlockSize];
         long read = 0, started = 0;
         while (read < total)
         {
-            int received = pair.Client.Receive(buffer);
+            int received = socket.Receive(buffer);
             if (received == 0)
             {
-                throw new IOException("the floor's stream echo closed early");
+                throw new IOException("the floor's stream echo closed the connection early");
             }
             read += received;
             if (started == 0 && read >= warmupBytes)
@@ -59,9 +89,8 @@ public static class StreamFloor
             }
         }
         double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        pair.Client.Shutdown(SocketShutdown.Send);
         writer.Join();
-        echo.Join();
+        socket.Shutdown(SocketShutdown.Send);
         return Math.Round(read / seconds, 0);
     }
 }
