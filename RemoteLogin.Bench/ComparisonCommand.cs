@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using RemoteLogin.Bench.Counters;
+using RemoteLogin.Bench.Hosts;
 using RemoteLogin.Bench.RunEnvironment;
 using RemoteLogin.Bench.Matrix;
 using RemoteLogin.Bench.Reports;
@@ -49,12 +50,25 @@ public static class ComparisonCommand
         var placement = Options.Vocabulary("--placement", CpuPlacement.Default, "Where client and daemon run: unpinned, both on one core, or on different cores (the floors' two threads alike)");
         var cpuIdle = Options.Vocabulary("--cpu-idle", CpuIdle.Default, "poll: hold /dev/cpu_dma_latency at 0 while running (no idle state deeper than polling), where permitted");
         // Testing the bench itself: one echoed byte goes missing in this round only, so the run must fail.
+        var daemonHost = new Option<string>("--daemon-host")
+        {
+            Description = "[USER@]HOST: run the daemon there, over ssh (your keys and ssh configuration, BatchMode); the load runs from the load hosts",
+        };
+        var loadHosts = new Option<string[]>("--load-hosts")
+        {
+            Description = $"[USER@]HOST,..: the typists spread over these hosts, each over ssh ('{BenchHosts.Local}' is this one, the default); the first runs the other scenarios and the floors' ping",
+            AllowMultipleArgumentsPerToken = true,
+            CustomParser = result => [.. result.Tokens.SelectMany(t => t.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))],
+        };
+        var dataAddress = new Option<string>("--data-address") { Description = "The daemon host's address for the data path, when it is not the one ssh reaches it by" };
+        var sshConfig = new Option<FileInfo>("--ssh-config") { Description = "An ssh configuration file instead of ~/.ssh/config (ssh -F)" };
         var dropByteInRound = Options.OptionalCount("--drop-byte-in-round", "Drop one echoed byte on its way to the client in this round (a test of the bench)");
         dropByteInRound.Hidden = true;
 
         var root = new RootCommand("RemoteLogin comparison: every buffer strategy against a real daemon over loopback, beside the floors.")
         {
-            quick, output, strategies, subdaemons, scenarios, protocols, rounds, typists, inline, environment, seed, placement, cpuIdle, dropByteInRound,
+            quick, output, strategies, subdaemons, scenarios, protocols, rounds, typists, inline, environment, seed, placement, cpuIdle,
+            daemonHost, loadHosts, dataAddress, sshConfig, dropByteInRound,
         };
         root.SetAction(parsed =>
         {
@@ -96,6 +110,14 @@ public static class ComparisonCommand
             {
                 return CommandLineRunner.Reject(parsed, $"--placement {plan.Placement.Name()}: {impossible}");
             }
+            var lab = new LabOptions(
+                parsed.GetValue(daemonHost), parsed.GetValue(loadHosts) is { Length: > 0 } named ? named : [BenchHosts.Local],
+                null, parsed.GetValue(sshConfig)?.FullName);
+            if (lab.Rejection(plan, parsed.GetValue(dataAddress)) is { } rejected)
+            {
+                return CommandLineRunner.Reject(parsed, rejected);
+            }
+            lab = lab with { DataAddress = parsed.GetValue(dataAddress) is { } given ? System.Net.IPAddress.Parse(given) : null };
             string? noSyscalls = PerfSyscalls.Unavailable();
             if (noSyscalls is not null)
             {
@@ -104,17 +126,73 @@ public static class ComparisonCommand
             plan = plan with { CountSyscalls = noSyscalls is null };
             string directory = parsed.GetValue(output)?.FullName
                 ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-            return Run(plan, directory);
+            return Run(plan, lab, directory);
         });
         return root;
     }
 
+    /// <summary>Where the daemon and the load run (DESIGN "Two hosts"); all on this machine by default.</summary>
+    private sealed record LabOptions(string? DaemonHost, string[] LoadHosts, System.Net.IPAddress? DataAddress, string? SshConfig)
+    {
+        public bool Local => DaemonHost is null && LoadHosts.All(h => h == BenchHosts.Local);
+
+        public string? Rejection(BenchPlan plan, string? dataAddress)
+        {
+            if (dataAddress is not null && !System.Net.IPAddress.TryParse(dataAddress, out _))
+            {
+                return $"--data-address: '{dataAddress}' is not an IP address";
+            }
+            if (dataAddress is not null && DaemonHost is null)
+            {
+                return "--data-address: names the daemon host's address, and there is no --daemon-host";
+            }
+            if (DaemonHost is null && !Local)
+            {
+                return "--load-hosts: a lab load host needs --daemon-host (without it the daemon listens on this machine's loopback)";
+            }
+            if (LoadHosts.Distinct().Count() != LoadHosts.Length)
+            {
+                return "--load-hosts: a host is named twice";
+            }
+            if (!Local && plan.Placement != CpuPlacement.Default)
+            {
+                return $"--placement {plan.Placement.Name()}: pins CPUs of one machine; a run over lab hosts takes the default";
+            }
+            if (!Local && plan.DropByteInRound is not null && LoadHosts[0] != BenchHosts.Local)
+            {
+                return "--drop-byte-in-round: its relay runs on this machine, the first load host";
+            }
+            return null;
+        }
+    }
+
     private static bool IsDefault(ParseResult parsed, Option option) => parsed.GetResult(option) is null or { Implicit: true };
 
-    private static int Run(BenchPlan plan, string directory)
+    private static int Run(BenchPlan plan, LabOptions lab, string directory)
     {
         Directory.CreateDirectory(directory);
         Console.Out.WriteLine($"seed {plan.Seed} (--seed {plan.Seed} repeats this order of configurations and the typed text)");
+        BenchHosts hosts;
+        HostDescription? daemonMachine = null;
+        try
+        {
+            hosts = BenchHosts.Open(lab.DaemonHost, lab.LoadHosts, lab.SshConfig, lab.DataAddress, plan.CpuIdle, directory, line => Console.Out.WriteLine($"bench: {line}"));
+            if (hosts.Daemon.Description is { } described)
+            {
+                daemonMachine = described;
+                if (daemonMachine.SyscallsUnavailable is { } why)
+                {
+                    Console.Error.WriteLine($"bench: {lab.DaemonHost}: the daemon's system calls will not be counted ('server.syscalls' stays null): {why}");
+                }
+                plan = plan with { CountDaemonSyscalls = daemonMachine.SyscallsUnavailable is null };
+            }
+        }
+        catch (Exception e) when (e is HostException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"bench: {e.Message}");
+            return 1;
+        }
+        using var _ = hosts;
         using var idle = CpuIdleHold.Acquire(plan.CpuIdle);
         var probe = EnvironmentProbe.Start(plan.Placement, plan.CpuIdle, idle.Status);
         var others = OtherProcessesCpu.Start();
@@ -126,6 +204,7 @@ public static class ComparisonCommand
             Seed = plan.Seed,
             Machine = machine,
             Environment = environment,
+            DaemonMachine = daemonMachine,
             Floors = rounds.Count == 0 ? null : RoundSummary.Floors(rounds),
             Runs = RoundSummary.Summarize(rounds),
             Settings = new Dictionary<string, string>(plan.RuntimeSwitches)
@@ -135,9 +214,13 @@ public static class ComparisonCommand
                 ["syscalls"] = plan.CountSyscalls ? PerfSyscalls.Method : $"not counted: {PerfSyscalls.Unavailable()}",
                 ["placement"] = plan.Placement.Name(),
                 ["cpuIdle"] = idle.Status,
+                ["daemonHost"] = lab.DaemonHost ?? BenchHosts.Local,
+                ["loadHosts"] = string.Join(",", lab.LoadHosts),
+                ["daemonSyscalls"] = hosts.Daemon.IsLocal ? "as syscalls"
+                    : plan.CountDaemonSyscalls ? "counted on the daemon's host" : $"not counted: {daemonMachine?.SyscallsUnavailable}",
             },
         };
-        var runner = new MatrixRunner(plan, directory);
+        var runner = new MatrixRunner(plan, directory, hosts);
         var clientEnvironment = SiblingProgram.StartInfo("RemoteLogin.Client", [], plan.RuntimeSwitches).Environment;
         var daemonEnvironment = SiblingProgram.StartInfo("RemoteLogin.Server", [], plan.RuntimeSwitches).Environment;
         // What the documents written while the bench runs say of the machine: the start's figures, no end yet (the last
@@ -153,12 +236,16 @@ public static class ComparisonCommand
                 ReportWriter.WriteAll(directory, Document(complete: false, running));
             });
         }
-        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or System.ComponentModel.Win32Exception
+        catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or System.ComponentModel.Win32Exception or HostException
             or System.Text.Json.JsonException or Microsoft.Diagnostics.NETCore.Client.DiagnosticsClientException)
         {
             error = e.Message;
         }
 
+        if (hosts.Daemon.Agent is { } daemonAgent && error is null)
+        {
+            daemonMachine = daemonAgent.Describe() is var end ? end with { Environment = end.Environment with { DotnetEnvironment = running.DotnetEnvironment } } : null;
+        }
         var document = Document(complete: error is null, probe.Finish(clientEnvironment, daemonEnvironment, others.Stop()));
         ReportWriter.WriteAll(directory, document);
         if (document.Runs.Count > 0)

@@ -9,4 +9,5 @@ var root = ComparisonCommand.CreateRoot();
 root.Subcommands.Add(MicroCommand.Create());
 root.Subcommands.Add(FloorCommand.Create());
 root.Subcommands.Add(Tether.Create());
+root.Subcommands.Add(CompanionCommand.Create());
 return await CommandLineRunner.RunAsync(root, args);

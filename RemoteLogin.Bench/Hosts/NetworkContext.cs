@@ -45,6 +45,23 @@ public sealed partial record NetworkContext(
     /// <summary>The sysctls that change a keystroke's latency, as /proc/sys spells their paths.</summary>
     public static readonly IReadOnlyList<string> LatencySysctls = ["net.ipv4.tcp_autocorking", "net.core.busy_read", "net.core.busy_poll"];
 
+    /// <summary>The context as results.md shows it, under the daemon host's environment: a few lines, the rest in results.json.</summary>
+    public IReadOnlyList<string> Describe()
+    {
+        string Or(string? value, string part) => value ?? $"unknown ({Unavailable.GetValueOrDefault(part, "not read")})";
+        string Pairs(IReadOnlyDictionary<string, string>? pairs, string part, params string[] keys) => pairs is null
+            ? Or(null, part)
+            : string.Join(", ", (keys.Length == 0 ? pairs.Keys : keys.Where(pairs.ContainsKey)).Select(k => $"{k} {pairs[k]}"));
+        return
+        [
+            $"data path {Address} on {Or(Interface, "interface")}: driver {Or(Driver, "driver")}, MTU {(Mtu is { } mtu ? mtu.ToString(System.Globalization.CultureInfo.InvariantCulture) : Or(null, "mtu"))}",
+            $"coalescing: {Pairs(Coalescing, "coalescing", "adaptive-rx", "rx-usecs", "rx-frames", "tx-usecs", "tx-frames")}",
+            $"offloads: {Pairs(Offloads, "offloads", "generic-receive-offload", "large-receive-offload", "tcp-segmentation-offload", "generic-segmentation-offload")}",
+            $"interrupts: {(Irqs is null ? Or(null, "irqs") : Irqs.Count == 0 ? "none (no hardware interrupt)" : string.Join(", ", Irqs.Select(i => $"{i.Irq} on CPUs {i.AffinityList}")))}; RPS: {Pairs(Rps, "rps")}",
+            $"sysctls: {string.Join(", ", Sysctls.Select(kv => $"{kv.Key} {kv.Value ?? "absent"}"))}",
+        ];
+    }
+
     /// <summary>The context of the interface holding <paramref name="address"/> on this host.</summary>
     public static NetworkContext For(IPAddress address)
     {

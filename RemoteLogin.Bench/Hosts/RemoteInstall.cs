@@ -22,6 +22,9 @@ public static class RemoteInstall
     public static string Ensure(SshConnection ssh, Action<string> progress)
     {
         string rid = RuntimeIdentifierOf(ssh);
+        // One publish at a time per checkout, held until the copy is made: two benches (or two test classes) at once
+        // would otherwise rewrite the folder the other is hashing or copying.
+        using var exclusive = PublishLock(rid);
         progress($"publishing for {rid}");
         string published = Publish(rid);
         string key = KeyOf(published);
@@ -95,6 +98,25 @@ public static class RemoteInstall
             }
         }
         return output;
+    }
+
+    private static FileStream PublishLock(string rid)
+    {
+        string lab = Path.Combine([RepositoryRoot(), .. LabFolder]);
+        Directory.CreateDirectory(lab);
+        string path = Path.Combine(lab, $"publish-{rid}.lock");
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(20);
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(200); // another publish holds it
+            }
+        }
     }
 
     /// <summary>16 hex digits of a SHA-256 over every file's relative path and bytes, in path order: the same build, the same key.</summary>

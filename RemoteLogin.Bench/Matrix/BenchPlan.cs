@@ -39,6 +39,9 @@ public sealed record BenchPlan
     /// <summary>Whether perf counts every run's system calls on both sides (<see cref="Counters.PerfSyscalls"/>); when it cannot, the fields stay null.</summary>
     public bool CountSyscalls { get; init; }
 
+    /// <summary>Whether perf counts the daemon's system calls on its lab host (asked there); the one-host run goes by <see cref="CountSyscalls"/>.</summary>
+    public bool CountDaemonSyscalls { get; init; }
+
     /// <summary>Sessions of the typists scenario, when not the default (interactive and paste are one session by definition).</summary>
     public int? TypistSessions { get; init; }
 

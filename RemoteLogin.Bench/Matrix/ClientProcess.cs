@@ -2,18 +2,20 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using RemoteLogin.Bench.Counters;
+using RemoteLogin.Bench.Hosts;
 using RemoteLogin.Client.Load;
-using RemoteLogin.Processes;
 using RemoteLogin.Results;
 using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Bench.Matrix;
 
 /// <summary>
-/// One run of <c>RemoteLogin.Client load --sync</c> as a child process, so its getrusage and GC counters are the
-/// load generator's alone. The bench reads the daemon's counters at each edge the client announces.
+/// One run of <c>RemoteLogin.Client load --sync</c> as a child process on a load host, so its getrusage and GC
+/// counters are the load generator's alone. The client stops at each edge of the measured part and goes on when told
+/// (<see cref="PhaseSync"/>): the bench reads the daemon's counters there, and starts several hosts' clients on one
+/// barrier (<see cref="RunAll"/>).
 /// </summary>
-public static class ClientProcess
+public sealed class ClientProcess : IDisposable
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(3);
 
@@ -24,24 +26,47 @@ public static class ClientProcess
         /// <summary>The seed of the text the sessions type (each session derives its own from it); the client's default when null.</summary>
         public int? TextSeed { get; init; }
 
-        /// <summary>Applied to the client's start info before it is launched (CPU placement).</summary>
+        /// <summary>Applied to the client's start info before it is launched (CPU placement; this machine only).</summary>
         public Action<ProcessStartInfo>? Configure { get; init; }
     }
 
+    private readonly Request _request;
+    private readonly IProgramHost _host;
+    private readonly string _json, _hlog; // where the client writes them on its host
+    private readonly PerfSyscalls? _syscalls;
+    private readonly Process _process;
+    private readonly Task<string> _stderr;
+
+    private ClientProcess(Request request, IProgramHost host, string json, string hlog, PerfSyscalls? syscalls, Process process)
+    {
+        _request = request;
+        _host = host;
+        _json = json;
+        _hlog = hlog;
+        _syscalls = syscalls;
+        _process = process;
+        _stderr = process.StandardError.ReadToEndAsync();
+    }
+
     /// <summary>
-    /// Run the client; <paramref name="atEdge"/> is called at each edge of the measured part, while nothing is in flight.
-    /// With <see cref="Request.CountSyscalls"/>, the client runs under perf, which counts its system calls between the edges.
+    /// Start the client on <paramref name="host"/>. With <see cref="Request.CountSyscalls"/> on this machine it runs
+    /// under perf, which counts its system calls between the edges; a lab host's client is not counted (its
+    /// "syscalls" stays null).
     /// </summary>
-    public static RunResult Run(Request request, Action<string> atEdge)
+    public static ClientProcess Start(Request request, IProgramHost host)
     {
         string F(double value) => value.ToString(CultureInfo.InvariantCulture);
+        Directory.CreateDirectory(Path.GetDirectoryName(request.JsonPath)!);
+        File.Delete(request.JsonPath); // a result left by an earlier bench in the same directory must never pass for this one
+        string json = host.IsLocal ? request.JsonPath : host.ScratchPath(Path.GetFileName(request.JsonPath));
+        string hlog = host.IsLocal ? request.HlogPath : host.ScratchPath(Path.GetFileName(request.HlogPath));
         string[] arguments =
         [
             "load", "--host", request.Daemon.Address.ToString(), "--port", F(request.Daemon.Port),
             "--scenario", request.Scenario.Name(), "--strategy", request.Strategy.Name(),
             "--subdaemon", request.Subdaemon.Name(), "--protocol", request.Protocol.Name(),
             "--sessions", F(request.Size.Sessions), "--chars", F(request.Size.Chars), "--warmup", F(request.Size.WarmupChars),
-            "--json", request.JsonPath, "--hlog", request.HlogPath, "--sync",
+            "--json", json, "--hlog", hlog, "--sync",
         ];
         if (request.Size.CharsPerSecond > 0)
         {
@@ -51,65 +76,127 @@ public static class ClientProcess
         {
             arguments = [.. arguments, "--seed", F(seed)];
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(request.JsonPath)!);
-        File.Delete(request.JsonPath); // a result left by an earlier bench in the same directory must never pass for this one
-        var start = SiblingProgram.StartInfo("RemoteLogin.Client", arguments, request.Environment);
-        request.Configure?.Invoke(start);
-        using var syscalls = request.CountSyscalls ? PerfSyscalls.Launch(start) : null;
-        using var unwatched = syscalls is null ? Process.Start(start)! : null;
-        var process = syscalls?.Process ?? unwatched!;
-        var stderr = process.StandardError.ReadToEndAsync();
+        var start = host.StartInfo("RemoteLogin.Client", arguments, request.Environment);
+        if (host.IsLocal)
+        {
+            request.Configure?.Invoke(start);
+        }
+        var syscalls = request.CountSyscalls && host.IsLocal ? PerfSyscalls.Launch(start) : null;
+        return new ClientProcess(request, host, json, hlog, syscalls, syscalls?.Process ?? Process.Start(start)!);
+    }
+
+    /// <summary>Run the client on this machine; <paramref name="atEdge"/> is called at each edge, while nothing is in flight.</summary>
+    public static RunResult Run(Request request, IProgramHost host, Action<string> atEdge) => RunAll([(request, host)], atEdge)[0];
+
+    /// <summary>
+    /// Run one client on each host at once, on one barrier: every client reaches an edge before <paramref name="atEdge"/>
+    /// is called, and none goes on before it returns. Every client is ended, whatever happens.
+    /// </summary>
+    public static IReadOnlyList<RunResult> RunAll(IReadOnlyList<(Request Request, IProgramHost Host)> clients, Action<string> atEdge)
+    {
+        var started = new List<ClientProcess>();
         try
         {
+            foreach (var (request, host) in clients)
+            {
+                started.Add(Start(request, host));
+            }
             foreach (var edge in new[] { PhaseSync.WarmedUp, PhaseSync.Measured })
             {
-                string? line = process.StandardOutput.ReadLineAsync().WaitAsync(StepTimeout).GetAwaiter().GetResult();
-                if (line != edge)
-                {
-                    throw new InvalidOperationException($"the client said '{line}' where '{edge}' was due: {Tail(stderr)}");
-                }
+                // Each waits in its own task: a client that stops early is named at once, not after the others time out.
+                Task.WaitAll([.. started.Select(c => Task.Run(() => c.WaitFor(edge)))]);
                 if (edge == PhaseSync.WarmedUp)
                 {
                     atEdge(edge);
-                    syscalls?.Enable();
+                    started.ForEach(c => c._syscalls?.Enable());
                 }
                 else
                 {
-                    syscalls?.Disable();
+                    started.ForEach(c => c._syscalls?.Disable());
                     atEdge(edge);
                 }
-                process.StandardInput.WriteLine();
-                process.StandardInput.Flush();
+                started.ForEach(c => c.Release());
             }
-            process.StandardOutput.ReadToEndAsync().WaitAsync(StepTimeout).GetAwaiter().GetResult();
-            if (!process.WaitForExit(StepTimeout))
-            {
-                throw new TimeoutException("the client did not exit");
-            }
+            return [.. started.Select(c => c.Finish())];
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            throw e.InnerExceptions[0] is InvalidOperationException or TimeoutException ? e.InnerExceptions[0] : e;
         }
         finally
         {
-            if (!process.HasExited)
+            started.ForEach(c => c.Dispose());
+        }
+    }
+
+    private string Where => _host.IsLocal ? "the client" : $"the client on {_host.Name}";
+
+    private void WaitFor(string edge)
+    {
+        string? line = _process.StandardOutput.ReadLineAsync().WaitAsync(StepTimeout).GetAwaiter().GetResult();
+        if (line != edge)
+        {
+            throw new InvalidOperationException($"{Where} said '{line}' where '{edge}' was due: {Tail()}");
+        }
+    }
+
+    private void Release()
+    {
+        _process.StandardInput.WriteLine();
+        _process.StandardInput.Flush();
+    }
+
+    private RunResult Finish()
+    {
+        _process.StandardOutput.ReadToEndAsync().WaitAsync(StepTimeout).GetAwaiter().GetResult();
+        if (!_process.WaitForExit(StepTimeout))
+        {
+            throw new TimeoutException($"{Where} did not exit");
+        }
+        if (!_host.IsLocal)
+        {
+            try
             {
-                process.Kill(entireProcessTree: true);
+                _host.Fetch(_json, _request.JsonPath);
+                _host.Fetch(_hlog, _request.HlogPath);
+            }
+            catch (HostException e)
+            {
+                throw new InvalidOperationException($"{Where} exited with {_process.ExitCode} and its results could not be fetched ({e.Message}): {Tail()}");
             }
         }
-        if (!File.Exists(request.JsonPath))
+        if (!File.Exists(_request.JsonPath))
         {
-            throw new InvalidOperationException($"the client exited with {process.ExitCode} and wrote no results: {Tail(stderr)}");
+            throw new InvalidOperationException($"{Where} exited with {_process.ExitCode} and wrote no results: {Tail()}");
         }
-        var result = ResultsJson.Deserialize<RunResult>(File.ReadAllText(request.JsonPath)) with { HistogramLog = Path.GetFileName(request.HlogPath) };
-        if (syscalls is not null)
+        var result = ResultsJson.Deserialize<RunResult>(File.ReadAllText(_request.JsonPath)) with { HistogramLog = Path.GetFileName(_request.HlogPath) };
+        if (_syscalls is not null)
         {
-            result = result with { Client = result.Client with { Syscalls = syscalls.Count() } };
+            result = result with { Client = result.Client with { Syscalls = _syscalls.Count() } };
         }
-        if (process.ExitCode != 0 && result.Succeeded)
+        if (_process.ExitCode != 0 && result.Succeeded)
         {
-            throw new InvalidOperationException($"the client exited with {process.ExitCode} after a clean run: {Tail(stderr)}");
+            throw new InvalidOperationException($"{Where} exited with {_process.ExitCode} after a clean run: {Tail()}");
         }
         return result;
     }
 
-    private static string Tail(Task<string> stderr) =>
-        stderr.Wait(TimeSpan.FromSeconds(2)) ? stderr.Result.Trim().Split('\n').LastOrDefault() ?? "" : "";
+    private string Tail() => _stderr.Wait(TimeSpan.FromSeconds(2)) ? _stderr.Result.Trim().Split('\n').LastOrDefault() ?? "" : "";
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+        if (_syscalls is not null)
+        {
+            _syscalls.Dispose();
+        }
+        else
+        {
+            _process.Dispose();
+        }
+    }
 }

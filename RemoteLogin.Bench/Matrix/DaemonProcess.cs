@@ -1,24 +1,25 @@
 using System.Diagnostics;
 using System.Net;
+using RemoteLogin.Bench.Hosts;
 using RemoteLogin.Measurement;
-using RemoteLogin.Native;
-using RemoteLogin.Processes;
 
 namespace RemoteLogin.Bench.Matrix;
 
-/// <summary>RemoteLogin.Server as a child process on an ephemeral loopback port.</summary>
+/// <summary>RemoteLogin.Server as a child process on an ephemeral port: on this machine over loopback, or on a lab host.</summary>
 public sealed class DaemonProcess : IDisposable
 {
     private const int StderrTailLines = 20;
 
     private readonly Process _process;
+    private readonly IProgramHost _host;
     private readonly Task<string> _stderr;
     private readonly bool _controlStdin;
     private string? _controlBroken; // why no more snapshots can be asked for, once that is so
 
-    private DaemonProcess(Process process, IPEndPoint endpoint, bool controlStdin)
+    private DaemonProcess(Process process, IProgramHost host, IPEndPoint endpoint, bool controlStdin)
     {
         _process = process;
+        _host = host;
         Endpoint = endpoint;
         _controlStdin = controlStdin;
         _stderr = process.StandardError.ReadToEndAsync();
@@ -26,7 +27,10 @@ public sealed class DaemonProcess : IDisposable
 
     public IPEndPoint Endpoint { get; }
 
-    public int ProcessId => _process.Id;
+    /// <summary>The daemon's process id on its own host (on a lab host, the one its snapshots give).</summary>
+    public int ProcessId => _host.IsLocal ? _process.Id : _hostProcessId ??= Snapshot(TimeSpan.FromSeconds(15)).ProcessId;
+
+    private int? _hostProcessId;
 
     public bool HasExited => _process.HasExited;
 
@@ -34,13 +38,16 @@ public sealed class DaemonProcess : IDisposable
     /// <param name="programDirectory">Where the daemon is built; beside this program unless given.</param>
     /// <param name="controlStdin">Let <see cref="Snapshot"/> ask the daemon for its figures over its standard input.</param>
     /// <param name="configure">Applied to the daemon's start info before it is launched (CPU placement).</param>
+    /// <param name="host">Where it runs (this machine unless given), listening on <paramref name="listenAddress"/> (loopback unless given).</param>
     public static DaemonProcess Start(
         IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, string? programDirectory = null,
-        bool controlStdin = false, Action<ProcessStartInfo>? configure = null)
+        bool controlStdin = false, Action<ProcessStartInfo>? configure = null, IProgramHost? host = null, IPAddress? listenAddress = null)
     {
         string[] control = controlStdin ? ["--control-stdin"] : [];
-        var info = SiblingProgram.StartInfo(
-            "RemoteLogin.Server", ["--listen", "127.0.0.1:0", .. control, .. arguments], environment, directory: programDirectory);
+        string[] all = ["--listen", new IPEndPoint(listenAddress ?? IPAddress.Loopback, 0).ToString(), .. control, .. arguments];
+        host ??= new LocalProgramHost(Path.GetTempPath());
+        var info = programDirectory is null ? host.StartInfo("RemoteLogin.Server", all, environment)
+            : RemoteLogin.Processes.SiblingProgram.StartInfo("RemoteLogin.Server", all, environment, directory: programDirectory);
         configure?.Invoke(info);
         var process = Process.Start(info)!;
         const string prefix = "listening on ";
@@ -49,9 +56,11 @@ public sealed class DaemonProcess : IDisposable
             var firstLine = process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
             if (firstLine is null || !firstLine.StartsWith(prefix, StringComparison.Ordinal))
             {
-                throw new InvalidOperationException($"the daemon did not start: '{firstLine}'");
+                string where = host.IsLocal ? "" : $" on {host.Name}";
+                string why = firstLine is null && process.WaitForExit(TimeSpan.FromSeconds(5)) ? process.StandardError.ReadToEnd().Trim() : $"'{firstLine}'";
+                throw new InvalidOperationException($"the daemon{where} did not start: {why}");
             }
-            return new DaemonProcess(process, IPEndPoint.Parse(firstLine[prefix.Length..]), controlStdin);
+            return new DaemonProcess(process, host, IPEndPoint.Parse(firstLine[prefix.Length..]), controlStdin);
         }
         catch
         {
@@ -124,7 +133,7 @@ public sealed class DaemonProcess : IDisposable
     {
         if (!_process.HasExited)
         {
-            Posix.Terminate(_process.Id);
+            _host.Terminate(_process);
         }
         return WaitForExit(timeout);
     }
@@ -149,7 +158,8 @@ public sealed class DaemonProcess : IDisposable
         string how = _process.WaitForExit(TimeSpan.FromSeconds(5)) ? $"exited with code {_process.ExitCode}" : "closed its stdout but is still running";
         var tail = StandardErrorAfterExit().Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(StderrTailLines).ToArray();
         string stderr = tail.Length == 0 ? "nothing on stderr" : "stderr ends:\n" + string.Join('\n', tail);
-        return $"the daemon (pid {_process.Id}) {how} instead of answering a snapshot; {stderr}";
+        string where = _host.IsLocal ? $"(pid {_process.Id})" : $"on {_host.Name}";
+        return $"the daemon {where} {how} instead of answering a snapshot; {stderr}";
     }
 
     public void Dispose()

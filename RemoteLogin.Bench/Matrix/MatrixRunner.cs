@@ -1,5 +1,8 @@
 using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
 using RemoteLogin.Bench.Counters;
+using RemoteLogin.Bench.Hosts;
 using RemoteLogin.Bench.RunEnvironment;
 using RemoteLogin.Bench.Faults;
 using RemoteLogin.Bench.Floor;
@@ -12,18 +15,18 @@ namespace RemoteLogin.Bench.Matrix;
 
 /// <summary>
 /// Goes through the matrix in rounds, the configurations of each round in an order shuffled by the plan's seed. Each
-/// server configuration gets a fresh daemon child process, and every scenario runs against it twice:
+/// server configuration gets a fresh daemon child process (on the daemon's host), and every scenario runs against it
+/// twice:
 /// <list type="number">
 /// <item>the <b>timed pass</b>, with nothing attached that slows the path (no perf, no metrics session, nothing
 /// periodic): latency, throughput, CPU, context switches and allocations, the daemon's read from its own snapshot at
-/// each edge, with the floors measured right before and right after it;</item>
+/// each edge (and, on a lab host, that host's kernel counters), with the floors measured right before and right after it;</item>
 /// <item>the <b>counted pass</b>, with perf counting both sides' system calls and the daemon's meter read over
-/// EventPipe: the counts that need them, and a latency kept only to show what watching costs.</item>
+/// EventPipe, on the daemon's own host: the counts that need them, and a latency kept only to show what watching costs.</item>
 /// </list>
 /// </summary>
-public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
+public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHosts hosts)
 {
-    private static readonly TimeSpan CounterTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan SnapshotTimeout = TimeSpan.FromSeconds(15);
 
     /// <summary>Which echo byte of the first session the fault drops: within the shortest run of any scenario (warm-up counts too).</summary>
@@ -37,7 +40,8 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
             var (round, strategy, subdaemon, protocol) = (daemonRun.Round, daemonRun.Strategy, daemonRun.Subdaemon, daemonRun.Protocol);
             using var daemon = DaemonProcess.Start(
                 ["--echo", strategy.Name(), "--subdaemon", subdaemon.Name(), "--protocol", protocol.Name()], plan.RuntimeSwitches,
-                controlStdin: true, configure: info => plan.Placement.Apply(info, PlacementSide.Daemon));
+                controlStdin: true, configure: info => plan.Placement.Apply(info, PlacementSide.Daemon),
+                host: hosts.Daemon.Programs, listenAddress: hosts.Daemon.ListenAddress);
             foreach (var scenario in daemonRun.Scenarios)
             {
                 starting($"round {round}/{plan.Rounds}: {scenario.Name()} {strategy.Name()} {subdaemon.Name()} {protocol.Name()}");
@@ -47,7 +51,8 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
             int exitCode = daemon.Stop(TimeSpan.FromSeconds(30));
             if (exitCode != 0)
             {
-                throw new InvalidOperationException($"the daemon exited with {exitCode} after SIGTERM: {daemon.StandardErrorAfterExit()}");
+                string where = hosts.Daemon.IsLocal ? "" : $" on {hosts.Daemon.Programs.Name}";
+                throw new InvalidOperationException($"the daemon{where} exited with {exitCode} after SIGTERM: {daemon.StandardErrorAfterExit()}");
             }
         }
     }
@@ -62,17 +67,17 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
         string stem = configuration.Stem(round);
         var before = MeasureFloors(configuration.Scenario);
         using var fault = plan.DropByteInRound == round ? new DroppingRelay(daemon.Endpoint, DroppedByte) : null;
-        var (timed, otherCpu) = TimedPass(daemon, Request(configuration, fault?.Endpoint ?? daemon.Endpoint, stem, round));
+        var (timed, otherCpu) = TimedPass(daemon, Clients(configuration, fault?.Endpoint ?? daemon.Endpoint, stem, round, countSyscalls: false));
         var after = MeasureFloors(configuration.Scenario);
-        var counted = CountedPass(daemon, Request(configuration, daemon.Endpoint, stem + "-counted", round) with { CountSyscalls = plan.CountSyscalls });
+        var counted = CountedPass(daemon, Clients(configuration, daemon.Endpoint, stem + "-counted", round, plan.CountSyscalls));
 
         string[] failures = [.. timed.Failures ?? [], .. (counted.Result.Failures ?? []).Select(f => $"counted pass: {f}")];
         var result = timed with
         {
             Client = timed.Client with { Syscalls = counted.Result.Client.Syscalls },
-            Server = timed.Server! with { Syscalls = counted.DaemonSyscalls },
-            ServerMeter = counted.Meter,
-            ServerTimeSeries = counted.TimeSeries,
+            Server = timed.Server! with { Syscalls = counted.Daemon.Syscalls },
+            ServerMeter = counted.Daemon.Meter,
+            ServerTimeSeries = counted.Daemon.TimeSeries,
             CountedPass = new CountedPass(counted.Result.RttMicros, counted.Result.CharsPerSecond, counted.Result.Integrity, counted.Result.HistogramLog),
             Failures = failures.Length > 0 ? failures : null,
         };
@@ -83,15 +88,74 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
         return new RoundRun(round, position, result, before, after, otherCpu);
     }
 
-    private ClientProcess.Request Request(Configuration configuration, System.Net.IPEndPoint endpoint, string stem, int round) => new(
-        endpoint, configuration.Scenario, configuration.Strategy, configuration.Subdaemon, configuration.Protocol,
-        plan.SizeOf(configuration.Scenario, configuration.Strategy),
-        Path.Combine(outputDirectory, "runs", stem + ".json"), Path.Combine(outputDirectory, stem + ".hlog"), plan.RuntimeSwitches)
+    /// <summary>
+    /// The load of one pass: one client on the first load host, or, for the typists, one on each load host with its
+    /// share of the sessions (the first host takes what does not divide), each typing a text of its own.
+    /// </summary>
+    private IReadOnlyList<(ClientProcess.Request Request, LoadSide Host)> Clients(
+        Configuration configuration, IPEndPoint endpoint, string stem, int round, bool countSyscalls)
     {
-        // Every round types a text of its own, the same again for the same seed.
-        TextSeed = unchecked(plan.Seed + round),
-        Configure = info => plan.Placement.Apply(info, PlacementSide.Client),
-    };
+        var size = plan.SizeOf(configuration.Scenario, configuration.Strategy);
+        var loads = configuration.Scenario == Scenario.Typists ? hosts.Loads.Take(size.Sessions).ToList() : [hosts.Loads[0]];
+        var clients = new List<(ClientProcess.Request, LoadSide)>();
+        for (int i = 0; i < loads.Count; i++)
+        {
+            int sessions = size.Sessions / loads.Count + (i == 0 ? size.Sessions % loads.Count : 0);
+            var share = loads.Count == 1 ? size : size with
+            {
+                Sessions = sessions,
+                Chars = size.Chars / size.Sessions * sessions,
+                WarmupChars = size.WarmupChars / size.Sessions * sessions,
+            };
+            string part = loads.Count == 1 ? stem : $"{stem}-h{i + 1}";
+            clients.Add((new ClientProcess.Request(
+                endpoint, configuration.Scenario, configuration.Strategy, configuration.Subdaemon, configuration.Protocol, share,
+                Path.Combine(outputDirectory, "runs", part + ".json"), Path.Combine(outputDirectory, part + ".hlog"), plan.RuntimeSwitches, countSyscalls)
+            {
+                // Every round types a text of its own, the same again for the same seed; so does every load host.
+                TextSeed = unchecked(plan.Seed + round + 7919 * i),
+                Configure = info => plan.Placement.Apply(info, PlacementSide.Client),
+            }, loads[i]));
+        }
+        return clients;
+    }
+
+    /// <summary>Run the clients on one barrier; several hosts' results become one run, each host's kept in "hosts".</summary>
+    private RunResult RunClients(IReadOnlyList<(ClientProcess.Request Request, LoadSide Host)> clients, Action<string> atEdge)
+    {
+        var results = ClientProcess.RunAll([.. clients.Select(c => (c.Request, (IProgramHost)c.Host.Programs))], atEdge);
+        if (results.Count == 1)
+        {
+            return results[0];
+        }
+        var parts = clients.Zip(results, (client, result) => new LoadHostsMerge.Part(
+            client.Host.Name, result, client.Request.HlogPath, Describe(client.Host))).ToList();
+        string merged = Path.Combine(outputDirectory, StemOf(clients[0].Request.HlogPath) + ".hlog");
+        return LoadHostsMerge.Merge(parts, merged);
+    }
+
+    /// <summary>The stem of a host's part ("...-r1-h1.hlog" → "...-r1").</summary>
+    private static string StemOf(string partPath)
+    {
+        string name = Path.GetFileNameWithoutExtension(partPath);
+        return name[..name.LastIndexOf("-h", StringComparison.Ordinal)];
+    }
+
+    private readonly Dictionary<string, JsonElement?> _described = [];
+
+    /// <summary>A load host's description, read once per bench (the bench's own is the document's "environment").</summary>
+    private JsonElement? Describe(LoadSide host)
+    {
+        if (host.Agent is null)
+        {
+            return null;
+        }
+        if (!_described.TryGetValue(host.Name, out var description))
+        {
+            description = _described[host.Name] = JsonSerializer.SerializeToElement(host.Agent.Describe(), ResultsJson.Options);
+        }
+        return description;
+    }
 
     /// <summary>
     /// The floors right beside a run, each in a fresh process: the blocking and spin round trips beside a round trip
@@ -101,47 +165,61 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
     private List<FloorMeasurement> MeasureFloors(Scenario scenario)
     {
         var pins = new FloorPins(plan.Placement.CpuFor(PlacementSide.FloorPing), plan.Placement.CpuFor(PlacementSide.FloorEcho));
-        List<FloorMeasurement> floors = [FloorProcess.Measure(FloorKind.Blocking, plan.FloorRoundTrips, pins)];
+        var ping = hosts.Loads[0].Programs;
+        // Over the keystrokes' own path: the echo on the daemon's host, the ping from the first load host.
+        FloorMeasurement Floor(FloorKind kind, long size) => hosts.Daemon.IsLocal && ping.IsLocal
+            ? FloorProcess.Measure(kind, size, pins)
+            : FloorProcess.MeasureAcross(kind, size, hosts.Daemon.Programs, hosts.Daemon.ListenAddress, ping);
+        List<FloorMeasurement> floors = [Floor(FloorKind.Blocking, plan.FloorRoundTrips)];
         if (scenario == Scenario.Paste)
         {
-            floors.Add(FloorProcess.Measure(FloorKind.Stream, plan.StreamFloorBytes, pins));
+            floors.Add(Floor(FloorKind.Stream, plan.StreamFloorBytes));
         }
         else if (plan.Placement != CpuPlacement.Same)
         {
-            floors.Add(FloorProcess.Measure(FloorKind.Spin, plan.FloorRoundTrips, pins));
+            floors.Add(Floor(FloorKind.Spin, plan.FloorRoundTrips));
         }
         return floors;
     }
 
     /// <summary>
     /// The run as it is timed: no perf and no metrics session; the daemon reads itself at each edge on request, twice
-    /// back to back at the first, so what a reading allocates is known (the resolution of the allocation figure).
+    /// back to back at the first, so what a reading allocates is known (the resolution of the allocation figure). On
+    /// a lab host its companion reads the host's kernel counters the same way, twice at the first edge.
     /// </summary>
-    private (RunResult Result, double? OtherCpuPercent) TimedPass(DaemonProcess daemon, ClientProcess.Request request)
+    private (RunResult Result, double? OtherCpuPercent) TimedPass(DaemonProcess daemon, IReadOnlyList<(ClientProcess.Request, LoadSide)> clients)
     {
         DaemonSnapshot? first = null, start = null, end = null;
+        HostSystemCounters? systemFirst = null, systemStart = null, systemEnd = null;
+        var agent = hosts.Daemon.Agent;
         OtherProcessesCpu? others = null;
         double? otherCpu = null;
-        var result = ClientProcess.Run(request, edge =>
+        var result = RunClients(clients, edge =>
         {
             if (edge == PhaseSync.WarmedUp)
             {
                 first = daemon.Snapshot(SnapshotTimeout);
                 start = daemon.Snapshot(SnapshotTimeout);
+                systemFirst = agent?.ReadSystem();
+                systemStart = agent?.ReadSystem();
                 others = OtherProcessesCpu.Start();
             }
             else
             {
                 otherCpu = others!.Stop();
+                systemEnd = agent?.ReadSystem();
                 end = daemon.Snapshot(SnapshotTimeout);
             }
         });
+        var subdaemon = clients[0].Item1.Subdaemon;
         return (result with
         {
             Server = DaemonSnapshot.ServerCost(start!, end!),
-            ServerSubdaemons = request.Subdaemon is SubdaemonModel.Process or SubdaemonModel.Relay ? DaemonSnapshot.SubdaemonsCost(start!, end!) : null,
+            ServerSubdaemons = subdaemon is SubdaemonModel.Process or SubdaemonModel.Relay ? DaemonSnapshot.SubdaemonsCost(start!, end!) : null,
             ServerEcho = DaemonSnapshot.EchoBetween(start!, end!),
             AllocatedBytesPerChar = AllocationPerCharOf(result, DaemonSnapshot.ServerCost(first!, start!).AllocatedBytes, DaemonSnapshot.ServerCost(start!, end!)),
+            RemoteSystem = systemEnd is null ? null
+                : Results.RemoteSystem.From(systemEnd - systemStart!, systemStart! - systemFirst!, hosts.Daemon.Interface, result.Chars),
         }, otherCpu);
     }
 
@@ -160,33 +238,28 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory)
     }
 
     /// <summary>The counted pass's figures: the client's own result and the daemon's counts between the same two edges.</summary>
-    private sealed record Counted(RunResult Result, long? DaemonSyscalls, Dictionary<string, double> Meter, CounterTimeSeries TimeSeries);
+    private sealed record Counted(RunResult Result, CountedFigures Daemon);
 
     /// <summary>
-    /// The run again with everything attached that counts: perf on both sides (attached to the daemon before the client
-    /// starts, so every thread and child it starts is counted) and the daemon's metrics session, in dotnet-counters'
-    /// shared session and interval so a user can watch the same daemon while the bench runs.
+    /// The run again with everything attached that counts, on the daemon's own host: perf (attached before the client
+    /// starts, so every thread and child the daemon starts is counted) and the daemon's metrics session; and perf on
+    /// a client on this machine.
     /// </summary>
-    private static Counted CountedPass(DaemonProcess daemon, ClientProcess.Request request)
+    private Counted CountedPass(DaemonProcess daemon, IReadOnlyList<(ClientProcess.Request, LoadSide)> clients)
     {
-        using var counters = new DaemonCounters(
-            daemon.ProcessId, DaemonCounters.DotnetCountersRefreshInterval, MeterSnapshot.Meters, MeterSnapshot.EventCounterSources);
-        using var syscalls = request.CountSyscalls ? PerfSyscalls.Attach(daemon.ProcessId) : null;
-        // Nothing is in flight at either edge, so the first snapshot read after it holds exact totals.
-        MeterSnapshot? before = null, after = null;
-        var result = ClientProcess.Run(request, edge =>
+        bool daemonSyscalls = hosts.Daemon.IsLocal ? plan.CountSyscalls : plan.CountDaemonSyscalls;
+        using var counting = hosts.Daemon.Agent?.StartCounting(daemon.ProcessId, daemonSyscalls) ?? DaemonCounting.Start(daemon.ProcessId, daemonSyscalls);
+        var result = RunClients(clients, edge =>
         {
             if (edge == PhaseSync.WarmedUp)
             {
-                before = counters.NextAfter(DateTime.UtcNow, CounterTimeout);
-                syscalls?.Enable();
+                counting.AtWarmedUp();
             }
             else
             {
-                syscalls?.Disable();
-                after = counters.NextAfter(DateTime.UtcNow, CounterTimeout);
+                counting.AtMeasured();
             }
         });
-        return new Counted(result, syscalls?.Count(), MeterSnapshot.ServerMeterDeltas(before!, after!), MeterSnapshot.TimeSeries(counters.Between(before!, after!)));
+        return new Counted(result, counting.Finish());
     }
 }

@@ -17,7 +17,9 @@ public static class ConsoleReport
         }
         // A column whose every cell is the same (one subdaemon, one protocol) is said once in the caption instead.
         var constant = RunColumns.Headline.Where(c => !c.Numeric && document.Runs.Select(c.Format).Distinct().Count() == 1 && document.Runs.Count > 1).ToList();
-        var columns = RunColumns.Headline.Except(constant).ToList();
+        // A column no run fills (the daemon host's counters in a one-host run) is left out.
+        var empty = RunColumns.Headline.Where(c => document.Runs.All(r => c.Format(r).Length == 0)).ToList();
+        var columns = RunColumns.Headline.Except(constant).Except(empty).ToList();
         var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(ReportWriter.Title(document)))
             .Caption(Markup.Escape(string.Join(", ", constant.Select(c => $"{c.Header}: {c.Format(document.Runs[0])}"))));
         foreach (var column in columns)

@@ -52,13 +52,15 @@ public static class ReportWriter
             + "A paste is a throughput: chars/s over the stream floor (a blocking echo of 64 KB reads). A round is disturbed when its floors before and after differ by more than 2×. "
             + "Per-character counters are deltas over the measured part divided by the characters measured; remote = the daemon and its subdaemon children together; 'in children' is the children's part of it; setup = connect to first echo, per warm session. "
             + "alloc: exact managed bytes; '<x' where the figure is below what the edge readings themselves allocate, '0' only where that is below 0.01 B/char. "
-            + "syscalls: every system call of the process, its threads and children (perf stat -e raw_syscalls:sys_enter). copied: bytes the strategies copied into, out of or within user-space memory (splice copies none). Interrupts and NET_RX softirqs are the whole machine's.").AppendLine();
+            + "syscalls: every system call of the process, its threads and children (perf stat -e raw_syscalls:sys_enter). copied: bytes the strategies copied into, out of or within user-space memory (splice copies none). Interrupts and NET_RX softirqs are the whole machine's. "
+            + "daemon host: in a two-host run, the daemon's machine's kernel over the timed pass (all of that machine, read there by the bench's companion at the two edges), per character.").AppendLine();
         text.AppendLine("| " + string.Join(" | ", columns.Select(c => c.Header)) + " |");
         text.AppendLine("|" + string.Join("|", columns.Select(c => c.Numeric ? "---:" : "---")) + "|");
         foreach (var run in document.Runs)
         {
             text.AppendLine("| " + string.Join(" | ", columns.Select(c => c.Format(run))) + " |");
         }
+        AppendHosts(text, document);
         var warnings = Warnings(document).ToList();
         if (warnings.Count > 0)
         {
@@ -69,6 +71,37 @@ public static class ReportWriter
             }
         }
         return text.ToString();
+    }
+
+    /// <summary>A two-host run: the daemon's machine, and each load host's part of every run spread over several.</summary>
+    private static void AppendHosts(StringBuilder text, ResultsDocument document)
+    {
+        if (document.DaemonMachine is { } daemon)
+        {
+            text.AppendLine().AppendLine($"## The daemon's host: {daemon.Machine.Processor}, {daemon.Machine.CpuCount} cores, kernel {daemon.Machine.Kernel}").AppendLine();
+            text.AppendLine("```");
+            foreach (var line in daemon.Environment.Describe().Concat(daemon.Network?.Describe() ?? []))
+            {
+                text.AppendLine(line);
+            }
+            text.AppendLine("```");
+        }
+        var spread = document.Runs.Where(r => r.Hosts is { Count: > 0 }).ToList();
+        if (spread.Count > 0)
+        {
+            text.AppendLine().AppendLine("## Load hosts").AppendLine();
+            text.AppendLine("| scenario | strategy | subdaemon | protocol | host | sessions | p50 µs | p99 µs | chars/s | lost/dup/bad |");
+            text.AppendLine("|---|---|---|---|---|---:|---:|---:|---:|---|");
+            foreach (var run in spread)
+            {
+                foreach (var host in run.Hosts!)
+                {
+                    text.AppendLine($"| {run.Scenario.Name()} | {run.Strategy.Name()} | {run.Subdaemon.Name()} | {run.Protocol.Name()} | {host.Host} | {host.Sessions} | "
+                        + $"{RunColumns.Significant(host.RttMicros.P50)} | {RunColumns.Significant(host.RttMicros.P99)} | {RunColumns.Significant(host.CharsPerSecond)} | "
+                        + $"{host.Integrity.Lost}/{host.Integrity.Duplicated}/{host.Integrity.Corrupted} |");
+                }
+            }
+        }
     }
 
     public static string Csv(IEnumerable<RunResult> runs)

@@ -46,6 +46,9 @@ public sealed record ResultsDocument
 
     public required BenchEnvironment Environment { get; init; }
 
+    /// <summary>The daemon's host in a two-host run, as its companion read it there; absent in a one-host run.</summary>
+    public Hosts.HostDescription? DaemonMachine { get; init; }
+
     /// <summary>The blocking floor, by its first name (DESIGN.md keeps "floor" as its alias).</summary>
     public FloorSummary? Floor => Floors?.Blocking;
 

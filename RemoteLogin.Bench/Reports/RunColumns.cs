@@ -20,7 +20,8 @@ public static class RunColumns
     private static readonly HashSet<string> HeadlineHeaders =
     [
         "scenario", "strategy", "subdaemon", "protocol", "status", "p50 µs", "p99 µs", "p99.99 µs", "p50/floor", "p50/spin",
-        "chars/s", "chars/s / stream", "CPU µs/char client", "CPU µs/char remote", "disturbed rounds", "send lateness p99 µs", "lost/dup/bad",
+        "chars/s", "chars/s / stream", "CPU µs/char client", "CPU µs/char remote",
+        "ctx sw/char daemon host", "NET_RX+TX softirqs/char daemon host", "disturbed rounds", "send lateness p99 µs", "lost/dup/bad",
     ];
 
     /// <summary>Marks a percentile with fewer than <see cref="LatencySummary.ThinTail"/> samples beyond it.</summary>
@@ -68,6 +69,11 @@ public static class RunColumns
         // The whole machine's, not RemoteLogin's alone.
         new("interrupts/char system-wide", r => PerChar(r, r.System.Interrupts)),
         new("NET_RX softirqs/char system-wide", r => PerChar(r, r.System.NetRxSoftirqs)),
+        // A two-host run's daemon host, the whole machine's kernel over the timed pass (remoteSystem); empty in a one-host run.
+        new("ctx sw/char daemon host", r => r.RemoteSystem is { } h ? PerChar(r, h.ContextSwitches) : ""),
+        new("NET_RX+TX softirqs/char daemon host", r => r.RemoteSystem is { } h ? PerChar(r, h.NetRxSoftirqs + h.NetTxSoftirqs) : ""),
+        new("NIC interrupts/char daemon host", r => r.RemoteSystem?.NicInterrupts is { } n ? PerChar(r, n) : ""),
+        new("packets/char daemon host", r => r.RemoteSystem is { RxPackets: { } rx, TxPackets: { } tx } ? PerChar(r, rx + tx) : ""),
         new("lost/dup/bad", r => $"{r.Integrity.Lost}/{r.Integrity.Duplicated}/{r.Integrity.Corrupted}", Numeric: false),
     ];
 

@@ -6,7 +6,8 @@ namespace RemoteLogin.Measurement;
 /// <summary>
 /// The remote side at one moment, as the daemon reads it when asked (RemoteLogin.Server --control-stdin): the daemon
 /// itself, with what answering costs left out; its subdaemon children, null under a model that has none; and the
-/// echo counts of both. Two snapshots taken at the edges of a measured part give what that part cost, with nothing
+/// echo counts of both; and the daemon's process id, which a bench on another host cannot learn otherwise (its
+/// counters there attach to it). Two snapshots taken at the edges of a measured part give what that part cost, with nothing
 /// periodic running inside it.
 /// </summary>
 /// <remarks>
@@ -14,7 +15,7 @@ namespace RemoteLogin.Measurement;
 /// <c>snapshot JSON</c> (this record, camelCase) on its standard output. Any other request gets <c>error WHY</c>, so
 /// that every request line has exactly one reply line.
 /// </remarks>
-public sealed record DaemonSnapshot(ProcessCounters Daemon, ProcessCounters? Subdaemons, EchoCounts Echo)
+public sealed record DaemonSnapshot(ProcessCounters Daemon, ProcessCounters? Subdaemons, EchoCounts Echo, int ProcessId)
 {
     public const string Request = "snapshot";
     public const string ErrorPrefix = "error ";

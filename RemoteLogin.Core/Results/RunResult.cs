@@ -49,6 +49,10 @@ public sealed record RunResult
     /// <summary>What the daemon's echo did over the timed pass (bytes, receive and send calls, copies), from the same edge readings.</summary>
     public EchoCounts? ServerEcho { get; init; }
     public required SystemCounters System { get; init; }
+    /// <summary>The daemon's host's kernel in a two-host run; null in a one-host run, where "system" is the one kernel.</summary>
+    public RemoteSystem? RemoteSystem { get; init; }
+    /// <summary>Each load host's part, when the run was spread over several; the figures above are all of them merged.</summary>
+    public IReadOnlyList<HostRun>? Hosts { get; init; }
     /// <summary>
     /// Every counter read from the daemon over the counted pass's measured part, as deltas: its own meter (bytes, calls,
     /// copies, sessions), System.Runtime's and the sockets' EventCounters, raw (what publishing them costs included).

@@ -73,6 +73,6 @@ public sealed class RemoteSideUsage(SubdaemonChildren? children)
     private DaemonSnapshot Reading(ProcessCounters daemon)
     {
         var fromChildren = _children;
-        return new DaemonSnapshot(daemon, fromChildren?.Usage, Echo.Counts + (fromChildren?.Echo ?? default));
+        return new DaemonSnapshot(daemon, fromChildren?.Usage, Echo.Counts + (fromChildren?.Echo ?? default), Environment.ProcessId);
     }
 }

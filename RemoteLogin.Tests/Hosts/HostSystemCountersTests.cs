@@ -19,7 +19,7 @@ public sealed class HostSystemCountersTests : IDisposable
     public async Task Counters_grow_by_the_traffic_that_crosses_the_interface()
     {
         _network.ThrottleRootEnd();
-        using var daemon = Process.Start(_network.InNamespace("RemoteLogin.Server", "--listen", $"{VethNamespace.InnerAddress}:0"))!;
+        using var daemon = Process.Start(_network.InNamespace("RemoteLogin.Server", "--listen", $"{_network.InnerAddress}:0"))!;
         try
         {
             var endpoint = await ListeningEndpoint(daemon);

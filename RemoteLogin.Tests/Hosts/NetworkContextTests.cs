@@ -36,10 +36,10 @@ public sealed class NetworkContextTests : IDisposable
     [Fact]
     public void A_veth_end_names_its_driver_and_keeps_why_coalescing_is_unavailable()
     {
-        var context = NetworkContext.For(VethNamespace.RootAddress);
+        var context = NetworkContext.For(_network.RootAddress);
 
         Assert.Equal(_network.RootEnd, context.Interface);
-        Assert.Equal(_network.RootEnd, NetworkContext.InterfaceFor(VethNamespace.RootAddress));
+        Assert.Equal(_network.RootEnd, NetworkContext.InterfaceFor(_network.RootAddress));
         Assert.Equal("veth", context.Driver);
         Assert.NotNull(context.DriverVersion);
         Assert.Null(context.Coalescing);
@@ -73,7 +73,7 @@ public sealed class NetworkContextTests : IDisposable
     [Fact]
     public void Results_json_carries_it_camelCase_with_the_kernel_spellings_of_names_kept()
     {
-        var context = NetworkContext.For(VethNamespace.RootAddress);
+        var context = NetworkContext.For(_network.RootAddress);
 
         using var json = JsonDocument.Parse(ResultsJson.Serialize(context));
         var root = json.RootElement;

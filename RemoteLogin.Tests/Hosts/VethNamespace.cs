@@ -5,19 +5,26 @@ using RemoteLogin.Processes;
 namespace RemoteLogin.Tests.Hosts;
 
 /// <summary>
-/// A network namespace of the test's own, joined to the root namespace by a veth pair: 198.18.250.1/30 here,
-/// 198.18.250.2/30 in the namespace. Names are unique per instance; Dispose removes both. Small on purpose, for the
-/// host-reader tests only.
+/// A network namespace of the test's own, joined to the root namespace by a veth pair: a /30 of 198.19.255.0/24 of
+/// its own (LabNetwork leaves that /24 alone), .1 here and .2 in the namespace, so that instances in parallel test
+/// classes never share an address. Names are unique per instance; Dispose removes both. Small on purpose, for the
+/// host-reader tests only: one veth, no bridge, so the root end's driver is veth.
 /// </summary>
 internal sealed class VethNamespace : IDisposable
 {
-    public static readonly IPAddress RootAddress = IPAddress.Parse("198.18.250.1");
-    public static readonly IPAddress InnerAddress = IPAddress.Parse("198.18.250.2");
+    private static int s_instances = Environment.ProcessId;
+
+    public IPAddress RootAddress { get; }
+
+    public IPAddress InnerAddress { get; }
 
     private static readonly TimeSpan CommandLimit = TimeSpan.FromSeconds(30);
 
     public VethNamespace()
     {
+        int slot = (Interlocked.Increment(ref s_instances) & int.MaxValue) % 64;
+        RootAddress = new IPAddress([198, 19, 255, (byte)(4 * slot + 1)]);
+        InnerAddress = new IPAddress([198, 19, 255, (byte)(4 * slot + 2)]);
         string suffix = Guid.NewGuid().ToString("N")[..6];
         Namespace = $"rlhost-{suffix}";
         RootEnd = $"rlh{suffix}a"; // interface names have 15 characters at most

@@ -1,0 +1,90 @@
+using System.Net;
+using RemoteLogin.Vocabulary;
+
+namespace RemoteLogin.Bench.Hosts;
+
+/// <summary>
+/// Where the daemon runs, and what reads its host: <see cref="Agent"/> is null on the bench's own machine, and
+/// <see cref="Description"/> is the lab host as its companion described it when the bench connected.
+/// </summary>
+public sealed record DaemonSide(IProgramHost Programs, IPAddress ListenAddress, IHostAgent? Agent, HostDescription? Description)
+{
+    public bool IsLocal => Programs.IsLocal;
+
+    /// <summary>The lab host's interface that holds <see cref="ListenAddress"/>: the one whose packets and interrupts are counted.</summary>
+    public string? Interface => Description?.Network?.Interface;
+}
+
+/// <summary>A host that runs load clients; <see cref="Agent"/> is null for the bench's own.</summary>
+public sealed record LoadSide(IProgramHost Programs, IHostAgent? Agent)
+{
+    public string Name => Programs.Name;
+}
+
+/// <summary>
+/// The hosts of one bench run (DESIGN "Two hosts"): the daemon's, and the load hosts, the first of which runs the
+/// one-session scenarios and the floors' ping. A lab host named twice is one connection.
+/// </summary>
+public sealed class BenchHosts : IDisposable
+{
+    /// <summary>The name of the bench's own host in --load-hosts.</summary>
+    public const string Local = "local";
+
+    private readonly List<LabHost> _opened;
+
+    private BenchHosts(DaemonSide daemon, IReadOnlyList<LoadSide> loads, List<LabHost> opened)
+    {
+        Daemon = daemon;
+        Loads = loads;
+        _opened = opened;
+    }
+
+    public DaemonSide Daemon { get; }
+
+    public IReadOnlyList<LoadSide> Loads { get; }
+
+    /// <summary>Every program on this machine, as the one-host bench has always run.</summary>
+    public bool AllLocal => Daemon.IsLocal && Loads.All(l => l.Programs.IsLocal);
+
+    public static BenchHosts Open(
+        string? daemonHost, IReadOnlyList<string> loadHosts, string? sshConfig, IPAddress? dataAddress, CpuIdle cpuIdle,
+        string scratchDirectory, Action<string> progress)
+    {
+        var local = new LocalProgramHost(scratchDirectory);
+        var opened = new List<LabHost>();
+        try
+        {
+            LabHost Lab(string target, IPAddress? address)
+            {
+                var found = opened.FirstOrDefault(h => h.Name == target);
+                if (found is null)
+                {
+                    found = LabHost.Open(target, sshConfig, address, cpuIdle, progress);
+                    opened.Add(found);
+                }
+                return found;
+            }
+            DaemonSide daemon;
+            if (daemonHost is null)
+            {
+                daemon = new DaemonSide(local, IPAddress.Loopback, null, null);
+            }
+            else
+            {
+                var lab = Lab(daemonHost, dataAddress);
+                daemon = new DaemonSide(lab.Programs, lab.Address, lab.Agent, lab.Agent.Describe());
+            }
+            var loads = loadHosts.Select(name => name == Local
+                ? new LoadSide(local, null)
+                : Lab(name, null) is var lab ? new LoadSide(lab.Programs, lab.Agent) : null!).ToList();
+            return new BenchHosts(daemon, loads, opened);
+        }
+        catch
+        {
+            opened.ForEach(h => h.Dispose());
+            throw;
+        }
+    }
+
+    public void Dispose() => _opened.ForEach(h => h.Dispose());
+}

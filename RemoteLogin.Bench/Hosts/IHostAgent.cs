@@ -1,0 +1,30 @@
+using RemoteLogin.Bench.Counters;
+using RemoteLogin.Bench.Reports;
+using RemoteLogin.Bench.RunEnvironment;
+using RemoteLogin.Measurement;
+
+namespace RemoteLogin.Bench.Hosts;
+
+/// <summary>
+/// What the bench reads on a host other than through its programs' own figures: that host's kernel counters at the
+/// edges of a measured part, its machine and network once, and the counted pass's readers of a daemon running there.
+/// <see cref="LocalHostAgent"/> reads them in this process; on a lab host the bench's companion there holds one and
+/// answers over ssh (<see cref="CompanionClient"/>). Every reading is asked for; nothing is read periodically.
+/// </summary>
+public interface IHostAgent : IDisposable
+{
+    /// <summary>The host's kernel counters now: machine-wide, and the interface that carries the data path.</summary>
+    HostSystemCounters ReadSystem();
+
+    /// <summary>The host's machine, environment (with its end readings, taken now) and network context.</summary>
+    HostDescription Describe();
+
+    /// <summary>perf and the metrics session attached to a daemon on this host, for the counted pass.</summary>
+    IDaemonCounting StartCounting(int daemonProcessId, bool countSyscalls);
+}
+
+/// <summary>
+/// A host as results.json describes it ("daemonMachine", and each load host's "environment"): "machine" and
+/// "environment" as for the bench's own host, the network path's context, and why perf cannot count there, if so.
+/// </summary>
+public sealed record HostDescription(MachineInfo Machine, BenchEnvironment Environment, NetworkContext? Network, string? SyscallsUnavailable);

@@ -1,0 +1,33 @@
+using System.Net;
+using RemoteLogin.Bench.Counters;
+using RemoteLogin.Bench.Reports;
+using RemoteLogin.Bench.RunEnvironment;
+using RemoteLogin.Measurement;
+using RemoteLogin.Vocabulary;
+
+namespace RemoteLogin.Bench.Hosts;
+
+/// <summary>
+/// The readings of the host this process runs on. <paramref name="dataAddress"/> is this host's end of the data path:
+/// its interface is the one whose packets and interrupts are counted. The environment's start readings are taken here,
+/// when the agent is made; <see cref="Describe"/> adds the end readings.
+/// </summary>
+public sealed class LocalHostAgent(IPAddress dataAddress, CpuIdle cpuIdle, string cpuIdleStatus) : IHostAgent
+{
+    private readonly EnvironmentProbe _probe = EnvironmentProbe.Start(CpuPlacement.Default, cpuIdle, cpuIdleStatus);
+    private readonly string? _interface = NetworkContext.InterfaceFor(dataAddress);
+
+    public HostSystemCounters ReadSystem() => HostSystemCounters.Capture(_interface);
+
+    public HostDescription Describe() => new(
+        MachineInfo.Current(),
+        _probe.Finish([], [], otherCpuPercent: null),
+        NetworkContext.For(dataAddress),
+        PerfSyscalls.Unavailable());
+
+    public IDaemonCounting StartCounting(int daemonProcessId, bool countSyscalls) => DaemonCounting.Start(daemonProcessId, countSyscalls);
+
+    public void Dispose()
+    {
+    }
+}

@@ -1,0 +1,184 @@
+using System.Text.Json;
+using RemoteLogin.Processes;
+using RemoteLogin.Tests.Support;
+
+namespace RemoteLogin.Tests.Hosts;
+
+/// <summary>
+/// The bench across emulated lab hosts (issue 14): the daemon on one network namespace reached over ssh, the typists
+/// spread over the bench's own host and another namespace, every echo checked, the daemon host's counters read there.
+/// </summary>
+public sealed class TwoHostBenchTests
+{
+    private const string DaemonAlias = "labd";
+    private const string LoadAlias = "labl";
+
+    [Fact]
+    public async Task A_two_host_quick_run_keeps_every_echo_and_reads_the_daemon_host_there()
+    {
+        using var lab = new EmulatedLab();
+        using var scratch = new ScratchDirectory("two-hosts");
+        string[] arguments =
+        [
+            "--quick", "--out", scratch.Path, "--seed", "14", "--ssh-config", lab.ConfigFile,
+            "--daemon-host", DaemonAlias, "--load-hosts", $"local,{LoadAlias}",
+            "--subdaemons", "task,thread", "--strategies", "naive,zerocopy", "--scenarios", "interactive,typists", "--typists", "10",
+        ];
+        // The first publish for the lab hosts is a whole self-contained Release build: minutes on 2 cores.
+        var outcome = await ChildProgram.RunAsync(SiblingProgram.StartInfo("RemoteLogin.Bench", arguments), TimeSpan.FromMinutes(20));
+        var left = lab.RemoteLoginProcesses();
+
+        Assert.True(outcome.ExitCode == 0, outcome.StandardError + outcome.StandardOutput);
+        Assert.Empty(left); // every daemon, client, floor and companion ended with the bench, on every host
+        using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(scratch.Path, "results.json")));
+        var root = json.RootElement;
+        Assert.Equal(DaemonAlias, root.GetProperty("settings").GetProperty("daemonHost").GetString());
+
+        var daemonMachine = root.GetProperty("daemonMachine");
+        Assert.True(daemonMachine.GetProperty("machine").GetProperty("cpuCount").GetInt32() > 0);
+        Assert.False(string.IsNullOrEmpty(daemonMachine.GetProperty("environment").GetProperty("kernel").GetString()));
+        var network = daemonMachine.GetProperty("network");
+        Assert.Equal("eth0", network.GetProperty("interface").GetString()); // the namespace's end of its veth, found by the address
+        Assert.Equal("veth", network.GetProperty("driver").GetString());
+        // Floors over the path: the blocking one measured in every run, through the bridge.
+        Assert.True(root.GetProperty("floors").GetProperty("blocking").GetProperty("rttMicros").GetProperty("p50").GetDouble() > 0);
+
+        var runs = root.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal(2 * 2 * 2, runs.Count);
+        foreach (var run in runs)
+        {
+            string name = $"{run.GetProperty("scenario")} {run.GetProperty("strategy")} {run.GetProperty("subdaemon")}";
+            Assert.False(run.GetProperty("failed").GetBoolean(), name);
+            var integrity = run.GetProperty("integrity");
+            Assert.Equal(0, integrity.GetProperty("lost").GetInt64() + integrity.GetProperty("duplicated").GetInt64() + integrity.GetProperty("corrupted").GetInt64());
+            long chars = run.GetProperty("chars").GetInt64();
+            Assert.Equal(chars, run.GetProperty("rttMicros").GetProperty("count").GetInt64());
+
+            // Read on the daemon's host, at the edges of the timed pass.
+            var remote = run.GetProperty("remoteSystem");
+            Assert.Equal("eth0", remote.GetProperty("interface").GetString());
+            Assert.True(remote.GetProperty("netRxSoftirqs").GetInt64() > 0, name);
+            Assert.Equal(JsonValueKind.Null, remote.GetProperty("nicInterrupts").ValueKind); // a veth has no hardware interrupt
+            if (run.GetProperty("scenario").GetString() == "interactive")
+            {
+                // One keystroke in flight at a time: each arrives in a segment of its own.
+                Assert.True(remote.GetProperty("rxPackets").GetInt64() >= chars, $"{name}: {remote}");
+            }
+            // Counted there too: perf on the daemon and its meter over EventPipe.
+            Assert.True(run.GetProperty("server").GetProperty("syscalls").GetInt64() > 0, name);
+            Assert.True(run.GetProperty("serverMeter").EnumerateObject().Any(), name);
+
+            if (run.GetProperty("scenario").GetString() == "typists")
+            {
+                var hosts = run.GetProperty("hosts").EnumerateArray().ToList();
+                Assert.Equal(["local", LoadAlias], hosts.Select(h => h.GetProperty("host").GetString()!));
+                Assert.Equal(run.GetProperty("sessions").GetInt32(), hosts.Sum(h => h.GetProperty("sessions").GetInt32()));
+                // The merged histogram holds every host's samples, added, not averaged.
+                Assert.Equal(chars, hosts.Sum(h => h.GetProperty("rttMicros").GetProperty("count").GetInt64()));
+                Assert.Equal(JsonValueKind.Null, hosts[0].GetProperty("environment").ValueKind); // the bench's own: described at the top
+                Assert.True(hosts[1].GetProperty("environment").GetProperty("machine").GetProperty("cpuCount").GetInt32() > 0);
+                foreach (var host in hosts)
+                {
+                    Assert.True(File.Exists(Path.Combine(scratch.Path, host.GetProperty("histogramLog").GetString()!)));
+                }
+            }
+            else
+            {
+                Assert.False(run.TryGetProperty("hosts", out var none) && none.ValueKind != JsonValueKind.Null, name);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_daemon_host_with_no_ssh_server_is_named_in_one_line()
+    {
+        using var lab = new EmulatedLab(sshdOnDaemonHost: false);
+        using var scratch = new ScratchDirectory("two-hosts-refused");
+        var outcome = await ChildProgram.RunAsync(
+            SiblingProgram.StartInfo("RemoteLogin.Bench", ["--quick", "--ssh-config", lab.ConfigFile, "--daemon-host", DaemonAlias, "--out", scratch.Path]),
+            TimeSpan.FromMinutes(2));
+
+        Assert.Equal(1, outcome.ExitCode);
+        var line = Assert.Single(outcome.ErrorLines);
+        Assert.StartsWith($"bench: {DaemonAlias}: ", line);
+        Assert.Contains("refused", line);
+    }
+
+    /// <summary>
+    /// Two emulated hosts, each a namespace on one bridge with its own sshd, and one ssh_config naming them
+    /// <see cref="DaemonAlias"/> and <see cref="LoadAlias"/>.
+    /// </summary>
+    private sealed class EmulatedLab : IDisposable
+    {
+        private readonly LabNetwork _network;
+        private readonly List<TestSshd> _servers = [];
+        private readonly string _directory = Path.Combine(Path.GetTempPath(), $"remotelogin-lab-{Guid.NewGuid():N}");
+
+        public EmulatedLab(bool sshdOnDaemonHost = true)
+        {
+            Assert.True(LabNetwork.Unavailable() is null, LabNetwork.Unavailable());
+            _network = LabNetwork.Create(hosts: 2);
+            Directory.CreateDirectory(_directory);
+            ConfigFile = Path.Combine(_directory, "ssh_config");
+            try
+            {
+                var config = new System.Text.StringBuilder();
+                foreach (var (host, alias) in _network.Hosts.Zip([DaemonAlias, LoadAlias]))
+                {
+                    if (alias == DaemonAlias && !sshdOnDaemonHost)
+                    {
+                        // The host is there and answers, but nothing listens on its ssh port.
+                        config.AppendLine($"Host {alias}\n    HostName {host.Address}\n    Port 22\n    StrictHostKeyChecking yes\n    UserKnownHostsFile /dev/null");
+                        continue;
+                    }
+                    var sshd = TestSshd.Start(host.Address, host.Namespace);
+                    _servers.Add(sshd);
+                    config.AppendLine(File.ReadAllText(sshd.ConfigFile).Replace($"Host {TestSshd.Alias}", $"Host {alias}", StringComparison.Ordinal));
+                }
+                File.WriteAllText(ConfigFile, config.ToString());
+            }
+            catch
+            {
+                Dispose();
+                throw;
+            }
+        }
+
+        public string ConfigFile { get; }
+
+        /// <summary>RemoteLogin programs still running inside either host's namespace.</summary>
+        public IReadOnlyList<string> RemoteLoginProcesses()
+        {
+            var left = new List<string>();
+            foreach (var host in _network.Hosts)
+            {
+                var pids = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ip", ["netns", "pids", host.Namespace])
+                {
+                    RedirectStandardOutput = true,
+                })!;
+                string output = pids.StandardOutput.ReadToEnd();
+                pids.WaitForExit();
+                foreach (var pid in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    string cmdline = Path.Combine("/proc", pid.Trim(), "cmdline");
+                    string command = File.Exists(cmdline) ? File.ReadAllText(cmdline).Replace('\0', ' ') : "";
+                    if (command.Contains("RemoteLogin", StringComparison.Ordinal))
+                    {
+                        left.Add($"{host.Namespace}: {command}");
+                    }
+                }
+            }
+            return left;
+        }
+
+        public void Dispose()
+        {
+            _servers.ForEach(s => s.Dispose());
+            _network.Dispose();
+            if (Directory.Exists(_directory))
+            {
+                Directory.Delete(_directory, recursive: true);
+            }
+        }
+    }
+}
