@@ -17,6 +17,9 @@ public static class RemoteInstall
 
     private static readonly string[] Programs = ["RemoteLogin.Server", "RemoteLogin.Client", "RemoteLogin.Bench"];
 
+    /// <summary>What this process published already, by RID: a second lab host of the same kind takes the same folder.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> s_published = new();
+
     /// <summary>The folder on the host holding the three programs, copied there if this build is not yet.</summary>
     /// <param name="progress">Short lines for the user: publishing, copying, found.</param>
     public static string Ensure(SshConnection ssh, Action<string> progress)
@@ -25,8 +28,11 @@ public static class RemoteInstall
         // One publish at a time per checkout, held until the copy is made: two benches (or two test classes) at once
         // would otherwise rewrite the folder the other is hashing or copying.
         using var exclusive = PublishLock(rid);
-        progress($"publishing for {rid}");
-        string published = Publish(rid);
+        if (!s_published.TryGetValue(rid, out var published))
+        {
+            progress($"publishing for {rid}");
+            published = s_published[rid] = Publish(rid);
+        }
         string key = KeyOf(published);
         string cache = ssh.Run(["sh", "-c", """printf %s "${XDG_CACHE_HOME:-$HOME/.cache}" """]).Trim();
         if (!cache.StartsWith('/'))

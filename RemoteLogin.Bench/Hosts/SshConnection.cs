@@ -49,36 +49,24 @@ public sealed class SshConnection : IDisposable
         // A private folder (0700) for the control socket: whoever can reach the socket can run commands as us there.
         var controlDirectory = Directory.CreateTempSubdirectory("remotelogin-ssh-");
         string controlPath = Path.Combine(controlDirectory.FullName, "control");
-        var start = new ProcessStartInfo("ssh")
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        // ControlPersist=no: the master lives exactly as long as this process keeps it (it is our child, and a Ctrl+C
-        // reaches it too); ServerAliveInterval=0: no keepalive packets inside a timed run.
-        AddAll(start.ArgumentList, "-M", "-N", "-S", controlPath, "-o", "ControlPersist=no", "-o", "BatchMode=yes",
-            "-o", "ServerAliveInterval=0", "-o", "ConnectTimeout=10");
-        AddConfig(start.ArgumentList, configFile);
-        start.ArgumentList.Add(target);
+        // ControlPersist=no: the master lives exactly as long as this process keeps it; ServerAliveInterval=0: no
+        // keepalive packets inside a timed run. It runs under the bench's tether, here as on a lab host: a bench that
+        // dies any way at all (SIGKILL included) closes the tether's stdin, which ends the master, and with it every
+        // session and every remote program of the run.
+        List<string> master = ["ssh", "-M", "-N", "-S", controlPath, "-o", "ControlPersist=no", "-o", "BatchMode=yes",
+            "-o", "ServerAliveInterval=0", "-o", "ConnectTimeout=10"];
+        AddConfig(master, configFile);
+        master.Add(target);
+        var start = RemoteLogin.Processes.SiblingProgram.StartInfo("RemoteLogin.Bench", ["tether", "--", .. master]);
 
         var errors = new StderrTail();
-        var master = new Process { StartInfo = start };
-        master.ErrorDataReceived += (_, line) => errors.Add(line.Data);
-        master.OutputDataReceived += (_, _) => { };
-        try
-        {
-            master.Start();
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            controlDirectory.Delete(recursive: true);
-            throw new HostException(target, $"cannot run ssh ({e.Message}); install the OpenSSH client");
-        }
-        master.BeginErrorReadLine();
-        master.BeginOutputReadLine();
-        var connection = new SshConnection(target, configFile, controlDirectory, master, errors);
+        var tethered = new Process { StartInfo = start };
+        tethered.ErrorDataReceived += (_, line) => errors.Add(line.Data);
+        tethered.OutputDataReceived += (_, _) => { };
+        tethered.Start();
+        tethered.BeginErrorReadLine();
+        tethered.BeginOutputReadLine();
+        var connection = new SshConnection(target, configFile, controlDirectory, tethered, errors);
         try
         {
             connection.WaitUntilReady();
@@ -224,6 +212,10 @@ public sealed class SshConnection : IDisposable
         var lines = stderrLines.Select(line => line.Trim()).Where(line => line.Length > 0).ToArray();
         string? Find(string text) =>
             lines.FirstOrDefault(line => line.Contains(text, StringComparison.OrdinalIgnoreCase));
+        if (Find("tether: cannot start ssh") is not null)
+        {
+            return "cannot run ssh here; install the OpenSSH client (Debian: openssh-client)";
+        }
         if (Find("Connection refused") is not null)
         {
             return "ssh refused: connection refused (no sshd on that port?)";

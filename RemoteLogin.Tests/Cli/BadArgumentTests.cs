@@ -15,6 +15,9 @@ public class BadArgumentTests
     [InlineData("RemoteLogin.Client", "--scenario", new[] { "load", "--scenario", "dance" })]
     [InlineData("RemoteLogin.Bench", "--strategies", new[] { "--strategies", "naive,telepathy" })]
     [InlineData("RemoteLogin.Bench", "--rounds", new[] { "--rounds", "0" })]
+    [InlineData("RemoteLogin.Bench", "--load-hosts", new[] { "--load-hosts", "local,lab1" })]
+    [InlineData("RemoteLogin.Bench", "--data-address", new[] { "--daemon-host", "lab1", "--data-address", "nowhere" })]
+    [InlineData("RemoteLogin.Bench", "--placement", new[] { "--daemon-host", "lab1", "--placement", "split" })]
     public async Task Exit_code_2_and_one_line_naming_the_argument(string program, string argument, string[] arguments)
     {
         var outcome = await ChildProgram.RunAsync(program, arguments);

@@ -22,7 +22,7 @@ public sealed class TwoHostBenchTests
         [
             "--quick", "--out", scratch.Path, "--seed", "14", "--ssh-config", lab.ConfigFile,
             "--daemon-host", DaemonAlias, "--load-hosts", $"local,{LoadAlias}",
-            "--subdaemons", "task,thread", "--strategies", "naive,zerocopy", "--scenarios", "interactive,typists", "--typists", "10",
+            "--subdaemons", "task,thread", "--strategies", "naive,zerocopy", "--protocols", "raw", "--scenarios", "interactive,typists", "--typists", "10",
         ];
         // The first publish for the lab hosts is a whole self-contained Release build: minutes on 2 cores.
         var outcome = await ChildProgram.RunAsync(SiblingProgram.StartInfo("RemoteLogin.Bench", arguments), TimeSpan.FromMinutes(20));
@@ -104,6 +104,31 @@ public sealed class TwoHostBenchTests
         Assert.Contains("refused", line);
     }
 
+    [Fact]
+    public async Task A_daemon_that_dies_on_its_host_stops_the_bench_with_its_name_and_leaves_nothing_behind()
+    {
+        using var lab = new EmulatedLab();
+        using var scratch = new ScratchDirectory("two-hosts-died");
+        var bench = System.Diagnostics.Process.Start(SiblingProgram.StartInfo("RemoteLogin.Bench",
+        [
+            "--ssh-config", lab.ConfigFile, "--daemon-host", DaemonAlias, "--out", scratch.Path,
+            "--subdaemons", "thread", "--strategies", "naive", "--protocols", "raw", "--scenarios", "interactive",
+        ]))!;
+        var stdout = bench.StandardOutput.ReadToEndAsync();
+        var stderr = bench.StandardError.ReadToEndAsync();
+
+        // Killed from outside, as a crash would end it: SIGKILL to the daemon itself, on its host.
+        int? daemon = null;
+        Assert.True(await Eventually.HoldsAsync(() => (daemon = lab.DaemonOnItsHost()) is not null, TimeSpan.FromMinutes(5)), "no daemon started on the lab host");
+        System.Diagnostics.Process.GetProcessById(daemon!.Value).Kill();
+        Assert.True(await Task.Run(() => bench.WaitForExit(TimeSpan.FromMinutes(3))), "the bench went on after its daemon died");
+        var left = lab.RemoteLoginProcesses();
+
+        Assert.True(bench.ExitCode == 1, await stderr + await stdout);
+        Assert.Contains($"the daemon on {DaemonAlias}", await stderr);
+        Assert.Empty(left);
+    }
+
     /// <summary>
     /// Two emulated hosts, each a namespace on one bridge with its own sshd, and one ssh_config naming them
     /// <see cref="DaemonAlias"/> and <see cref="LoadAlias"/>.
@@ -146,30 +171,34 @@ public sealed class TwoHostBenchTests
 
         public string ConfigFile { get; }
 
-        /// <summary>RemoteLogin programs still running inside either host's namespace.</summary>
-        public IReadOnlyList<string> RemoteLoginProcesses()
+        /// <summary>The daemon itself on the daemon's host (not its tether, whose command line names it too), or null.</summary>
+        public int? DaemonOnItsHost() => Processes(_network.Hosts[0].Namespace)
+            .Where(p => p.Command.Contains("RemoteLogin.Server --listen", StringComparison.Ordinal) && !p.Command.Contains(" tether ", StringComparison.Ordinal))
+            .Select(p => (int?)p.Id).FirstOrDefault();
+
+        private static IEnumerable<(int Id, string Command)> Processes(string ns)
         {
-            var left = new List<string>();
-            foreach (var host in _network.Hosts)
+            var pids = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ip", ["netns", "pids", ns])
             {
-                var pids = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ip", ["netns", "pids", host.Namespace])
-                {
-                    RedirectStandardOutput = true,
-                })!;
-                string output = pids.StandardOutput.ReadToEnd();
-                pids.WaitForExit();
-                foreach (var pid in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-                {
-                    string cmdline = Path.Combine("/proc", pid.Trim(), "cmdline");
-                    string command = File.Exists(cmdline) ? File.ReadAllText(cmdline).Replace('\0', ' ') : "";
-                    if (command.Contains("RemoteLogin", StringComparison.Ordinal))
-                    {
-                        left.Add($"{host.Namespace}: {command}");
-                    }
-                }
+                RedirectStandardOutput = true,
+            })!;
+            string output = pids.StandardOutput.ReadToEnd();
+            pids.WaitForExit();
+            foreach (var pid in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                string cmdline = Path.Combine("/proc", pid.Trim(), "cmdline");
+                string command = File.Exists(cmdline) ? File.ReadAllText(cmdline).Replace('\0', ' ') : "";
+                yield return (int.Parse(pid.Trim(), System.Globalization.CultureInfo.InvariantCulture), command);
             }
-            return left;
         }
+
+        /// <summary>RemoteLogin programs still running inside either host's namespace.</summary>
+        public IReadOnlyList<string> RemoteLoginProcesses() =>
+        [
+            .. _network.Hosts.SelectMany(host => Processes(host.Namespace)
+                .Where(p => p.Command.Contains("RemoteLogin", StringComparison.Ordinal))
+                .Select(p => $"{host.Namespace}: {p.Command}")),
+        ];
 
         public void Dispose()
         {
