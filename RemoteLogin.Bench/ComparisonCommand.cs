@@ -65,7 +65,7 @@ public static class ComparisonCommand
         var dropByteInRound = Options.OptionalCount("--drop-byte-in-round", "Drop one echoed byte on its way to the client in this round (a test of the bench)");
         dropByteInRound.Hidden = true;
 
-        var root = new RootCommand("RemoteLogin comparison: every buffer strategy against a real daemon over loopback, beside the floors.")
+        var root = new RootCommand("RemoteLogin comparison: every buffer strategy against a real daemon, over loopback or on a lab host, beside the floors.")
         {
             quick, output, strategies, subdaemons, scenarios, protocols, rounds, typists, inline, environment, seed, placement, cpuIdle,
             daemonHost, loadHosts, dataAddress, sshConfig, dropByteInRound,
@@ -158,9 +158,9 @@ public static class ComparisonCommand
             {
                 return $"--placement {plan.Placement.Name()}: pins CPUs of one machine; a run over lab hosts takes the default";
             }
-            if (!Local && plan.DropByteInRound is not null && LoadHosts[0] != BenchHosts.Local)
+            if (plan.DropByteInRound is not null && LoadHosts.Any(h => h != BenchHosts.Local))
             {
-                return "--drop-byte-in-round: its relay runs on this machine, the first load host";
+                return "--drop-byte-in-round: its relay listens on this machine's loopback, which only a local client reaches";
             }
             return null;
         }
@@ -204,7 +204,7 @@ public static class ComparisonCommand
             Seed = plan.Seed,
             Machine = machine,
             Environment = environment,
-            DaemonMachine = daemonMachine,
+            DaemonMachine = daemonMachine?.WithSwitches(plan.RuntimeSwitches),
             Floors = rounds.Count == 0 ? null : RoundSummary.Floors(rounds),
             Runs = RoundSummary.Summarize(rounds),
             Settings = new Dictionary<string, string>(plan.RuntimeSwitches)
@@ -218,11 +218,16 @@ public static class ComparisonCommand
                 ["loadHosts"] = string.Join(",", lab.LoadHosts),
                 ["daemonSyscalls"] = hosts.Daemon.IsLocal ? "as syscalls"
                     : plan.CountDaemonSyscalls ? "counted on the daemon's host" : $"not counted: {daemonMachine?.SyscallsUnavailable}",
+                ["build"] = hosts.Build is { } build ? $"publish {build} on every host" : "this checkout's build",
             },
         };
         var runner = new MatrixRunner(plan, directory, hosts);
-        var clientEnvironment = SiblingProgram.StartInfo("RemoteLogin.Client", [], plan.RuntimeSwitches).Environment;
-        var daemonEnvironment = SiblingProgram.StartInfo("RemoteLogin.Server", [], plan.RuntimeSwitches).Environment;
+        // A program on a lab host gets its login's environment there and the bench's switches, never this shell's.
+        IEnumerable<KeyValuePair<string, string?>> EnvironmentOf(IHostAgent? agent, string program) => agent is null
+            ? SiblingProgram.StartInfo(program, [], plan.RuntimeSwitches).Environment
+            : agent.Describe().WithSwitches(plan.RuntimeSwitches).Environment.DotnetEnvironment.Daemon.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value));
+        var clientEnvironment = EnvironmentOf(hosts.Loads[0].Agent, "RemoteLogin.Client");
+        var daemonEnvironment = EnvironmentOf(hosts.Daemon.Agent, "RemoteLogin.Server");
         // What the documents written while the bench runs say of the machine: the start's figures, no end yet (the last
         // document has them).
         var running = probe.SoFar(clientEnvironment, daemonEnvironment);
@@ -244,7 +249,14 @@ public static class ComparisonCommand
 
         if (hosts.Daemon.Agent is { } daemonAgent && error is null)
         {
-            daemonMachine = daemonAgent.Describe() is var end ? end with { Environment = end.Environment with { DotnetEnvironment = running.DotnetEnvironment } } : null;
+            try
+            {
+                daemonMachine = daemonAgent.Describe(); // the end readings there: load and steal over the run
+            }
+            catch (HostException e)
+            {
+                error = $"the daemon's host could not be described at the end (the start's description is kept): {e.Message}";
+            }
         }
         var document = Document(complete: error is null, probe.Finish(clientEnvironment, daemonEnvironment, others.Stop()));
         ReportWriter.WriteAll(directory, document);

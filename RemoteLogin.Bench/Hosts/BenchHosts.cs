@@ -43,6 +43,9 @@ public sealed class BenchHosts : IDisposable
 
     public IReadOnlyList<LoadSide> Loads { get; }
 
+    /// <summary>In a run with lab hosts, the key of the one publish every host runs (the folder name in their caches).</summary>
+    public string? Build { get; private init; }
+
     /// <summary>Every program on this machine, as the one-host bench has always run.</summary>
     public bool AllLocal => Daemon.IsLocal && Loads.All(l => l.Programs.IsLocal);
 
@@ -50,7 +53,9 @@ public sealed class BenchHosts : IDisposable
         string? daemonHost, IReadOnlyList<string> loadHosts, string? sshConfig, IPAddress? dataAddress, CpuIdle cpuIdle,
         string scratchDirectory, Action<string> progress)
     {
-        var local = new LocalProgramHost(scratchDirectory);
+        bool anyLab = daemonHost is not null || loadHosts.Any(h => h != Local);
+        string? published = anyLab ? RemoteInstall.PublishedHere(progress) : null;
+        var local = new LocalProgramHost(scratchDirectory, published);
         var opened = new List<LabHost>();
         try
         {
@@ -77,7 +82,7 @@ public sealed class BenchHosts : IDisposable
             var loads = loadHosts.Select(name => name == Local
                 ? new LoadSide(local, null)
                 : Lab(name, null) is var lab ? new LoadSide(lab.Programs, lab.Agent) : null!).ToList();
-            return new BenchHosts(daemon, loads, opened);
+            return new BenchHosts(daemon, loads, opened) { Build = published is null ? null : RemoteInstall.KeyOf(published) };
         }
         catch
         {

@@ -45,7 +45,18 @@ public sealed class CompanionClient : IHostAgent
         return new RemoteCounting(this);
     }
 
-    private T Ask<T>(string request) => ResultsJson.Deserialize<T>(Ask(request));
+    private T Ask<T>(string request)
+    {
+        string json = Ask(request);
+        try
+        {
+            return ResultsJson.Deserialize<T>(json);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new HostException(_host.Name, $"the companion answered '{request}' with what does not parse ({e.Message})");
+        }
+    }
 
     private string Ask(string request)
     {
@@ -72,7 +83,9 @@ public sealed class CompanionClient : IHostAgent
         if (reply is null)
         {
             _broken = "it has gone";
-            string tail = _stderr.Wait(TimeSpan.FromSeconds(5)) ? _stderr.Result.Trim().Split('\n').LastOrDefault() ?? "" : "";
+            var lines = _stderr.Wait(TimeSpan.FromSeconds(5)) ? _stderr.Result.Trim().Split('\n') : [];
+            // A crash's first line says what; its last is only the deepest frame of the stack.
+            string tail = lines.FirstOrDefault(l => l.StartsWith("Unhandled exception", StringComparison.Ordinal)) ?? lines.LastOrDefault() ?? "";
             throw new HostException(_host.Name, $"the companion ended instead of answering '{request}': {tail}");
         }
         try
@@ -82,6 +95,12 @@ public sealed class CompanionClient : IHostAgent
         catch (InvalidOperationException e)
         {
             throw new HostException(_host.Name, $"'{request}' failed there: {e.Message}");
+        }
+        catch (FormatException)
+        {
+            // Something else wrote to the companion's stdout (a login script's echo): the exchange can no longer be trusted.
+            _broken = $"it answered '{request}' with '{reply}'";
+            throw new HostException(_host.Name, $"the companion {_broken}, not a reply; does a login script there print something?");
         }
     }
 

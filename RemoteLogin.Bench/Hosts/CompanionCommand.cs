@@ -51,10 +51,10 @@ public static class CompanionCommand
                 {
                     reply = CompanionProtocol.Ok(Answer(agent, request, ref counting));
                 }
-                catch (Exception e) when (e is InvalidOperationException or TimeoutException or IOException or FormatException
-                    or System.ComponentModel.Win32Exception or Microsoft.Diagnostics.NETCore.Client.DiagnosticsClientException)
+                catch (Exception e)
                 {
-                    reply = CompanionProtocol.Error(e.Message);
+                    // Every request gets its one reply, whatever went wrong: the bench names the host and the reason.
+                    reply = CompanionProtocol.Error($"{e.GetType().Name}: {e.Message}");
                 }
                 replies.WriteLine(reply);
                 replies.Flush();

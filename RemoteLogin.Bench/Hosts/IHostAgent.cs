@@ -27,4 +27,21 @@ public interface IHostAgent : IDisposable
 /// A host as results.json describes it ("daemonMachine", and each load host's "environment"): "machine" and
 /// "environment" as for the bench's own host, the network path's context, and why perf cannot count there, if so.
 /// </summary>
-public sealed record HostDescription(MachineInfo Machine, BenchEnvironment Environment, NetworkContext? Network, string? SyscallsUnavailable);
+/// <remarks>
+/// The environment's DOTNET_ variables are the agent's own, which every program the bench starts on that host
+/// inherits from the same login: both sides show them, and <see cref="WithSwitches"/> adds the bench's switches.
+/// </remarks>
+public sealed record HostDescription(MachineInfo Machine, BenchEnvironment Environment, NetworkContext? Network, string? SyscallsUnavailable)
+{
+    /// <summary>The host as its programs ran there: its own variables with the bench's switches over them (the tether sets them).</summary>
+    public HostDescription WithSwitches(IReadOnlyDictionary<string, string> switches)
+    {
+        var all = Environment.DotnetEnvironment.Daemon.ToDictionary(kv => kv.Key, kv => (string?)kv.Value);
+        foreach (var (name, value) in switches)
+        {
+            all[name] = value;
+        }
+        var variables = EnvironmentProbe.DotnetVariables(all);
+        return this with { Environment = Environment with { DotnetEnvironment = new SidesEnvironment(variables, variables) } };
+    }
+}

@@ -21,9 +21,14 @@ public sealed class LocalHostAgent(IPAddress dataAddress, CpuIdle cpuIdle, strin
 
     public HostDescription Describe() => new(
         MachineInfo.Current(),
-        _probe.Finish([], [], otherCpuPercent: null),
+        _probe.Finish(OwnEnvironment(), OwnEnvironment(), otherCpuPercent: null),
         NetworkContext.For(dataAddress),
         PerfSyscalls.Unavailable());
+
+    /// <summary>This process's variables: what the programs started on this host from the same login inherit.</summary>
+    private static IEnumerable<KeyValuePair<string, string?>> OwnEnvironment() =>
+        System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Select(entry => new KeyValuePair<string, string?>((string)entry.Key, (string?)entry.Value));
 
     public IDaemonCounting StartCounting(int daemonProcessId, bool countSyscalls) => DaemonCounting.Start(daemonProcessId, countSyscalls);
 

@@ -4,15 +4,18 @@ using RemoteLogin.Processes;
 
 namespace RemoteLogin.Bench.Hosts;
 
-/// <summary>The bench's own machine: the programs built beside the bench, files in its output folder.</summary>
-public sealed class LocalProgramHost(string scratchDirectory) : IProgramHost
+/// <summary>
+/// The bench's own machine: the programs built beside the bench, or in <paramref name="programDirectory"/> (a run with
+/// lab hosts runs the same publish here as there); files in its output folder.
+/// </summary>
+public sealed class LocalProgramHost(string scratchDirectory, string? programDirectory = null) : IProgramHost
 {
     public string Name => "local";
 
     public bool IsLocal => true;
 
     public ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null) =>
-        SiblingProgram.StartInfo(program, arguments, environment);
+        SiblingProgram.StartInfo(program, arguments, environment, directory: programDirectory);
 
     public string ScratchPath(string fileName) => Path.Combine(scratchDirectory, fileName);
 

@@ -28,11 +28,7 @@ public static class RemoteInstall
         // One publish at a time per checkout, held until the copy is made: two benches (or two test classes) at once
         // would otherwise rewrite the folder the other is hashing or copying.
         using var exclusive = PublishLock(rid);
-        if (!s_published.TryGetValue(rid, out var published))
-        {
-            progress($"publishing for {rid}");
-            published = s_published[rid] = Publish(rid);
-        }
+        string published = Published(rid, progress);
         string key = KeyOf(published);
         string cache = ssh.Run(["sh", "-c", """printf %s "${XDG_CACHE_HOME:-$HOME/.cache}" """]).Trim();
         if (!cache.StartsWith('/'))
@@ -49,6 +45,33 @@ public static class RemoteInstall
         }
         progress($"{ssh.Target} has build {key}");
         return remote;
+    }
+
+    /// <summary>
+    /// The same build for this machine. In a run with lab hosts the local programs run from it too, so every host runs
+    /// one build (the bench itself may be a Debug build, or older than the sources the lab publish was made from).
+    /// </summary>
+    public static string PublishedHere(Action<string> progress)
+    {
+        string rid = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch
+        {
+            System.Runtime.InteropServices.Architecture.X64 => "linux-x64",
+            System.Runtime.InteropServices.Architecture.Arm64 => "linux-arm64",
+            var other => throw new InvalidOperationException($"this machine is {other}; the bench publishes for x64 and arm64"),
+        };
+        using var exclusive = PublishLock(rid);
+        return Published(rid, progress);
+    }
+
+    /// <summary>The publish for <paramref name="rid"/>, made once per bench (the caller holds its lock).</summary>
+    private static string Published(string rid, Action<string> progress)
+    {
+        if (!s_published.TryGetValue(rid, out var published))
+        {
+            progress($"publishing for {rid}");
+            published = s_published[rid] = Publish(rid);
+        }
+        return published;
     }
 
     /// <summary>The .NET runtime identifier for the host's machine, from uname -m.</summary>

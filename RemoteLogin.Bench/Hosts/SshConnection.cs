@@ -194,9 +194,15 @@ public sealed class SshConnection : IDisposable
                 exit.Kill();
             }
         }
+        if (!_master.HasExited)
+        {
+            // The tether's stdin ends: it SIGTERMs ssh. Killing the tether alone would leave ssh running (it never
+            // reads its stdin), so only its whole tree is killed, and only if that did not work.
+            _master.StandardInput.Close();
+        }
         if (!_master.WaitForExit(CloseLimit))
         {
-            _master.Kill();
+            _master.Kill(entireProcessTree: true);
         }
         _master.WaitForExit();
         _master.Dispose();

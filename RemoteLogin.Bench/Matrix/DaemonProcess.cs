@@ -109,7 +109,7 @@ public sealed class DaemonProcess : IDisposable
         if (reply is null)
         {
             _controlBroken = "the daemon closed its stdout";
-            throw new InvalidOperationException(DiedMessage());
+            throw new DaemonGoneException(WhyGone("instead of answering a snapshot"));
         }
         try
         {
@@ -121,7 +121,7 @@ public sealed class DaemonProcess : IDisposable
         }
     }
 
-    /// <summary>End the daemon's standard input: it stops answering snapshots and serves on.</summary>
+    /// <summary>End the daemon's standard input: it stops answering snapshots and serves on (on a lab host its tether takes the end for a SIGTERM: use it here only).</summary>
     public void CloseControl()
     {
         _controlBroken ??= "its control stdin was closed";
@@ -152,23 +152,45 @@ public sealed class DaemonProcess : IDisposable
 
     public string StandardErrorAfterExit() => _stderr.Wait(TimeSpan.FromSeconds(5)) ? _stderr.Result : "";
 
-    private string DiedMessage()
+    /// <summary>The daemon's end in one message, for a caller that found it gone: how it exited, where, and its last words.</summary>
+    public string WhyGone(string doing)
     {
         // A daemon that closed its stdout is exiting: give it a moment to finish, so that its code and last words are in.
         string how = _process.WaitForExit(TimeSpan.FromSeconds(5)) ? $"exited with code {_process.ExitCode}" : "closed its stdout but is still running";
         var tail = StandardErrorAfterExit().Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(StderrTailLines).ToArray();
         string stderr = tail.Length == 0 ? "nothing on stderr" : "stderr ends:\n" + string.Join('\n', tail);
         string where = _host.IsLocal ? $"(pid {_process.Id})" : $"on {_host.Name}";
-        return $"the daemon {where} {how} instead of answering a snapshot; {stderr}";
+        return $"the daemon {where} {how} {doing}; {stderr}";
     }
 
+    /// <summary>
+    /// Ends the daemon at once here; on a lab host, asks its tether to SIGTERM it and waits for that (a bench that
+    /// fails must not leave a daemon draining behind it), killing ssh's whole tree only if it does not come.
+    /// </summary>
     public void Dispose()
     {
         if (!_process.HasExited)
         {
-            _process.Kill();
+            if (!_host.IsLocal)
+            {
+                _host.Terminate(_process);
+                if (!_process.WaitForExit(RemoteEndLimit))
+                {
+                    _process.Kill(entireProcessTree: true);
+                }
+            }
+            else
+            {
+                _process.Kill(); // the daemon alone: its children must see it go, as they would a crash
+            }
             _process.WaitForExit();
         }
         _process.Dispose();
     }
+
+    /// <summary>Longer than the tether's own wait between its SIGTERM and its kill.</summary>
+    private static readonly TimeSpan RemoteEndLimit = TimeSpan.FromSeconds(40);
 }
+
+/// <summary>The daemon has gone: the message says how, where, and what it last wrote.</summary>
+public sealed class DaemonGoneException(string message, Exception? inner = null) : InvalidOperationException(message, inner);

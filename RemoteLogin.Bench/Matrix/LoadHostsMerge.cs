@@ -55,9 +55,10 @@ public static class LoadHostsMerge
             Chars = chars,
             ElapsedSeconds = elapsed,
             CharsPerSecond = elapsed > 0 ? chars / elapsed : 0,
-            RttMicros = Summary("") ?? first.RttMicros,
-            SetupMicros = first.SetupMicros is null ? null : Summary("setup"),
-            SendLatenessMicros = first.SendLatenessMicros is null ? null : Summary("sendLateness"),
+            RttMicros = Summary("") ?? throw new InvalidOperationException($"no round-trip histogram in {string.Join(", ", parts.Select(p => p.HlogPath))}"),
+            // Each host logs setup only where it had enough warm sessions: the merge takes every host's that did.
+            SetupMicros = Summary("setup"),
+            SendLatenessMicros = Summary("sendLateness"),
             Integrity = results.Select(r => r.Integrity).Aggregate((a, b) => a + b),
             Client = results.Select(r => r.Client).Aggregate((a, b) => a + b),
             ClientAllocationNoiseBytes = results.Sum(r => r.ClientAllocationNoiseBytes ?? 0),

@@ -46,7 +46,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
             {
                 starting($"round {round}/{plan.Rounds}: {scenario.Name()} {strategy.Name()} {subdaemon.Name()} {protocol.Name()}");
                 int position = positions[round] = positions.GetValueOrDefault(round) + 1;
-                finished(Measure(daemon, new Configuration(scenario, strategy, subdaemon, protocol), round, position));
+                finished(WhileAlive(daemon, () => Measure(daemon, new Configuration(scenario, strategy, subdaemon, protocol), round, position)));
             }
             int exitCode = daemon.Stop(TimeSpan.FromSeconds(30));
             if (exitCode != 0)
@@ -54,6 +54,23 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
                 string where = hosts.Daemon.IsLocal ? "" : $" on {hosts.Daemon.Programs.Name}";
                 throw new InvalidOperationException($"the daemon{where} exited with {exitCode} after SIGTERM: {daemon.StandardErrorAfterExit()}");
             }
+        }
+    }
+
+    /// <summary>
+    /// A measurement that failed because its daemon died (a client that found nobody to connect to, a floor on a host
+    /// whose daemon crashed it) says so: the daemon, its host, how it exited and its last words, not the symptom.
+    /// </summary>
+    private static RoundRun WhileAlive(DaemonProcess daemon, Func<RoundRun> measure)
+    {
+        try
+        {
+            return measure();
+        }
+        catch (Exception e) when (e is not DaemonGoneException && e is InvalidOperationException or TimeoutException or IOException or HostException
+            && daemon.HasExited)
+        {
+            throw new DaemonGoneException(daemon.WhyGone($"during the run ({e.Message})"), e);
         }
     }
 
@@ -152,7 +169,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
         }
         if (!_described.TryGetValue(host.Name, out var description))
         {
-            description = _described[host.Name] = JsonSerializer.SerializeToElement(host.Agent.Describe(), ResultsJson.Options);
+            description = _described[host.Name] = JsonSerializer.SerializeToElement(host.Agent.Describe().WithSwitches(plan.RuntimeSwitches), ResultsJson.Options);
         }
         return description;
     }

@@ -40,7 +40,7 @@ public static class ConsoleReport
         {
             AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(warning)}[/]");
         }
-        AnsiConsole.MarkupLine($"Results in [bold]{Markup.Escape(directory)}[/]: results.md and results.csv have all {RunColumns.All.Count} columns " +
+        AnsiConsole.MarkupLine($"Results in [bold]{Markup.Escape(directory)}[/]: results.csv has all {RunColumns.All.Count} columns and results.md every one a run fills " +
             "(context switches, system calls, allocations, copies, interrupts per character), results.json every round, one .hlog per run.");
     }
 }

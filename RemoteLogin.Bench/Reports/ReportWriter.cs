@@ -32,7 +32,8 @@ public static class ReportWriter
 
     public static string Markdown(ResultsDocument document)
     {
-        var columns = RunColumns.All;
+        // A column no run fills (the daemon host's in a one-host run) is left out here; results.csv keeps every one.
+        var columns = RunColumns.All.Where(c => document.Runs.Count == 0 || document.Runs.Any(r => c.Format(r).Length > 0)).ToList();
         var text = new StringBuilder();
         text.AppendLine("# RemoteLogin comparison").AppendLine();
         text.AppendLine(Title(document)).AppendLine();

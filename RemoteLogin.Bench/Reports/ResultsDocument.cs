@@ -47,6 +47,7 @@ public sealed record ResultsDocument
     public required BenchEnvironment Environment { get; init; }
 
     /// <summary>The daemon's host in a two-host run, as its companion read it there; absent in a one-host run.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public Hosts.HostDescription? DaemonMachine { get; init; }
 
     /// <summary>The blocking floor, by its first name (DESIGN.md keeps "floor" as its alias).</summary>

@@ -66,9 +66,9 @@ public static class RunColumns
         new("copied B/char client", r => r.Client.Copied is { } c ? PerChar(r, c.Total) : ""),
         new("copied B/char remote", r => r.Server?.Copied is { } c ? PerChar(r, c.Total) : ""),
         new("echo sends/char", r => r.ServerEcho is { } echo ? PerChar(r, echo.SendCalls) : ""),
-        // The whole machine's, not RemoteLogin's alone.
-        new("interrupts/char system-wide", r => PerChar(r, r.System.Interrupts)),
-        new("NET_RX softirqs/char system-wide", r => PerChar(r, r.System.NetRxSoftirqs)),
+        // The whole machine's, not RemoteLogin's alone: the first load host's, over that host's own characters.
+        new("interrupts/char system-wide", r => PerChar(r, r.System.Interrupts, r.Hosts?[0].Chars)),
+        new("NET_RX softirqs/char system-wide", r => PerChar(r, r.System.NetRxSoftirqs, r.Hosts?[0].Chars)),
         // A two-host run's daemon host, the whole machine's kernel over the timed pass (remoteSystem); empty in a one-host run.
         new("ctx sw/char daemon host", r => r.RemoteSystem is { } h ? PerChar(r, h.ContextSwitches) : ""),
         new("NET_RX+TX softirqs/char daemon host", r => r.RemoteSystem is { } h ? PerChar(r, h.NetRxSoftirqs + h.NetTxSoftirqs) : ""),
@@ -96,7 +96,8 @@ public static class RunColumns
         return Significant(bound.Value);
     }
 
-    private static string PerChar(RunResult run, double total) => run.Chars == 0 ? "" : Significant(total / run.Chars);
+    private static string PerChar(RunResult run, double total, long? chars = null) =>
+        (chars ?? run.Chars) is var of && of == 0 ? "" : Significant(total / of);
 
     private static string Whole(double value) => Math.Round(value).ToString("0", CultureInfo.InvariantCulture);
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using RemoteLogin.Measurement;
 using RemoteLogin.Vocabulary;
 
@@ -50,8 +51,10 @@ public sealed record RunResult
     public EchoCounts? ServerEcho { get; init; }
     public required SystemCounters System { get; init; }
     /// <summary>The daemon's host's kernel in a two-host run; null in a one-host run, where "system" is the one kernel.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public RemoteSystem? RemoteSystem { get; init; }
     /// <summary>Each load host's part, when the run was spread over several; the figures above are all of them merged.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<HostRun>? Hosts { get; init; }
     /// <summary>
     /// Every counter read from the daemon over the counted pass's measured part, as deltas: its own meter (bytes, calls,

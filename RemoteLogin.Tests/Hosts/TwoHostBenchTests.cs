@@ -105,7 +105,7 @@ public sealed class TwoHostBenchTests
     }
 
     [Fact]
-    public async Task A_daemon_that_dies_on_its_host_stops_the_bench_with_its_name_and_leaves_nothing_behind()
+    public async Task A_daemon_that_dies_on_its_host_in_the_middle_of_a_run_stops_the_bench_with_its_name_and_leaves_nothing_behind()
     {
         using var lab = new EmulatedLab();
         using var scratch = new ScratchDirectory("two-hosts-died");
@@ -117,9 +117,10 @@ public sealed class TwoHostBenchTests
         var stdout = bench.StandardOutput.ReadToEndAsync();
         var stderr = bench.StandardError.ReadToEndAsync();
 
-        // Killed from outside, as a crash would end it: SIGKILL to the daemon itself, on its host.
+        // Killed from outside, as a crash would end it, while a client types to it: SIGKILL to the daemon itself, on its host.
         int? daemon = null;
-        Assert.True(await Eventually.HoldsAsync(() => (daemon = lab.DaemonOnItsHost()) is not null, TimeSpan.FromMinutes(5)), "no daemon started on the lab host");
+        Assert.True(await Eventually.HoldsAsync(() => LoadClientTyping(lab.DaemonAddress) && (daemon = lab.DaemonOnItsHost()) is not null, TimeSpan.FromMinutes(5)),
+            "no client typed to a daemon on the lab host");
         System.Diagnostics.Process.GetProcessById(daemon!.Value).Kill();
         Assert.True(await Task.Run(() => bench.WaitForExit(TimeSpan.FromMinutes(3))), "the bench went on after its daemon died");
         var left = lab.RemoteLoginProcesses();
@@ -128,6 +129,19 @@ public sealed class TwoHostBenchTests
         Assert.Contains($"the daemon on {DaemonAlias}", await stderr);
         Assert.Empty(left);
     }
+
+    /// <summary>Whether a load client on this machine is typing to <paramref name="daemon"/>.</summary>
+    private static bool LoadClientTyping(System.Net.IPAddress daemon) => Directory.EnumerateDirectories("/proc").Any(folder =>
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(folder, "cmdline")).Replace('\0', ' ').Contains($"RemoteLogin.Client load --host {daemon} ", StringComparison.Ordinal);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // gone meanwhile, or not a process
+        }
+    });
 
     /// <summary>
     /// Two emulated hosts, each a namespace on one bridge with its own sshd, and one ssh_config naming them
@@ -170,6 +184,8 @@ public sealed class TwoHostBenchTests
         }
 
         public string ConfigFile { get; }
+
+        public System.Net.IPAddress DaemonAddress => _network.Hosts[0].Address;
 
         /// <summary>The daemon itself on the daemon's host (not its tether, whose command line names it too), or null.</summary>
         public int? DaemonOnItsHost() => Processes(_network.Hosts[0].Namespace)
