@@ -195,7 +195,7 @@ public static class ComparisonCommand
         using var _ = hosts;
         using var idle = CpuIdleHold.Acquire(plan.CpuIdle);
         var probe = EnvironmentProbe.Start(plan.Placement, plan.CpuIdle, idle.Status);
-        var others = OtherProcessesCpu.Start();
+        var others = OtherProcessesCpu.Start(ourFolders: hosts.OurFolders);
         var rounds = new List<RoundRun>();
         var machine = MachineInfo.Current();
         ResultsDocument Document(bool complete, BenchEnvironment environment) => new()

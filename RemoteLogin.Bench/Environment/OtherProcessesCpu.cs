@@ -24,12 +24,14 @@ public sealed class OtherProcessesCpu
     private readonly int _root;
     private readonly long _started;
     private readonly Dictionary<ProcessKey, ProcessTicks> _before;
+    private readonly HashSet<string> _ourFolders;
 
-    private OtherProcessesCpu(int root, long started, Dictionary<ProcessKey, ProcessTicks> before)
+    private OtherProcessesCpu(int root, long started, Dictionary<ProcessKey, ProcessTicks> before, HashSet<string> ourFolders)
     {
         _root = root;
         _started = started;
         _before = before;
+        _ourFolders = ourFolders;
     }
 
     /// <summary>What one outside process used between the two points.</summary>
@@ -39,10 +41,15 @@ public sealed class OtherProcessesCpu
     public sealed record Usage(double PercentOfOneCore, TimeSpan Elapsed, IReadOnlyList<ProcessUsage> Processes);
 
     /// <param name="rootProcessId">The root of the tree that does not count; this process unless given.</param>
-    public static OtherProcessesCpu Start(int? rootProcessId = null)
+    /// <param name="ourFolders">
+    /// Folders of this run's own programs: a process whose executable is in one does not count either, wherever it was
+    /// started from (a lab host's daemon is started by its sshd, not by the bench; emulated lab hosts share this machine).
+    /// </param>
+    public static OtherProcessesCpu Start(int? rootProcessId = null, IEnumerable<string>? ourFolders = null)
     {
         int root = rootProcessId ?? Environment.ProcessId;
-        return new OtherProcessesCpu(root, Stopwatch.GetTimestamp(), Snapshot());
+        var folders = (ourFolders ?? []).Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f))).ToHashSet(StringComparer.Ordinal);
+        return new OtherProcessesCpu(root, Stopwatch.GetTimestamp(), Snapshot(), folders);
     }
 
     /// <summary>CPU used by the other processes since <see cref="Start"/>, in percent of one core (200 is both cores of a 2-core machine).</summary>
@@ -65,7 +72,7 @@ public sealed class OtherProcessesCpu
                 continue;
             }
             long ticks = now.Ticks - (_before.TryGetValue(key, out var then) ? then.Ticks : 0);
-            if (ticks > 0)
+            if (ticks > 0 && !IsOurs(key.ProcessId))
             {
                 totalTicks += ticks;
                 processes.Add(new ProcessUsage(key.ProcessId, now.Command, ticks / TicksPerSecond));
@@ -74,6 +81,23 @@ public sealed class OtherProcessesCpu
         processes.Sort((a, b) => b.CpuSeconds.CompareTo(a.CpuSeconds));
         double percent = elapsed > TimeSpan.Zero ? 100 * totalTicks / TicksPerSecond / elapsed.TotalSeconds : 0;
         return new Usage(percent, elapsed, processes);
+    }
+
+    private bool IsOurs(int processId)
+    {
+        if (_ourFolders.Count == 0)
+        {
+            return false;
+        }
+        try
+        {
+            string? executable = new FileInfo($"/proc/{processId}/exe").LinkTarget;
+            return executable is not null && Path.GetDirectoryName(executable) is { } folder && _ourFolders.Contains(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false; // gone, or not ours to read: it counts, as it did before
+        }
     }
 
     /// <summary>A process, told apart from a later one that got the same pid by its start time (clock ticks after boot).</summary>

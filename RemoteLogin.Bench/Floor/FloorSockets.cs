@@ -21,6 +21,22 @@ public static class FloorSockets
         socket.Blocking = kind != FloorKind.Spin;
     }
 
+    /// <summary>
+    /// Both halves in this process over loopback: the echo on a thread of its own, the ping on this one, which returns
+    /// the figure once the echo has seen the end.
+    /// </summary>
+    public static T BothHalves<T>(FloorKind kind, string echoName, Action<Socket> echo, Func<Socket, T> ping)
+    {
+        using var pair = RemoteLogin.Sockets.LoopbackConnection.Open();
+        Prepare(pair.Client, kind);
+        Prepare(pair.Server, kind);
+        var echoing = new Thread(() => echo(pair.Server)) { IsBackground = true, Name = echoName };
+        echoing.Start();
+        var figure = ping(pair.Client);
+        echoing.Join();
+        return figure;
+    }
+
     /// <summary>A listener for exactly one floor connection: a backlog of one, closed by the caller once it accepted.</summary>
     public static Socket Listen(IPEndPoint endpoint)
     {

@@ -20,16 +20,7 @@ public static class PingPongFloor
 
     /// <summary>Both halves in this process, over loopback.</summary>
     public static LatencySummary Measure(FloorKind kind, int roundTrips, FloorPins pins, int warmup = DefaultWarmup)
-    {
-        using var pair = LoopbackConnection.Open();
-        FloorSockets.Prepare(pair.Client, kind);
-        FloorSockets.Prepare(pair.Server, kind);
-        var echo = new Thread(() => Echo(pair.Server, pins.EchoCpu)) { IsBackground = true, Name = "floor echo" };
-        echo.Start();
-        var summary = Ping(pair.Client, roundTrips, pins.PingCpu, warmup);
-        echo.Join();
-        return summary;
-    }
+        => FloorSockets.BothHalves(kind, "floor echo", socket => Echo(socket, pins.EchoCpu), socket => Ping(socket, roundTrips, pins.PingCpu, warmup));
 
     /// <summary>The echo half, on this thread: every byte straight back, until the ping's end of the connection.</summary>
     public static void Echo(Socket socket, int? cpu)

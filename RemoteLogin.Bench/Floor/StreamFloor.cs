@@ -20,16 +20,7 @@ public static class StreamFloor
 
     /// <summary>Both halves in this process, over loopback.</summary>
     public static double Measure(long bytes, FloorPins pins, long warmupBytes = DefaultWarmupBytes)
-    {
-        using var pair = LoopbackConnection.Open();
-        FloorSockets.Prepare(pair.Client, FloorKind.Stream);
-        FloorSockets.Prepare(pair.Server, FloorKind.Stream);
-        var echo = new Thread(() => Echo(pair.Server, pins.EchoCpu)) { IsBackground = true, Name = "floor stream echo" };
-        echo.Start();
-        double charsPerSecond = Ping(pair.Client, bytes, pins.PingCpu, warmupBytes);
-        echo.Join();
-        return charsPerSecond;
-    }
+        => FloorSockets.BothHalves(FloorKind.Stream, "floor stream echo", socket => Echo(socket, pins.EchoCpu), socket => Ping(socket, bytes, pins.PingCpu, warmupBytes));
 
     /// <summary>The echo half, on this thread: whatever each 64 KB receive returned, sent back, until the writer's end.</summary>
     public static void Echo(Socket socket, int? cpu)

@@ -43,6 +43,15 @@ public sealed class BenchHosts : IDisposable
 
     public IReadOnlyList<LoadSide> Loads { get; }
 
+    /// <summary>
+    /// The folders this run's programs run from, on any host: what a host's outside-load watch leaves out (on emulated
+    /// hosts, which share one machine, the other hosts' folders are there too).
+    /// </summary>
+    public IReadOnlyList<string> OurFolders =>
+        _published is null ? [] : [AppContext.BaseDirectory, _published, .. _opened.Select(h => h.InstallDirectory)];
+
+    private string? _published;
+
     /// <summary>In a run with lab hosts, the key of the one publish every host runs (the folder name in their caches).</summary>
     public string? Build { get; private init; }
 
@@ -82,7 +91,7 @@ public sealed class BenchHosts : IDisposable
             var loads = loadHosts.Select(name => name == Local
                 ? new LoadSide(local, null)
                 : Lab(name, null) is var lab ? new LoadSide(lab.Programs, lab.Agent) : null!).ToList();
-            return new BenchHosts(daemon, loads, opened) { Build = published is null ? null : RemoteInstall.KeyOf(published) };
+            return new BenchHosts(daemon, loads, opened) { Build = published is null ? null : RemoteInstall.KeyOf(published), _published = published };
         }
         catch
         {

@@ -39,6 +39,11 @@ public sealed class CompanionClient : IHostAgent
 
     public HostDescription Describe() => Ask<HostDescription>(CompanionProtocol.Describe);
 
+    public void WatchOthers(IReadOnlyList<string> ourFolders) =>
+        Ask($"{CompanionProtocol.WatchOthers} {ResultsJson.Serialize(ourFolders).ReplaceLineEndings(" ")}");
+
+    public double OthersCpuPercent() => Ask<double>(CompanionProtocol.OthersCpu);
+
     public IDaemonCounting StartCounting(int daemonProcessId, bool countSyscalls)
     {
         Ask($"{CompanionProtocol.CountStart} {daemonProcessId.ToString(CultureInfo.InvariantCulture)} {(countSyscalls ? 1 : 0)}");

@@ -75,6 +75,11 @@ public static class CompanionCommand
                 return agent.ReadSystem();
             case [CompanionProtocol.Describe]:
                 return agent.Describe();
+            case [CompanionProtocol.WatchOthers, ..]:
+                agent.WatchOthers(ResultsJson.Deserialize<string[]>(request[(CompanionProtocol.WatchOthers.Length + 1)..]));
+                return null;
+            case [CompanionProtocol.OthersCpu]:
+                return agent.OthersCpuPercent();
             case [CompanionProtocol.CountStart, var pid, var syscalls]:
                 counting?.Dispose();
                 counting = null; // a failed start leaves none behind
@@ -112,6 +117,8 @@ public static class CompanionProtocol
 {
     public const string System = "system";
     public const string Describe = "describe";
+    public const string WatchOthers = "watch-others"; // then the run's folders, a JSON array
+    public const string OthersCpu = "others-cpu";
     public const string CountStart = "count-start";
     public const string CountWarmedUp = "count-warmed-up";
     public const string CountMeasured = "count-measured";

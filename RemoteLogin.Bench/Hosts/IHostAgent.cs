@@ -19,6 +19,15 @@ public interface IHostAgent : IDisposable
     /// <summary>The host's machine, environment (with its end readings, taken now) and network context.</summary>
     HostDescription Describe();
 
+    /// <summary>
+    /// Start watching the CPU that other processes use on this host (<see cref="RunEnvironment.OtherProcessesCpu"/>);
+    /// the run's own programs, in <paramref name="ourFolders"/>, do not count.
+    /// </summary>
+    void WatchOthers(IReadOnlyList<string> ourFolders);
+
+    /// <summary>What other processes used since <see cref="WatchOthers"/>, in percent of one core.</summary>
+    double OthersCpuPercent();
+
     /// <summary>perf and the metrics session attached to a daemon on this host, for the counted pass.</summary>
     IDaemonCounting StartCounting(int daemonProcessId, bool countSyscalls);
 }

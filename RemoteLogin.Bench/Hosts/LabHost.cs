@@ -23,6 +23,9 @@ public sealed class LabHost : IDisposable
 
     public RemoteProgramHost Programs { get; }
 
+    /// <summary>Where the build is on the host: its programs run from there.</summary>
+    public required string InstallDirectory { get; init; }
+
     public CompanionClient Agent { get; }
 
     /// <summary>This host's end of the data path: the address the bench reached it by over ssh, unless given.</summary>
@@ -37,9 +40,10 @@ public sealed class LabHost : IDisposable
         try
         {
             var address = dataAddress ?? ReachedBy(ssh);
-            programs = new RemoteProgramHost(ssh, RemoteInstall.Ensure(ssh, progress));
+            string installed = RemoteInstall.Ensure(ssh, progress);
+            programs = new RemoteProgramHost(ssh, installed);
             var agent = CompanionClient.Start(programs, address, cpuIdle);
-            return new LabHost(ssh, programs, agent, address);
+            return new LabHost(ssh, programs, agent, address) { InstallDirectory = installed };
         }
         catch
         {

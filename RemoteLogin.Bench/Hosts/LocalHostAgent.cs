@@ -16,6 +16,7 @@ public sealed class LocalHostAgent(IPAddress dataAddress, CpuIdle cpuIdle, strin
 {
     private readonly EnvironmentProbe _probe = EnvironmentProbe.Start(CpuPlacement.Default, cpuIdle, cpuIdleStatus);
     private readonly string? _interface = NetworkContext.InterfaceFor(dataAddress);
+    private OtherProcessesCpu? _others;
 
     public HostSystemCounters ReadSystem() => HostSystemCounters.Capture(_interface);
 
@@ -29,6 +30,13 @@ public sealed class LocalHostAgent(IPAddress dataAddress, CpuIdle cpuIdle, strin
     private static IEnumerable<KeyValuePair<string, string?>> OwnEnvironment() =>
         System.Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
             .Select(entry => new KeyValuePair<string, string?>((string)entry.Key, (string?)entry.Value));
+
+    // The agent's own folder counts as ours: on a lab host the daemon was installed beside it.
+    public void WatchOthers(IReadOnlyList<string> ourFolders) =>
+        _others = OtherProcessesCpu.Start(ourFolders: [.. ourFolders, AppContext.BaseDirectory]);
+
+    public double OthersCpuPercent() =>
+        (_others ?? throw new InvalidOperationException("not watching other processes: start first")).Stop();
 
     public IDaemonCounting StartCounting(int daemonProcessId, bool countSyscalls) => DaemonCounting.Start(daemonProcessId, countSyscalls);
 

@@ -84,7 +84,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
         string stem = configuration.Stem(round);
         var before = MeasureFloors(configuration.Scenario);
         using var fault = plan.DropByteInRound == round ? new DroppingRelay(daemon.Endpoint, DroppedByte) : null;
-        var (timed, otherCpu) = TimedPass(daemon, Clients(configuration, fault?.Endpoint ?? daemon.Endpoint, stem, round, countSyscalls: false));
+        var (timed, otherCpu, daemonHostCpu) = TimedPass(daemon, Clients(configuration, fault?.Endpoint ?? daemon.Endpoint, stem, round, countSyscalls: false));
         var after = MeasureFloors(configuration.Scenario);
         var counted = CountedPass(daemon, Clients(configuration, daemon.Endpoint, stem + "-counted", round, plan.CountSyscalls));
 
@@ -102,7 +102,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
         {
             result.Settings[name] = value; // the table names every switch, those the client does not know of too
         }
-        return new RoundRun(round, position, result, before, after, otherCpu);
+        return new RoundRun(round, position, result, before, after, otherCpu, daemonHostCpu);
     }
 
     /// <summary>
@@ -204,13 +204,13 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
     /// back to back at the first, so what a reading allocates is known (the resolution of the allocation figure). On
     /// a lab host its companion reads the host's kernel counters the same way, twice at the first edge.
     /// </summary>
-    private (RunResult Result, double? OtherCpuPercent) TimedPass(DaemonProcess daemon, IReadOnlyList<(ClientProcess.Request, LoadSide)> clients)
+    private (RunResult Result, double? OtherCpuPercent, double? DaemonHostOtherCpuPercent) TimedPass(DaemonProcess daemon, IReadOnlyList<(ClientProcess.Request, LoadSide)> clients)
     {
         DaemonSnapshot? first = null, start = null, end = null;
         HostSystemCounters? systemFirst = null, systemStart = null, systemEnd = null;
         var agent = hosts.Daemon.Agent;
         OtherProcessesCpu? others = null;
-        double? otherCpu = null;
+        double? otherCpu = null, daemonHostCpu = null;
         var result = RunClients(clients, edge =>
         {
             if (edge == PhaseSync.WarmedUp)
@@ -219,11 +219,13 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
                 start = daemon.Snapshot(SnapshotTimeout);
                 systemFirst = agent?.ReadSystem();
                 systemStart = agent?.ReadSystem();
-                others = OtherProcessesCpu.Start();
+                agent?.WatchOthers(hosts.OurFolders);
+                others = OtherProcessesCpu.Start(ourFolders: hosts.OurFolders);
             }
             else
             {
                 otherCpu = others!.Stop();
+                daemonHostCpu = agent?.OthersCpuPercent();
                 systemEnd = agent?.ReadSystem();
                 end = daemon.Snapshot(SnapshotTimeout);
             }
@@ -237,7 +239,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
             AllocatedBytesPerChar = AllocationPerCharOf(result, DaemonSnapshot.ServerCost(first!, start!).AllocatedBytes, DaemonSnapshot.ServerCost(start!, end!)),
             RemoteSystem = systemEnd is null ? null
                 : Results.RemoteSystem.From(systemEnd - systemStart!, systemStart! - systemFirst!, hosts.Daemon.Interface, result.Chars),
-        }, otherCpu);
+        }, otherCpu, daemonHostCpu);
     }
 
     /// <summary>

@@ -9,7 +9,7 @@ namespace RemoteLogin.Bench.Matrix;
 /// in), the floors measured right before and right after it, and where in the round it ran.
 /// </summary>
 public sealed record RoundRun(int Round, int Position, RunResult Result, IReadOnlyList<FloorMeasurement> FloorsBefore,
-    IReadOnlyList<FloorMeasurement> FloorsAfter, double? OtherCpuPercent)
+    IReadOnlyList<FloorMeasurement> FloorsAfter, double? OtherCpuPercent, double? DaemonHostOtherCpuPercent = null)
 {
     /// <summary>A paste is a throughput and is compared with the stream floor; every other scenario is a round trip.</summary>
     public bool IsRoundTrip => Result.Scenario != Scenario.Paste;
@@ -44,6 +44,7 @@ public sealed record RoundRun(int Round, int Position, RunResult Result, IReadOn
         Disturbed = Floors.Disturbed,
         Floors = Floors,
         OtherCpuPercent = OtherCpuPercent,
+        DaemonHostOtherCpuPercent = DaemonHostOtherCpuPercent,
         CountedP50Micros = Result.CountedPass?.RttMicros.P50,
     };
 

@@ -35,6 +35,7 @@ public static class RoundSummary
                     CharsPerSecondOverStreamRange = overStreamRange,
                     DisturbedRounds = group.Count(r => r.Floors.Disturbed),
                     OtherCpuPercent = group.Max(r => r.OtherCpuPercent),
+                    DaemonHostOtherCpuPercent = group.Max(r => r.DaemonHostOtherCpuPercent),
                     Rounds = rounds,
                 };
             })

@@ -32,6 +32,11 @@ public static class RunNotes
         {
             yield return new($"outside load {run.OtherCpuPercent:0}%", $"{name}: other processes used {run.OtherCpuPercent:0}% of a core during a round");
         }
+        if (run.DaemonHostOtherCpuPercent > OutsideLoadPercent)
+        {
+            yield return new($"outside load on daemon host {run.DaemonHostOtherCpuPercent:0}%",
+                $"{name}: other processes used {run.DaemonHostOtherCpuPercent:0}% of a core on the daemon's host during a round");
+        }
         if (run.DisturbedRounds > 0)
         {
             // The table has a column for it; the sentence is for the list.

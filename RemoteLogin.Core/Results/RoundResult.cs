@@ -62,6 +62,9 @@ public sealed record RoundResult
     public required FloorsAround Floors { get; init; }
     /// <summary>CPU other processes used during the timed pass, % of one core.</summary>
     public double? OtherCpuPercent { get; init; }
+    /// <summary>The same on the daemon's host, in a two-host run.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? DaemonHostOtherCpuPercent { get; init; }
     /// <summary>The counted pass's p50, µs: beside the timed one, what perf and the metrics session cost the round trip.</summary>
     public double? CountedP50Micros { get; init; }
 }

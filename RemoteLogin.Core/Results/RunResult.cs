@@ -85,6 +85,9 @@ public sealed record RunResult
     public AllocationPerChar? AllocatedBytesPerChar { get; init; }
     /// <summary>The most CPU other processes used during any round's timed pass, % of one core; over 10 and the run is flagged.</summary>
     public double? OtherCpuPercent { get; init; }
+    /// <summary>The same on the daemon's host in a two-host run, read there by the bench's companion; over 10 and the run is flagged.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? DaemonHostOtherCpuPercent { get; init; }
     /// <summary>Everything else that shaped the run: batch size, window, rate, runtime switches.</summary>
     public Dictionary<string, string> Settings { get; init; } = [];
     /// <summary>Sessions whose connection broke during the run; any makes the run fail.</summary>

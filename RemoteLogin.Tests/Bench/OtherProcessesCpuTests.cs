@@ -38,6 +38,29 @@ public class OtherProcessesCpuTests
     }
 
     [Fact]
+    public async Task A_busy_process_outside_the_tree_whose_program_is_in_one_of_our_folders_is_not_counted()
+    {
+        // As a lab host's daemon is to the bench: outside its tree (sshd started it), running one of the run's programs.
+        using var otherRoot = Start("sleep", "600");
+        try
+        {
+            using var busy = await SpinUntilChargedAsync();
+            string folder = Path.GetDirectoryName(new FileInfo($"/proc/{busy.Id}/exe").LinkTarget)!;
+            var ours = OtherProcessesCpu.Start(otherRoot.Id, ourFolders: [folder]);
+            var plain = OtherProcessesCpu.Start(otherRoot.Id); // the same, without the folder: it must count the shell
+            long ticks = Ticks(busy.Id);
+            await Eventually.AssertAsync(() => Ticks(busy.Id) > ticks, "the busy shell is charged more CPU time");
+
+            Assert.DoesNotContain(ours.StopWithBreakdown().Processes, p => p.ProcessId == busy.Id);
+            Assert.Contains(plain.StopWithBreakdown().Processes, p => p.ProcessId == busy.Id);
+        }
+        finally
+        {
+            otherRoot.Kill();
+        }
+    }
+
+    [Fact]
     public async Task A_busy_descendant_of_the_root_is_not_counted()
     {
         var sample = OtherProcessesCpu.Start(); // this process's tree: the busy shell is its child

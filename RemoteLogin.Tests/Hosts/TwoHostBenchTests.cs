@@ -33,6 +33,8 @@ public sealed class TwoHostBenchTests
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(scratch.Path, "results.json")));
         var root = json.RootElement;
         Assert.Equal(DaemonAlias, root.GetProperty("settings").GetProperty("daemonHost").GetString());
+        // One build on every host: the lab publish, run here too.
+        Assert.StartsWith("publish ", root.GetProperty("settings").GetProperty("build").GetString());
 
         var daemonMachine = root.GetProperty("daemonMachine");
         Assert.True(daemonMachine.GetProperty("machine").GetProperty("cpuCount").GetInt32() > 0);
@@ -64,6 +66,8 @@ public sealed class TwoHostBenchTests
                 // One keystroke in flight at a time: each arrives in a segment of its own.
                 Assert.True(remote.GetProperty("rxPackets").GetInt64() >= chars, $"{name}: {remote}");
             }
+            // Other processes watched there too; the run's own programs (the daemon among them) are not "other".
+            Assert.Equal(JsonValueKind.Number, run.GetProperty("daemonHostOtherCpuPercent").ValueKind);
             // Counted there too: perf on the daemon and its meter over EventPipe.
             Assert.True(run.GetProperty("server").GetProperty("syscalls").GetInt64() > 0, name);
             Assert.True(run.GetProperty("serverMeter").EnumerateObject().Any(), name);
