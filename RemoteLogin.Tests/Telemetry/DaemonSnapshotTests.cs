@@ -155,7 +155,7 @@ public class DaemonSnapshotTests
             process.WaitForExit();
         }
 
-        var e = Assert.Throws<InvalidOperationException>(() => daemon.Snapshot(Patience));
+        var e = Assert.Throws<DaemonGoneException>(() => daemon.Snapshot(Patience));
         Assert.Contains("exited with code 137", e.Message);
         Assert.Contains("stderr", e.Message);
     }
