@@ -31,12 +31,15 @@ public sealed class BenchHosts : IDisposable
     public const string Local = "local";
 
     private readonly List<LabHost> _opened;
+    private readonly string? _published; // the one publish of a run with lab hosts, as it is here
 
-    private BenchHosts(DaemonSide daemon, IReadOnlyList<LoadSide> loads, List<LabHost> opened)
+    private BenchHosts(DaemonSide daemon, IReadOnlyList<LoadSide> loads, List<LabHost> opened, string? published)
     {
         Daemon = daemon;
         Loads = loads;
         _opened = opened;
+        _published = published;
+        Build = published is null ? null : RemoteInstall.KeyOf(published);
     }
 
     public DaemonSide Daemon { get; }
@@ -50,13 +53,8 @@ public sealed class BenchHosts : IDisposable
     public IReadOnlyList<string> OurFolders =>
         _published is null ? [] : [AppContext.BaseDirectory, _published, .. _opened.Select(h => h.InstallDirectory)];
 
-    private string? _published;
-
     /// <summary>In a run with lab hosts, the key of the one publish every host runs (the folder name in their caches).</summary>
-    public string? Build { get; private init; }
-
-    /// <summary>Every program on this machine, as the one-host bench has always run.</summary>
-    public bool AllLocal => Daemon.IsLocal && Loads.All(l => l.Programs.IsLocal);
+    public string? Build { get; }
 
     public static BenchHosts Open(
         string? daemonHost, IReadOnlyList<string> loadHosts, string? sshConfig, IPAddress? dataAddress, CpuIdle cpuIdle,
@@ -88,10 +86,16 @@ public sealed class BenchHosts : IDisposable
                 var lab = Lab(daemonHost, dataAddress);
                 daemon = new DaemonSide(lab.Programs, lab.Address, lab.Agent, lab.Agent.Describe());
             }
-            var loads = loadHosts.Select(name => name == Local
-                ? new LoadSide(local, null)
-                : Lab(name, null) is var lab ? new LoadSide(lab.Programs, lab.Agent) : null!).ToList();
-            return new BenchHosts(daemon, loads, opened) { Build = published is null ? null : RemoteInstall.KeyOf(published), _published = published };
+            LoadSide Load(string name)
+            {
+                if (name == Local)
+                {
+                    return new LoadSide(local, null);
+                }
+                var lab = Lab(name, null);
+                return new LoadSide(lab.Programs, lab.Agent);
+            }
+            return new BenchHosts(daemon, [.. loadHosts.Select(Load)], opened, published);
         }
         catch
         {

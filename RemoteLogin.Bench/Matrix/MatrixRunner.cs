@@ -109,8 +109,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
     /// The load of one pass: one client on the first load host, or, for the typists, one on each load host with its
     /// share of the sessions (the first host takes what does not divide), each typing a text of its own.
     /// </summary>
-    private IReadOnlyList<(ClientProcess.Request Request, LoadSide Host)> Clients(
-        Configuration configuration, IPEndPoint endpoint, string stem, int round, bool countSyscalls)
+    private Load Clients(Configuration configuration, IPEndPoint endpoint, string stem, int round, bool countSyscalls)
     {
         var size = plan.SizeOf(configuration.Scenario, configuration.Strategy);
         var loads = configuration.Scenario == Scenario.Typists ? hosts.Loads.Take(size.Sessions).ToList() : [hosts.Loads[0]];
@@ -134,28 +133,26 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
                 Configure = info => plan.Placement.Apply(info, PlacementSide.Client),
             }, loads[i]));
         }
-        return clients;
+        return new Load(clients, Path.Combine(outputDirectory, stem + ".hlog"));
+    }
+
+    /// <summary>A pass's clients, one per load host, and where the run's own histogram log goes when they are merged.</summary>
+    private sealed record Load(IReadOnlyList<(ClientProcess.Request Request, LoadSide Host)> Clients, string MergedHlogPath)
+    {
+        public SubdaemonModel Subdaemon => Clients[0].Request.Subdaemon;
     }
 
     /// <summary>Run the clients on one barrier; several hosts' results become one run, each host's kept in "hosts".</summary>
-    private RunResult RunClients(IReadOnlyList<(ClientProcess.Request Request, LoadSide Host)> clients, Action<string> atEdge)
+    private RunResult RunClients(Load load, Action<string> atEdge)
     {
-        var results = ClientProcess.RunAll([.. clients.Select(c => (c.Request, (IProgramHost)c.Host.Programs))], atEdge);
+        var results = ClientProcess.RunAll([.. load.Clients.Select(c => (c.Request, (IProgramHost)c.Host.Programs))], atEdge);
         if (results.Count == 1)
         {
             return results[0];
         }
-        var parts = clients.Zip(results, (client, result) => new LoadHostsMerge.Part(
+        var parts = load.Clients.Zip(results, (client, result) => new LoadHostsMerge.Part(
             client.Host.Name, result, client.Request.HlogPath, Describe(client.Host))).ToList();
-        string merged = Path.Combine(outputDirectory, StemOf(clients[0].Request.HlogPath) + ".hlog");
-        return LoadHostsMerge.Merge(parts, merged);
-    }
-
-    /// <summary>The stem of a host's part ("...-r1-h1.hlog" → "...-r1").</summary>
-    private static string StemOf(string partPath)
-    {
-        string name = Path.GetFileNameWithoutExtension(partPath);
-        return name[..name.LastIndexOf("-h", StringComparison.Ordinal)];
+        return LoadHostsMerge.Merge(parts, load.MergedHlogPath);
     }
 
     private readonly Dictionary<string, JsonElement?> _described = [];
@@ -204,7 +201,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
     /// back to back at the first, so what a reading allocates is known (the resolution of the allocation figure). On
     /// a lab host its companion reads the host's kernel counters the same way, twice at the first edge.
     /// </summary>
-    private (RunResult Result, double? OtherCpuPercent, double? DaemonHostOtherCpuPercent) TimedPass(DaemonProcess daemon, IReadOnlyList<(ClientProcess.Request, LoadSide)> clients)
+    private (RunResult Result, double? OtherCpuPercent, double? DaemonHostOtherCpuPercent) TimedPass(DaemonProcess daemon, Load clients)
     {
         DaemonSnapshot? first = null, start = null, end = null;
         HostSystemCounters? systemFirst = null, systemStart = null, systemEnd = null;
@@ -230,7 +227,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
                 end = daemon.Snapshot(SnapshotTimeout);
             }
         });
-        var subdaemon = clients[0].Item1.Subdaemon;
+        var subdaemon = clients.Subdaemon;
         return (result with
         {
             Server = DaemonSnapshot.ServerCost(start!, end!),
@@ -264,7 +261,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
     /// starts, so every thread and child the daemon starts is counted) and the daemon's metrics session; and perf on
     /// a client on this machine.
     /// </summary>
-    private Counted CountedPass(DaemonProcess daemon, IReadOnlyList<(ClientProcess.Request, LoadSide)> clients)
+    private Counted CountedPass(DaemonProcess daemon, Load clients)
     {
         bool daemonSyscalls = hosts.Daemon.IsLocal ? plan.CountSyscalls : plan.CountDaemonSyscalls;
         using var counting = hosts.Daemon.Agent?.StartCounting(daemon.ProcessId, daemonSyscalls) ?? DaemonCounting.Start(daemon.ProcessId, daemonSyscalls);
