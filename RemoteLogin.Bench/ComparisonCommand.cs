@@ -223,11 +223,11 @@ public static class ComparisonCommand
         };
         var runner = new MatrixRunner(plan, directory, hosts);
         // A program on a lab host gets its login's environment there and the bench's switches, never this shell's.
-        IEnumerable<KeyValuePair<string, string?>> EnvironmentOf(IHostAgent? agent, string program) => agent is null
+        IEnumerable<KeyValuePair<string, string?>> EnvironmentOf(HostDescription? lab, string program) => lab is null
             ? SiblingProgram.StartInfo(program, [], plan.RuntimeSwitches).Environment
-            : agent.Describe().WithSwitches(plan.RuntimeSwitches).Environment.DotnetEnvironment.Daemon.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value));
-        var clientEnvironment = EnvironmentOf(hosts.Loads[0].Agent, "RemoteLogin.Client");
-        var daemonEnvironment = EnvironmentOf(hosts.Daemon.Agent, "RemoteLogin.Server");
+            : lab.WithSwitches(plan.RuntimeSwitches).Environment.DotnetEnvironment.Daemon.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value));
+        var clientEnvironment = EnvironmentOf(hosts.Loads[0].Description, "RemoteLogin.Client");
+        var daemonEnvironment = EnvironmentOf(hosts.Daemon.Description, "RemoteLogin.Server");
         // What the documents written while the bench runs say of the machine: the start's figures, no end yet (the last
         // document has them).
         var running = probe.SoFar(clientEnvironment, daemonEnvironment);

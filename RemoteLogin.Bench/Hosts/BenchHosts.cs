@@ -15,8 +15,11 @@ public sealed record DaemonSide(IProgramHost Programs, IPAddress ListenAddress, 
     public string? Interface => Description?.Network?.Interface;
 }
 
-/// <summary>A host that runs load clients; <see cref="Agent"/> is null for the bench's own.</summary>
-public sealed record LoadSide(IProgramHost Programs, IHostAgent? Agent)
+/// <summary>
+/// A host that runs load clients; <see cref="Agent"/> and <see cref="Description"/> (read when the bench connected) are
+/// null for the bench's own, which the document's "environment" describes.
+/// </summary>
+public sealed record LoadSide(IProgramHost Programs, IHostAgent? Agent, HostDescription? Description)
 {
     public string Name => Programs.Name;
 }
@@ -90,10 +93,10 @@ public sealed class BenchHosts : IDisposable
             {
                 if (name == Local)
                 {
-                    return new LoadSide(local, null);
+                    return new LoadSide(local, null, null);
                 }
                 var lab = Lab(name, null);
-                return new LoadSide(lab.Programs, lab.Agent);
+                return new LoadSide(lab.Programs, lab.Agent, name == daemonHost ? daemon.Description : lab.Agent.Describe());
             }
             return new BenchHosts(daemon, [.. loadHosts.Select(Load)], opened, published);
         }

@@ -45,9 +45,8 @@ public sealed class DaemonProcess : IDisposable
     {
         string[] control = controlStdin ? ["--control-stdin"] : [];
         string[] all = ["--listen", new IPEndPoint(listenAddress ?? IPAddress.Loopback, 0).ToString(), .. control, .. arguments];
-        host ??= new LocalProgramHost(Path.GetTempPath());
-        var info = programDirectory is null ? host.StartInfo("RemoteLogin.Server", all, environment)
-            : RemoteLogin.Processes.SiblingProgram.StartInfo("RemoteLogin.Server", all, environment, directory: programDirectory);
+        host ??= new LocalProgramHost(Path.GetTempPath(), programDirectory);
+        var info = host.StartInfo("RemoteLogin.Server", all, environment);
         configure?.Invoke(info);
         var process = Process.Start(info)!;
         const string prefix = "listening on ";

@@ -155,21 +155,10 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
         return LoadHostsMerge.Merge(parts, load.MergedHlogPath);
     }
 
-    private readonly Dictionary<string, JsonElement?> _described = [];
-
-    /// <summary>A load host's description, read once per bench (the bench's own is the document's "environment").</summary>
-    private JsonElement? Describe(LoadSide host)
-    {
-        if (host.Agent is null)
-        {
-            return null;
-        }
-        if (!_described.TryGetValue(host.Name, out var description))
-        {
-            description = _described[host.Name] = JsonSerializer.SerializeToElement(host.Agent.Describe().WithSwitches(plan.RuntimeSwitches), ResultsJson.Options);
-        }
-        return description;
-    }
+    /// <summary>A load host's description in results.json (null for the bench's own), as its programs ran there.</summary>
+    private JsonElement? Describe(LoadSide host) => host.Description is { } description
+        ? JsonSerializer.SerializeToElement(description.WithSwitches(plan.RuntimeSwitches), ResultsJson.Options)
+        : null;
 
     /// <summary>
     /// The floors right beside a run, each in a fresh process: the blocking and spin round trips beside a round trip
