@@ -19,8 +19,11 @@ namespace RemoteLogin.Client.Integrity;
 public sealed class EchoWindow : IDisposable
 {
     /// <summary>
-    /// How far ahead the echo of a mismatched byte is looked for before it counts as corrupted: as far as the default
-    /// window, the most characters a session keeps outstanding, so a lost stretch of any length it can hold is found.
+    /// How far ahead the echo of a mismatched byte is looked for before it counts as corrupted: as far as a keystroke
+    /// scenario's window (ScenarioDefaults.KeystrokeWindow), so a lost stretch of any length a typist can hold is found.
+    /// A paste's window is larger; a longer lost stretch there is counted as corrupted echoes, not as lost ones. Reaching
+    /// further would cost every judgement that much more search, and four echoes of evidence would start to match by
+    /// chance (about one place in fifty million each).
     /// </summary>
     private const int ResyncDistance = 4096;
 
