@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using HdrHistogram;
 using RemoteLogin.Measurement;
 using RemoteLogin.Results;
@@ -9,11 +10,20 @@ namespace RemoteLogin.Client.Integrity;
 /// the zero-copy strategy sends from. One producer types; one consumer checks echoes in place and records
 /// each round trip from the character's intended send time.
 /// </summary>
+/// <remarks>
+/// Characters typed together share one intended time, kept once for the run (a segment: its first index and the
+/// time) rather than once per character, so a paste's megabytes in flight cost a few segments and a matched receive
+/// records each segment it covers with one histogram call. Segments live in a ring that grows as the producer needs
+/// it (a typist's few outstanding keystrokes keep it small) up to <see cref="MaxSegments"/>.
+/// </remarks>
 public sealed class EchoWindow : IDisposable
 {
     /// <summary>
-    /// How far ahead the echo of a mismatched byte is looked for before it counts as corrupted: as far as the default
-    /// window, the most characters a session keeps outstanding, so a lost stretch of any length it can hold is found.
+    /// How far ahead the echo of a mismatched byte is looked for before it counts as corrupted: as far as a keystroke
+    /// scenario's window (ScenarioDefaults.KeystrokeWindow), so a lost stretch of any length a typist can hold is found.
+    /// A paste's window is larger; a longer lost stretch there is counted as corrupted echoes, not as lost ones. Reaching
+    /// further would cost every judgement that much more search, and four echoes of evidence would start to match by
+    /// chance (about one place in fifty million each).
     /// </summary>
     private const int ResyncDistance = 4096;
 
@@ -24,9 +34,21 @@ public sealed class EchoWindow : IDisposable
     /// </summary>
     private const int Evidence = 4;
 
+    /// <summary>The most runs that may await their echoes at once: 1 MB of segments, room for any window of keystrokes typed one by one.</summary>
+    private const int MaxSegments = 64 * 1024;
+
+    private const int InitialSegments = 16;
+
     private readonly byte[] _ring;
-    private readonly long[] _intendedAt;
     private readonly int _mask;
+    // Runs typed together, by index: segment s starts at _segments[s & mask].First and ends where s + 1 starts (the
+    // last, at _typed). [_segmentsRetired, _segmentsTyped) are live; the producer writes, grows and publishes them,
+    // the consumer reads and retires them under _matchLock. The last is never retired, so a run of the same time
+    // can always extend it.
+    private Segment[] _segments;
+    private long _segmentsTyped;
+    private long _segmentsRetired;
+    private long _checkTicks;
     private readonly TypedText _text;
     private readonly object _matchLock = new();
     private readonly ManualResetEventSlim _progress = new(false, spinCount: 0);
@@ -48,8 +70,8 @@ public sealed class EchoWindow : IDisposable
         int size = (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, capacity));
         Capacity = capacity;
         _ring = GC.AllocateUninitializedArray<byte>(size, pinned: true);
-        _intendedAt = new long[size];
         _mask = size - 1;
+        _segments = new Segment[Math.Min(size, InitialSegments)];
         _text = text;
     }
 
@@ -66,7 +88,13 @@ public sealed class EchoWindow : IDisposable
 
     public long Outstanding => Volatile.Read(ref _typed) - Volatile.Read(ref _matched);
 
-    public int Room => Capacity - (int)Outstanding;
+    /// <summary>How many more characters may be typed now: the window's free room, none while every segment is live.</summary>
+    public int Room => SegmentsFull ? 0 : Capacity - (int)Outstanding;
+
+    /// <summary><see cref="Stopwatch"/> ticks spent inside <see cref="Match"/>: how much of the client's time the echo check takes.</summary>
+    public long CheckTicks => Volatile.Read(ref _checkTicks);
+
+    private bool SegmentsFull => Volatile.Read(ref _segmentsTyped) - Volatile.Read(ref _segmentsRetired) >= MaxSegments;
 
     public IntegrityCounts Integrity
     {
@@ -82,12 +110,20 @@ public sealed class EchoWindow : IDisposable
     /// <summary>Type <paramref name="count"/> characters (at most <see cref="Room"/>) meant to leave at <paramref name="intendedAt"/>.</summary>
     public void Type(int count, long intendedAt)
     {
-        long start = _typed;
-        for (long index = start; index < start + count; index++)
+        if (count <= 0)
         {
-            _ring[index & _mask] = _text.At(index);
-            _intendedAt[index & _mask] = intendedAt;
+            return;
         }
+        long start = _typed;
+        int offset = (int)(start & _mask);
+        int first = Math.Min(count, _ring.Length - offset);
+        _text.Fill(start, _ring.AsSpan(offset, first));
+        if (first < count)
+        {
+            _text.Fill(start + first, _ring.AsSpan(0, count - first));
+        }
+        AddSegment(start, intendedAt);
+        // Publishes the characters and their segment together: the consumer reads _typed before either.
         Volatile.Write(ref _typed, start + count);
     }
 
@@ -101,10 +137,12 @@ public sealed class EchoWindow : IDisposable
     /// <summary>Check echoed bytes in place against what was typed; <paramref name="arrivedAt"/> is when the receive returned.</summary>
     public void Match(ReadOnlySpan<byte> echoed, long arrivedAt)
     {
+        long started = Stopwatch.GetTimestamp();
         lock (_matchLock)
         {
             Consume(echoed, arrivedAt);
-            Volatile.Write(ref _matched, _matched);
+            PublishMatched();
+            _checkTicks += Stopwatch.GetTimestamp() - started; // one writer, under the lock; read with Volatile.Read
         }
         WakeProducer();
     }
@@ -118,7 +156,7 @@ public sealed class EchoWindow : IDisposable
         lock (_matchLock)
         {
             SettleHeld();
-            Volatile.Write(ref _matched, _matched);
+            PublishMatched();
         }
         WakeProducer();
     }
@@ -136,7 +174,8 @@ public sealed class EchoWindow : IDisposable
                 _lateNext = _matched;
             }
             _lateEnd = typed;
-            Volatile.Write(ref _matched, typed);
+            _matched = typed;
+            PublishMatched();
         }
         WakeProducer();
     }
@@ -343,16 +382,93 @@ public sealed class EchoWindow : IDisposable
         return 0;
     }
 
+    /// <summary>
+    /// Record the round trips of characters [<paramref name="from"/>, +<paramref name="count"/>), all arrived at
+    /// <paramref name="arrivedAt"/>: one histogram call for each segment the run covers, since a segment's characters
+    /// share their intended time. Only characters not yet matched are recorded, so their segments are live.
+    /// </summary>
     private void RecordRoundTrips(long from, int count, long arrivedAt)
     {
         if (!Recording)
         {
             return;
         }
-        for (long index = from; index < from + count; index++)
+        var segments = _segments;
+        int mask = segments.Length - 1;
+        long typed = Volatile.Read(ref _typed);
+        long live = Volatile.Read(ref _segmentsTyped);
+        long s = _segmentsRetired;
+        while (s + 1 < live && segments[(s + 1) & mask].First <= from)
         {
-            Histogram.RecordBetween(_intendedAt[index & _mask], arrivedAt);
+            s++;
         }
+        long end = from + count;
+        while (from < end)
+        {
+            long segmentEnd = s + 1 < live ? segments[(s + 1) & mask].First : typed;
+            long run = Math.Min(end, segmentEnd) - from;
+            Histogram.RecordValueWithCount(Latency.NanosBetween(segments[s & mask].IntendedAt, arrivedAt), run);
+            from += run;
+            s++;
+        }
+    }
+
+    /// <summary>Producer side: the run typed from <paramref name="first"/> on leaves at <paramref name="intendedAt"/>.</summary>
+    private void AddSegment(long first, long intendedAt)
+    {
+        long typedSegments = _segmentsTyped;
+        var segments = _segments;
+        if (typedSegments > Volatile.Read(ref _segmentsRetired) && segments[(typedSegments - 1) & (segments.Length - 1)].IntendedAt == intendedAt)
+        {
+            return; // typed with the last run's time: the run goes on, and the last segment is never retired
+        }
+        if (typedSegments - Volatile.Read(ref _segmentsRetired) == segments.Length)
+        {
+            segments = GrowSegments();
+        }
+        segments[typedSegments & (segments.Length - 1)] = new Segment(first, intendedAt);
+        Volatile.Write(ref _segmentsTyped, typedSegments + 1);
+    }
+
+    /// <summary>Producer side: twice the segments, copied under the consumer's lock so it never reads a ring half moved.</summary>
+    private Segment[] GrowSegments()
+    {
+        lock (_matchLock)
+        {
+            var old = _segments;
+            long retired = _segmentsRetired;
+            long typedSegments = _segmentsTyped;
+            if (typedSegments - retired < old.Length)
+            {
+                return old; // the consumer retired some meanwhile
+            }
+            if (old.Length >= MaxSegments)
+            {
+                throw new InvalidOperationException($"more than {MaxSegments} runs typed apart await their echoes: type at most Room characters");
+            }
+            var grown = new Segment[old.Length * 2];
+            for (long s = retired; s < typedSegments; s++)
+            {
+                grown[s & (grown.Length - 1)] = old[s & (old.Length - 1)];
+            }
+            _segments = grown;
+            return grown;
+        }
+    }
+
+    /// <summary>Consumer side, under the lock: publish how far echoes matched, retiring every segment wholly before it but the last.</summary>
+    private void PublishMatched()
+    {
+        var segments = _segments;
+        int mask = segments.Length - 1;
+        long live = Volatile.Read(ref _segmentsTyped);
+        long s = _segmentsRetired;
+        while (s + 1 < live && segments[(s + 1) & mask].First <= _matched)
+        {
+            s++;
+        }
+        Volatile.Write(ref _segmentsRetired, s);
+        Volatile.Write(ref _matched, _matched);
     }
 
     private bool WaitUntil(int argument, Func<EchoWindow, int, bool> condition, TimeSpan timeout)
@@ -388,4 +504,6 @@ public sealed class EchoWindow : IDisposable
             _progress.Set();
         }
     }
+
+    private readonly record struct Segment(long First, long IntendedAt);
 }

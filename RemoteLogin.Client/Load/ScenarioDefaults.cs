@@ -18,4 +18,27 @@ public static class ScenarioDefaults
     };
 
     public static long Warmup(long chars) => chars / 10;
+
+    /// <summary>
+    /// A paste's window: large enough that it never limits the paste on loopback or a LAN. It must cover the bandwidth
+    /// times the round trip of a burst in flight; on loopback here a zero-copy paste against a zero-copy daemon stops
+    /// gaining at 256 K characters (1.0 G chars/s at 128 K, 1.4 to 2.0 G from 256 K on, bursts back in ~150 µs), so
+    /// 1 M leaves four times that for a LAN's longer round trip (10 Gbit/s for 800 µs) while the ring stays small
+    /// enough to sit in cache (16 M was slower again). The window is one pinned ring of this many bytes per session.
+    /// </summary>
+    public const int PasteWindow = 1 << 20;
+
+    /// <summary>
+    /// A keystroke scenario's window: an interactive user has one character outstanding and a typist a few, so this
+    /// only bounds a stalled session, and thousands of typists must not each hold a paste's megabyte.
+    /// </summary>
+    public const int KeystrokeWindow = 4096;
+
+    /// <summary>Characters that may await their echo at once when <c>--window</c> is not given.</summary>
+    public static int Window(Scenario scenario) => scenario switch
+    {
+        Scenario.Paste => PasteWindow,
+        Scenario.Interactive or Scenario.Typists => KeystrokeWindow,
+        _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null),
+    };
 }

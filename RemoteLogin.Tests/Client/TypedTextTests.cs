@@ -114,4 +114,75 @@ public class TypedTextTests
 
         Assert.Equal(new byte[] { 0x00, 0xFF, 0xFF, 0x00, 0xFF }, Enumerable.Range(0, 5).Select(i => text.At(i)).ToArray());
     }
+
+    public static TheoryData<WireProtocol, int> ProtocolsAndSeeds()
+    {
+        var data = new TheoryData<WireProtocol, int>();
+        foreach (var protocol in Enum.GetValues<WireProtocol>())
+        {
+            data.Add(protocol, 7);
+        }
+        data.Add(WireProtocol.Raw, 8);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ProtocolsAndSeeds))]
+    public void Fill_types_what_At_reads_at_any_index_and_length(WireProtocol protocol, int seed)
+    {
+        var text = TypedText.For(protocol, seed, 5);
+        var random = new Random(seed);
+        var filled = new byte[20_000];
+
+        for (int trial = 0; trial < 200; trial++)
+        {
+            // Short runs (made by At) and long ones (copied from the pool) across block boundaries, near 0 and far out.
+            long index = trial % 2 == 0 ? random.NextInt64(0, 50_000) : random.NextInt64(0, 1L << 40);
+            int length = trial % 4 < 2 ? random.Next(0, 70) : random.Next(70, filled.Length);
+            var run = filled.AsSpan(0, length);
+
+            text.Fill(index, run);
+
+            for (int i = 0; i < length; i++)
+            {
+                if (run[i] != text.At(index + i))
+                {
+                    Assert.Fail($"Fill({index}, {length}) typed {run[i]:X2} at {index + i}, where At reads {text.At(index + i):X2}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Fill_types_a_fixed_cycle_as_given()
+    {
+        var text = new TypedText([1, 2, 3, 4, 5]);
+        var filled = new byte[12];
+
+        text.Fill(3, filled);
+
+        Assert.Equal(new byte[] { 4, 5, 1, 2, 3, 4, 5, 1, 2, 3, 4, 5 }, filled);
+    }
+
+    [Fact]
+    public void No_16_byte_stretch_comes_back_within_95_232_characters()
+    {
+        // The text is copied from a pool in blocks: a stretch that came back d later, for any d the echo check
+        // reaches, would let a lost or repeated stretch of d match silently. Checked over 64 blocks of 3,072.
+        const int Stretch = 16, Reach = 95_232, Length = 64 * 3_072;
+        var text = TypedText.For(WireProtocol.Raw, 7, 0);
+        var bytes = new byte[Length + Stretch];
+        text.Fill(0, bytes);
+        var lastSeen = new Dictionary<(ulong, ulong), int>(Length);
+
+        for (int at = 0; at < Length; at++)
+        {
+            var key = (BitConverter.ToUInt64(bytes, at), BitConverter.ToUInt64(bytes, at + 8));
+            if (lastSeen.TryGetValue(key, out int before) && at - before <= Reach)
+            {
+                Assert.Fail($"the 16 bytes at {before} come back {at - before} later");
+            }
+            lastSeen[key] = at;
+        }
+    }
 }

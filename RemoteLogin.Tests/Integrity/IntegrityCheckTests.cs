@@ -188,6 +188,130 @@ public class IntegrityCheckTests
         Assert.Contains("corrupted 1", outcome.StandardOutput);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Round_trips_recorded_per_run_are_those_recorded_per_character(int seed)
+    {
+        // Runs of random lengths typed at random times (some at the time of the run before, which extends it), matched
+        // in receives split at random, across the ring's end and past the 16 segments the window starts with.
+        var random = new Random(seed);
+        using var window = new EchoWindow(4096, TextOf(WireProtocol.Raw)) { Recording = true };
+        var reference = RemoteLogin.Measurement.Latency.NewHistogram();
+        var intendedAt = new List<long>();
+        var echo = new byte[4096];
+        long time = 1_000_000;
+
+        while (window.Typed < 60_000)
+        {
+            int outstanding = 0;
+            while (outstanding < 4096)
+            {
+                int run = Math.Min(4096 - outstanding, random.Next(3) == 0 ? random.Next(1, 3) : random.Next(1, 700));
+                if (random.Next(4) != 0)
+                {
+                    time += random.Next(1, 50_000);
+                }
+                window.Type(run, time);
+                intendedAt.AddRange(Enumerable.Repeat(time, run));
+                outstanding += run;
+            }
+            long first = window.Typed - outstanding;
+            for (int at = 0; at < outstanding;)
+            {
+                var typed = window.Contiguous(first + at, outstanding - at).Span;
+                typed.CopyTo(echo.AsSpan(at));
+                at += typed.Length;
+            }
+            for (int at = 0; at < outstanding;)
+            {
+                int piece = Math.Min(outstanding - at, random.Next(1, 1500));
+                time += random.Next(1, 200_000);
+                window.Match(echo.AsSpan(at, piece), time);
+                for (int i = 0; i < piece; i++)
+                {
+                    reference.RecordValue(RemoteLogin.Measurement.Latency.NanosBetween(intendedAt[(int)(first + at + i)], time));
+                }
+                at += piece;
+            }
+        }
+
+        Assert.Equal(new IntegrityCounts(0, 0, 0), window.Integrity);
+        Assert.Equal(reference.TotalCount, window.Histogram.TotalCount);
+        Assert.Equal(
+            reference.RecordedValues().Select(v => (v.ValueIteratedTo, v.CountAtValueIteratedTo)),
+            window.Histogram.RecordedValues().Select(v => (v.ValueIteratedTo, v.CountAtValueIteratedTo)));
+        Assert.True(window.CheckTicks > 0, "the check's time was not counted");
+    }
+
+    [Fact]
+    public void Typing_and_matching_on_two_threads_match_everything_without_allocating()
+    {
+        // The producer publishes runs while the consumer matches what it has seen typed: real threads, as a paste
+        // runs them. Past the first rounds (the pool and the segments made), neither allocates.
+        const long Chars = 4_000_000;
+        var text = TextOf(WireProtocol.Raw);
+        using var window = new EchoWindow(1 << 20, text) { Recording = true };
+        long producerAllocated = -1, consumerAllocated = -1;
+        bool roomTimedOut = false;
+        var producer = new Thread(() =>
+        {
+            var random = new Random(1);
+            long warm = 0;
+            while (window.Typed < Chars)
+            {
+                int run = (int)Math.Min(Chars - window.Typed, random.Next(1, 100_000));
+                if (!window.WaitForRoom(run, TimeSpan.FromSeconds(30)))
+                {
+                    roomTimedOut = true;
+                    return;
+                }
+                if (warm == 0 && window.Typed > Chars / 4)
+                {
+                    warm = GC.GetAllocatedBytesForCurrentThread();
+                }
+                window.Type(run, System.Diagnostics.Stopwatch.GetTimestamp());
+            }
+            producerAllocated = GC.GetAllocatedBytesForCurrentThread() - warm;
+        });
+        var consumer = new Thread(() =>
+        {
+            var random = new Random(2);
+            var echo = new byte[70_000];
+            long matched = 0, warm = 0;
+            while (matched < Chars && !Volatile.Read(ref roomTimedOut))
+            {
+                long typed = window.Typed;
+                int piece = (int)Math.Min(typed - matched, random.Next(1, echo.Length));
+                if (piece == 0)
+                {
+                    Thread.Yield();
+                    continue;
+                }
+                if (warm == 0 && matched > Chars / 4)
+                {
+                    warm = GC.GetAllocatedBytesForCurrentThread();
+                }
+                text.Fill(matched, echo.AsSpan(0, piece));
+                window.Match(echo.AsSpan(0, piece), System.Diagnostics.Stopwatch.GetTimestamp());
+                matched += piece;
+            }
+            consumerAllocated = GC.GetAllocatedBytesForCurrentThread() - warm;
+        });
+
+        producer.Start();
+        consumer.Start();
+        Assert.True(producer.Join(TimeSpan.FromMinutes(1)) && consumer.Join(TimeSpan.FromMinutes(1)), "typing and matching did not finish");
+        Assert.False(roomTimedOut, "the window never made room");
+
+        Assert.Equal(new IntegrityCounts(0, 0, 0), window.Integrity);
+        Assert.Equal(0, window.Outstanding);
+        Assert.Equal(Chars, window.Histogram.TotalCount);
+        Assert.Equal(0, producerAllocated);
+        Assert.Equal(0, consumerAllocated);
+    }
+
     private static byte[] Typed(EchoWindow window, int count)
     {
         window.Type(count, 0);
