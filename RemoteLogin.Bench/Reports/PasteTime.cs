@@ -11,9 +11,11 @@ namespace RemoteLogin.Bench.Reports;
 /// </summary>
 public sealed record PasteTime(
     double WallNanos,
+    double? ClientCpuNanos,
     double? ClientCheckNanos,
     double? ClientUserOtherNanos,
-    double ClientSystemNanos,
+    double? ClientSystemNanos,
+    double? DaemonCpuNanos,
     double? DaemonUserNanos,
     double? DaemonSystemNanos,
     double? ClientSyscalls,
@@ -27,21 +29,26 @@ public sealed record PasteTime(
             return null;
         }
         double chars = run.Chars;
-        double Nanos(double micros) => micros * 1000 / chars;
-        double? check = run.ClientCheckMicros is { } micros ? Nanos(micros) : null;
+        // A side's figures are deltas between two readings, the daemon's with the cost of answering them taken out: a
+        // tiny one can come out below zero, which is no time at all, so it is left out rather than shown.
+        double? Nanos(double? micros) => micros is { } m && m >= 0 ? m * 1000 / chars : null;
+        double? check = Nanos(run.ClientCheckMicros);
+        double? user = Nanos(run.Client.CpuUserMicros);
         // The check is part of the client's user time; a check by a wall clock that ran while the client was off the
-        // CPU can exceed it, and a negative remainder would be a wrong number, so it is left out.
-        double user = Nanos(run.Client.CpuUserMicros);
-        double? other = check is { } c && user >= c ? user - c : null;
+        // CPU can exceed it, and a negative remainder would be a wrong number, so it is left out too.
+        double? other = check is { } c && user is { } u && u >= c ? u - c : null;
+        var server = run.Server;
         return new PasteTime(
             1e9 / run.CharsPerSecond,
+            Nanos(run.Client.CpuMicros),
             check,
             other,
             Nanos(run.Client.CpuSystemMicros),
-            run.Server is { } server ? Nanos(server.CpuUserMicros) : null,
-            run.Server is { } daemon ? Nanos(daemon.CpuSystemMicros) : null,
+            Nanos(server?.CpuMicros),
+            Nanos(server?.CpuUserMicros),
+            Nanos(server?.CpuSystemMicros),
             run.Client.Syscalls is { } clientCalls ? clientCalls / chars : null,
-            run.Server?.Syscalls is { } daemonCalls ? daemonCalls / chars : null);
+            server?.Syscalls is { } daemonCalls ? daemonCalls / chars : null);
     }
 
     /// <summary>The table's columns, for the paste rows of results.md and the console.</summary>
@@ -51,9 +58,11 @@ public sealed record PasteTime(
         new("subdaemon", r => r.Subdaemon.Name(), Numeric: false),
         new("protocol", r => r.Protocol.Name(), Numeric: false),
         new("wall ns/char", r => Cell(Of(r)?.WallNanos)),
+        new("client CPU", r => Cell(Of(r)?.ClientCpuNanos)),
         new("client check", r => Cell(Of(r)?.ClientCheckNanos)),
         new("client user other", r => Cell(Of(r)?.ClientUserOtherNanos)),
         new("client system", r => Cell(Of(r)?.ClientSystemNanos)),
+        new("daemon CPU", r => Cell(Of(r)?.DaemonCpuNanos)),
         new("daemon user", r => Cell(Of(r)?.DaemonUserNanos)),
         new("daemon system", r => Cell(Of(r)?.DaemonSystemNanos)),
         new("syscalls/char client", r => Cell(Of(r)?.ClientSyscalls)),
@@ -65,12 +74,13 @@ public sealed record PasteTime(
 
     /// <summary>One sentence above the table: what its figures are.</summary>
     public const string Legend =
-        "Per character of each paste, in ns of CPU unless named: wall = 1e9 / chars/s (both sides run at once, so CPU can add up to more); "
-        + "client check = the load client's own clock on checking echoes (clientCheckMicros), empty from a client that does not write it; "
-        + "client user other = the client's user CPU less its check; client system = its kernel time, its sends and receives with their copies; "
-        + "daemon user and system = the daemon with its subdaemon children, the same way (timed pass, getrusage). "
+        "Per character of each paste, in ns: wall = 1e9 / chars/s (both sides run at once, so their CPU can add up to more, and where it adds up to much less, neither was on a CPU most of the time); "
+        + "client CPU = the load client's user + system time (exact: the scheduler's run time); client check = the client's own clock on checking echoes (clientCheckMicros), empty from a client that does not write it; "
+        + "client user other = its user CPU less its check; client system = its kernel time, its sends and receives with their copies; "
+        + "daemon CPU, user and system = the daemon with its subdaemon children, the same way (timed pass, getrusage). "
+        + "The user/system split follows the kernel's 4 ms ticks on these VMs: coarse over a paste of a few ms. "
         + "Kernel time is charged to whichever task was running: over loopback a send runs the receiver's TCP input in the sender's softirq, so part of one side's system time is the other's receive. "
-        + "syscalls/char: perf's count of each side's system calls in the counted pass, empty where perf could not count.";
+        + "syscalls/char: perf's count of each side's system calls in the counted pass. An empty cell is a figure the run does not have (or a delta below zero).";
 
     private static string Cell(double? value) => value is { } v ? RunColumns.Significant(v) : "";
 }

@@ -14,6 +14,8 @@ public class PasteTimeTests
         var time = PasteTime.Of(Paste(clientCheckMicros: 1_500))!;
 
         Assert.Equal(50, time.WallNanos);
+        Assert.Equal(100, time.ClientCpuNanos);
+        Assert.Equal(90, time.DaemonCpuNanos);
         Assert.Equal(15, time.ClientCheckNanos);
         Assert.Equal(25, time.ClientUserOtherNanos);
         Assert.Equal(60, time.ClientSystemNanos);
@@ -21,18 +23,22 @@ public class PasteTimeTests
         Assert.Equal(70, time.DaemonSystemNanos);
         Assert.Equal(0.5, time.ClientSyscalls);
         Assert.Equal(0.25, time.DaemonSyscalls);
-        Assert.Equal(["50.0", "15.0", "25.0", "60.0", "20.0", "70.0", "0.500", "0.250"], Cells(Paste(clientCheckMicros: 1_500)));
+        Assert.Equal(["50.0", "100", "15.0", "25.0", "60.0", "90.0", "20.0", "70.0", "0.500", "0.250"], Cells(Paste(clientCheckMicros: 1_500)));
     }
 
     [Fact]
     public void A_client_that_writes_no_check_time_leaves_the_check_and_the_rest_of_its_user_time_empty()
     {
-        Assert.Equal(["50.0", "", "", "60.0", "20.0", "70.0", "0.500", "0.250"], Cells(Paste(clientCheckMicros: null)));
+        Assert.Equal(["50.0", "100", "", "", "60.0", "90.0", "20.0", "70.0", "0.500", "0.250"], Cells(Paste(clientCheckMicros: null)));
         // A check clocked longer than the CPU the client was charged cannot be taken out of it.
         Assert.Null(PasteTime.Of(Paste(clientCheckMicros: 5_000))!.ClientUserOtherNanos);
         // Without perf or the daemon's readings, their cells are empty too.
         var bare = Paste(clientCheckMicros: 1_500) with { Server = null, Client = new ProcessCounters(1, 1, 4_000, 6_000, 0, 0) };
-        Assert.Equal(["50.0", "15.0", "25.0", "60.0", "", "", "", ""], Cells(bare));
+        Assert.Equal(["50.0", "100", "15.0", "25.0", "60.0", "", "", "", "", ""], Cells(bare));
+        // The daemon's edge readings, less the cost of answering them, can come out below zero: no figure, not a negative one.
+        var below = Paste(clientCheckMicros: 1_500) with { Server = new ProcessCounters(1, 1, -53, 7_000, 0, 0) };
+        Assert.Equal(["", "70.0"], new[] { Cells(below)[6], Cells(below)[7] });
+        Assert.Equal("69.5", Cells(below)[5]); // the total, exact, stands: only the split came out below zero
     }
 
     [Fact]
