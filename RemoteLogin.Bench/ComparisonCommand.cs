@@ -21,12 +21,14 @@ public static class ComparisonCommand
     {
         var quick = new Option<bool>("--quick") { Description = "One round of smaller runs: the whole matrix in about seven minutes on 2 cores" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Where results go (default results/<timestamp>/)" };
-        var strategies = Options.VocabularyList<BufferStrategy>("--strategies", "Buffer strategies, the same on both ends");
+        var strategies = Options.VocabularyList<BufferStrategy>("--strategies", "Buffer strategies: the daemon's echo, and the client's too unless --client-strategy holds it");
+        var clientStrategy = Options.OptionalVocabulary<BufferStrategy>("--client-strategy",
+            "Every load client runs this strategy whatever the daemon's echo, so a row measures the daemon's strategy alone (default: each row's, the same on both ends; the table names it)");
         var subdaemons = Options.VocabularyList<SubdaemonModel>("--subdaemons", "Subdaemon models (default: all four, paste under task only)");
         var scenarios = Options.VocabularyList<Scenario>("--scenarios", "Scenarios");
         var protocols = Options.VocabularyList<WireProtocol>("--protocols", "Wire protocols (default: all three, telnet and rlogin in interactive and paste under task only)");
         var rounds = Options.Count("--rounds", 3, "Rounds through the matrix, each with its own floor (--quick: 1)");
-        var typists = Options.OptionalCount("--typists", "Sessions in the typists scenario (default 50, --quick 10); each types at the same rate, so the run grows with them", maximum: 1000);
+        var typists = Options.OptionalCount("--typists", "Sessions in the typists scenario (default 50, --quick 10); each types at the same rate, so the run grows with them", maximum: 10_000);
         var inline = new Option<bool>("--inline-completions")
         {
             Description = $"Run daemon and client with {RuntimeSwitches.InlineSocketCompletions}=1 (socket continuations on the epoll thread); the table names it",
@@ -67,7 +69,7 @@ public static class ComparisonCommand
 
         var root = new RootCommand("RemoteLogin comparison: every buffer strategy against a real daemon, over loopback or on a lab host, beside the floors.")
         {
-            quick, output, strategies, subdaemons, scenarios, protocols, rounds, typists, inline, environment, seed, placement, cpuIdle,
+            quick, output, strategies, clientStrategy, subdaemons, scenarios, protocols, rounds, typists, inline, environment, seed, placement, cpuIdle,
             daemonHost, loadHosts, dataAddress, sshConfig, dropByteInRound,
         };
         root.SetAction(parsed =>
@@ -90,6 +92,7 @@ public static class ComparisonCommand
             var plan = new BenchPlan
             {
                 Strategies = parsed.GetValue(strategies)!,
+                ClientStrategy = parsed.GetValue(clientStrategy),
                 Subdaemons = parsed.GetValue(subdaemons)!,
                 Protocols = parsed.GetValue(protocols)!,
                 Scenarios = parsed.GetValue(scenarios)!,
@@ -213,6 +216,7 @@ public static class ComparisonCommand
                 ["quick"] = plan.Quick ? "true" : "false",
                 ["syscalls"] = plan.CountSyscalls ? PerfSyscalls.Method : $"not counted: {PerfSyscalls.Unavailable()}",
                 ["placement"] = plan.Placement.Name(),
+                ["clientStrategy"] = plan.ClientStrategy?.Name() ?? "as the daemon's",
                 ["cpuIdle"] = idle.Status,
                 ["daemonHost"] = lab.DaemonHost ?? BenchHosts.Local,
                 ["loadHosts"] = string.Join(",", lab.LoadHosts),
@@ -307,7 +311,7 @@ public static class ComparisonCommand
             });
     }
 
-    private static string Name(RunResult r) => $"{r.Scenario.Name()} {r.Strategy.Name()} {r.Subdaemon.Name()} {r.Protocol.Name()}";
+    private static string Name(RunResult r) => RunColumns.Name(r);
 
     private static string Describe(RoundRun run)
     {

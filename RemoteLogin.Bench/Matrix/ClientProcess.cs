@@ -19,8 +19,9 @@ public sealed class ClientProcess : IDisposable
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(3);
 
+    /// <summary>One client's run; <paramref name="ClientStrategy"/> is the strategy it types with, which the daemon's echo may not share.</summary>
     public sealed record Request(
-        IPEndPoint Daemon, Scenario Scenario, BufferStrategy Strategy, SubdaemonModel Subdaemon, WireProtocol Protocol,
+        IPEndPoint Daemon, Scenario Scenario, BufferStrategy ClientStrategy, SubdaemonModel Subdaemon, WireProtocol Protocol,
         ScenarioSize Size, string JsonPath, string HlogPath, IReadOnlyDictionary<string, string> Environment, bool CountSyscalls = false)
     {
         /// <summary>The seed of the text the sessions type (each session derives its own from it); the client's default when null.</summary>
@@ -63,7 +64,7 @@ public sealed class ClientProcess : IDisposable
         string[] arguments =
         [
             "load", "--host", request.Daemon.Address.ToString(), "--port", F(request.Daemon.Port),
-            "--scenario", request.Scenario.Name(), "--strategy", request.Strategy.Name(),
+            "--scenario", request.Scenario.Name(), "--strategy", request.ClientStrategy.Name(),
             "--subdaemon", request.Subdaemon.Name(), "--protocol", request.Protocol.Name(),
             "--sessions", F(request.Size.Sessions), "--chars", F(request.Size.Chars), "--warmup", F(request.Size.WarmupChars),
             "--json", json, "--hlog", hlog, "--sync",

@@ -6,6 +6,7 @@ using RemoteLogin.Bench.Hosts;
 using RemoteLogin.Bench.RunEnvironment;
 using RemoteLogin.Bench.Faults;
 using RemoteLogin.Bench.Floor;
+using RemoteLogin.Bench.Reports;
 using RemoteLogin.Client.Load;
 using RemoteLogin.Measurement;
 using RemoteLogin.Results;
@@ -44,9 +45,10 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
                 host: hosts.Daemon.Programs, listenAddress: hosts.Daemon.ListenAddress);
             foreach (var scenario in daemonRun.Scenarios)
             {
-                starting($"round {round}/{plan.Rounds}: {scenario.Name()} {strategy.Name()} {subdaemon.Name()} {protocol.Name()}");
+                var configuration = new Configuration(scenario, strategy, plan.ClientFor(strategy), subdaemon, protocol);
+                starting($"round {round}/{plan.Rounds}: {scenario.Name()} {configuration.Strategies} {subdaemon.Name()} {protocol.Name()}");
                 int position = positions[round] = positions.GetValueOrDefault(round) + 1;
-                finished(WhileAlive(daemon, () => Measure(daemon, new Configuration(scenario, strategy, subdaemon, protocol), round, position)));
+                finished(WhileAlive(daemon, () => Measure(daemon, configuration, round, position)));
             }
             int exitCode = daemon.Stop(TimeSpan.FromSeconds(30));
             if (exitCode != 0)
@@ -74,9 +76,15 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
         }
     }
 
-    private sealed record Configuration(Scenario Scenario, BufferStrategy Strategy, SubdaemonModel Subdaemon, WireProtocol Protocol)
+    /// <summary>One run's configuration: <paramref name="Strategy"/> is the daemon's echo, <paramref name="ClientStrategy"/> the load client's.</summary>
+    private sealed record Configuration(Scenario Scenario, BufferStrategy Strategy, BufferStrategy ClientStrategy, SubdaemonModel Subdaemon, WireProtocol Protocol)
     {
-        public string Stem(int round) => $"{Scenario.Name()}-{Strategy.Name()}-{Subdaemon.Name()}-{Protocol.Name()}-r{round}";
+        /// <summary>"pipelined", or "pipelined (client zerocopy)" where the client runs another strategy.</summary>
+        public string Strategies => RunColumns.Strategies(Strategy, ClientStrategy);
+
+        /// <summary>The run's files; a client held to another strategy is in the name, so such runs never share a file with the default's.</summary>
+        public string Stem(int round) =>
+            $"{Scenario.Name()}-{Strategy.Name()}{(ClientStrategy == Strategy ? "" : "-client-" + ClientStrategy.Name())}-{Subdaemon.Name()}-{Protocol.Name()}-r{round}";
     }
 
     private RoundRun Measure(DaemonProcess daemon, Configuration configuration, int round, int position)
@@ -91,6 +99,9 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
         string[] failures = [.. timed.Failures ?? [], .. (counted.Result.Failures ?? []).Select(f => $"counted pass: {f}")];
         var result = timed with
         {
+            // The client's document names the strategy it typed with; the run's "strategy" is the daemon's echo.
+            Strategy = configuration.Strategy,
+            ClientStrategy = configuration.ClientStrategy,
             Client = timed.Client with { Syscalls = counted.Result.Client.Syscalls },
             Server = timed.Server! with { Syscalls = counted.Daemon.Syscalls },
             ServerMeter = counted.Daemon.Meter,
@@ -111,7 +122,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
     /// </summary>
     private Load Clients(Configuration configuration, IPEndPoint endpoint, string stem, int round, bool countSyscalls)
     {
-        var size = plan.SizeOf(configuration.Scenario, configuration.Strategy);
+        var size = plan.SizeOf(configuration.Scenario, configuration.ClientStrategy);
         var loads = configuration.Scenario == Scenario.Typists ? hosts.Loads.Take(size.Sessions).ToList() : [hosts.Loads[0]];
         var clients = new List<(ClientProcess.Request, LoadSide)>();
         for (int i = 0; i < loads.Count; i++)
@@ -125,7 +136,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
             };
             string part = loads.Count == 1 ? stem : $"{stem}-h{i + 1}";
             clients.Add((new ClientProcess.Request(
-                endpoint, configuration.Scenario, configuration.Strategy, configuration.Subdaemon, configuration.Protocol, share,
+                endpoint, configuration.Scenario, configuration.ClientStrategy, configuration.Subdaemon, configuration.Protocol, share,
                 Path.Combine(outputDirectory, "runs", part + ".json"), Path.Combine(outputDirectory, part + ".hlog"), plan.RuntimeSwitches, countSyscalls)
             {
                 // Every round types a text of its own, the same again for the same seed; so does every load host.

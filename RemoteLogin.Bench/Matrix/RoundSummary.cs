@@ -14,7 +14,8 @@ namespace RemoteLogin.Bench.Matrix;
 public static class RoundSummary
 {
     public static List<RunResult> Summarize(IReadOnlyList<RoundRun> runs) =>
-        runs.GroupBy(r => (r.Result.Scenario, r.Result.Strategy, r.Result.Subdaemon, r.Result.Protocol))
+        // A client held to another strategy is another configuration: its rows are never folded into the default's.
+        runs.GroupBy(r => (r.Result.Scenario, r.Result.Strategy, r.Result.ClientStrategyOrSame, r.Result.Subdaemon, r.Result.Protocol))
             .Select(group =>
             {
                 var ordered = group.OrderBy(r => r.Ratio()).ToList();
@@ -40,7 +41,7 @@ public static class RoundSummary
                 };
             })
             // Models side by side under each strategy: the comparison the subdaemon axis exists for.
-            .OrderBy(r => r.Scenario).ThenBy(r => r.Protocol).ThenBy(r => r.Strategy).ThenBy(r => r.Subdaemon)
+            .OrderBy(r => r.Scenario).ThenBy(r => r.Protocol).ThenBy(r => r.Strategy).ThenBy(r => r.ClientStrategyOrSame).ThenBy(r => r.Subdaemon)
             .ToList();
 
     /// <summary>

@@ -15,10 +15,12 @@ public static class ConsoleReport
         {
             AnsiConsole.Profile.Width = Math.Max(AnsiConsole.Profile.Width, 260); // a log file has no terminal edge to wrap at
         }
+        // A column no run fills (the daemon host's counters in a one-host run), or none needs (the client's strategy
+        // where every client ran the daemon's), is left out.
+        var empty = RunColumns.Headline.Where(c => !document.Runs.Any(c.MattersFor)).ToList();
         // A column whose every cell is the same (one subdaemon, one protocol) is said once in the caption instead.
-        var constant = RunColumns.Headline.Where(c => !c.Numeric && document.Runs.Select(c.Format).Distinct().Count() == 1 && document.Runs.Count > 1).ToList();
-        // A column no run fills (the daemon host's counters in a one-host run) is left out.
-        var empty = RunColumns.Headline.Where(c => document.Runs.All(r => c.Format(r).Length == 0)).ToList();
+        var constant = RunColumns.Headline.Except(empty)
+            .Where(c => !c.Numeric && document.Runs.Select(c.Format).Distinct().Count() == 1 && document.Runs.Count > 1).ToList();
         var columns = RunColumns.Headline.Except(constant).Except(empty).ToList();
         var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(ReportWriter.Title(document)))
             .Caption(Markup.Escape(string.Join(", ", constant.Select(c => $"{c.Header}: {c.Format(document.Runs[0])}"))));
@@ -36,11 +38,33 @@ public static class ConsoleReport
             AnsiConsole.WriteLine(line);
         }
         AnsiConsole.Write(table);
+        ShowPasteTime(document.Runs);
         foreach (var warning in ReportWriter.Warnings(document))
         {
             AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(warning)}[/]");
         }
         AnsiConsole.MarkupLine($"Results in [bold]{Markup.Escape(directory)}[/]: results.csv has all {RunColumns.All.Count} columns and results.md every one a run fills " +
             "(context switches, system calls, allocations, copies, interrupts per character), results.json every round, one .hlog per run.");
+    }
+
+    /// <summary>The pastes' time per character by side, as in results.md (whose legend says what each figure is).</summary>
+    private static void ShowPasteTime(IReadOnlyList<RunResult> runs)
+    {
+        var pastes = PasteTime.Rows(runs);
+        if (pastes.Count == 0)
+        {
+            return;
+        }
+        var table = new Table().Border(TableBorder.Rounded).Title("Where a paste's time goes, ns per character (results.md says what each is)");
+        foreach (var column in PasteTime.Columns)
+        {
+            var tableColumn = new TableColumn(Markup.Escape(column.Header));
+            table.AddColumn(column.Numeric ? tableColumn.RightAligned() : tableColumn);
+        }
+        foreach (var run in pastes)
+        {
+            table.AddRow(PasteTime.Columns.Select(c => Markup.Escape(c.Format(run))).ToArray());
+        }
+        AnsiConsole.Write(table);
     }
 }

@@ -33,7 +33,7 @@ public static class ReportWriter
     public static string Markdown(ResultsDocument document)
     {
         // A column no run fills (the daemon host's in a one-host run) is left out here; results.csv keeps every one.
-        var columns = RunColumns.All.Where(c => document.Runs.Count == 0 || document.Runs.Any(r => c.Format(r).Length > 0)).ToList();
+        var columns = RunColumns.All.Where(c => document.Runs.Count == 0 ? c.Matters is null : document.Runs.Any(c.MattersFor)).ToList();
         var text = new StringBuilder();
         text.AppendLine("# RemoteLogin comparison").AppendLine();
         text.AppendLine(Title(document)).AppendLine();
@@ -55,11 +55,13 @@ public static class ReportWriter
             + "alloc: exact managed bytes; '<x' where the figure is below what the edge readings themselves allocate, '0' only where that is below 0.01 B/char. "
             + "syscalls: every system call of the process, its threads and children (perf stat -e raw_syscalls:sys_enter). copied: bytes the strategies copied into, out of or within user-space memory (splice copies none). Interrupts and NET_RX softirqs are the whole machine's. "
             + "daemon host: in a two-host run, the daemon's machine's kernel over the timed pass (all of that machine, read there by the bench's companion at the two edges), per character.").AppendLine();
-        text.AppendLine("| " + string.Join(" | ", columns.Select(c => c.Header)) + " |");
-        text.AppendLine("|" + string.Join("|", columns.Select(c => c.Numeric ? "---:" : "---")) + "|");
-        foreach (var run in document.Runs)
+        AppendTable(text, columns, document.Runs);
+        var pastes = PasteTime.Rows(document.Runs);
+        if (pastes.Count > 0)
         {
-            text.AppendLine("| " + string.Join(" | ", columns.Select(c => c.Format(run))) + " |");
+            text.AppendLine().AppendLine("## Where a paste's time goes").AppendLine();
+            text.AppendLine(PasteTime.Legend).AppendLine();
+            AppendTable(text, PasteTime.Columns, pastes);
         }
         AppendHosts(text, document);
         var warnings = Warnings(document).ToList();
@@ -72,6 +74,16 @@ public static class ReportWriter
             }
         }
         return text.ToString();
+    }
+
+    private static void AppendTable(StringBuilder text, IReadOnlyList<Column> columns, IEnumerable<RunResult> runs)
+    {
+        text.AppendLine("| " + string.Join(" | ", columns.Select(c => c.Header)) + " |");
+        text.AppendLine("|" + string.Join("|", columns.Select(c => c.Numeric ? "---:" : "---")) + "|");
+        foreach (var run in runs)
+        {
+            text.AppendLine("| " + string.Join(" | ", columns.Select(c => c.Format(run))) + " |");
+        }
     }
 
     /// <summary>A two-host run: the daemon's machine, and each load host's part of every run spread over several.</summary>
@@ -97,7 +109,7 @@ public static class ReportWriter
             {
                 foreach (var host in run.Hosts!)
                 {
-                    text.AppendLine($"| {run.Scenario.Name()} | {run.Strategy.Name()} | {run.Subdaemon.Name()} | {run.Protocol.Name()} | {host.Host} | {host.Sessions} | "
+                    text.AppendLine($"| {run.Scenario.Name()} | {RunColumns.Strategies(run)} | {run.Subdaemon.Name()} | {run.Protocol.Name()} | {host.Host} | {host.Sessions} | "
                         + $"{RunColumns.Significant(host.RttMicros.P50)} | {RunColumns.Significant(host.RttMicros.P99)} | {RunColumns.Significant(host.CharsPerSecond)} | "
                         + $"{host.Integrity.Lost}/{host.Integrity.Duplicated}/{host.Integrity.Corrupted} |");
                 }

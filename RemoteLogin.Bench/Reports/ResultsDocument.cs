@@ -58,7 +58,7 @@ public sealed record ResultsDocument
     /// <summary>Which figures come from which pass of each configuration.</summary>
     public IReadOnlyDictionary<string, string[]> Passes { get; } = new Dictionary<string, string[]>
     {
-        ["timed"] = ["rttMicros", "charsPerSecond", "setupMicros", "sendLatenessMicros", "integrity", "client (but syscalls)", "server (but syscalls)",
+        ["timed"] = ["rttMicros", "charsPerSecond", "setupMicros", "sendLatenessMicros", "integrity", "client (but syscalls)", "clientCheckMicros", "server (but syscalls)",
             "serverSubdaemons", "system", "allocatedBytesPerChar", "rounds", "p50OverFloor", "p50OverSpin", "charsPerSecondOverStream", "histogramLog"],
         ["counted"] = ["client.syscalls", "server.syscalls", "serverMeter", "serverTimeSeries", "countedPass"],
     };

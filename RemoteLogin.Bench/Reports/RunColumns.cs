@@ -5,8 +5,15 @@ using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Bench.Reports;
 
-/// <summary>One column of the comparison: the same header and formatting in the console, results.md and results.csv.</summary>
-public sealed record Column(string Header, Func<RunResult, string> Format, bool Numeric = true);
+/// <summary>
+/// One column of the comparison: the same header and formatting in the console, results.md and results.csv.
+/// <paramref name="Matters"/> says whether a run makes it worth showing in results.md and the console (results.csv
+/// has every column); by default, any run whose cell it fills.
+/// </summary>
+public sealed record Column(string Header, Func<RunResult, string> Format, bool Numeric = true, Func<RunResult, bool>? Matters = null)
+{
+    public bool MattersFor(RunResult run) => Matters?.Invoke(run) ?? Format(run).Length > 0;
+}
 
 /// <summary>The comparison's columns. Per-character figures divide a run's counter deltas by the characters it measured.</summary>
 public static class RunColumns
@@ -19,7 +26,7 @@ public static class RunColumns
 
     private static readonly HashSet<string> HeadlineHeaders =
     [
-        "scenario", "strategy", "subdaemon", "protocol", "status", "p50 µs", "p99 µs", "p99.99 µs", "p50/floor", "p50/spin",
+        "scenario", "strategy", "client strategy", "subdaemon", "protocol", "status", "p50 µs", "p99 µs", "p99.99 µs", "p50/floor", "p50/spin",
         "chars/s", "chars/s / stream", "CPU µs/char client", "CPU µs/char remote",
         "ctx sw/char daemon host", "NET_RX+TX softirqs/char daemon host", "disturbed rounds", "send lateness p99 µs", "lost/dup/bad",
     ];
@@ -30,7 +37,9 @@ public static class RunColumns
     public static IReadOnlyList<Column> All { get; } =
     [
         new("scenario", r => r.Scenario.Name(), Numeric: false),
+        // "strategy" is the daemon's echo; the client's is shown where some run held it to another (--client-strategy).
         new("strategy", r => r.Strategy.Name(), Numeric: false),
+        new("client strategy", r => r.ClientStrategyOrSame.Name(), Numeric: false, Matters: r => r.ClientStrategyOrSame != r.Strategy),
         new("subdaemon", r => r.Subdaemon.Name(), Numeric: false),
         new("protocol", r => r.Protocol.Name(), Numeric: false),
         new("status", RunNotes.Status, Numeric: false),
@@ -76,6 +85,15 @@ public static class RunColumns
         new("packets/char daemon host", r => r.RemoteSystem is { RxPackets: { } rx, TxPackets: { } tx } ? PerChar(r, rx + tx) : ""),
         new("lost/dup/bad", r => $"{r.Integrity.Lost}/{r.Integrity.Duplicated}/{r.Integrity.Corrupted}", Numeric: false),
     ];
+
+    /// <summary>"pipelined", or "pipelined (client zerocopy)" where the load client ran another strategy than the daemon's echo.</summary>
+    public static string Strategies(BufferStrategy echo, BufferStrategy client) => client == echo ? echo.Name() : $"{echo.Name()} (client {client.Name()})";
+
+    /// <inheritdoc cref="Strategies(BufferStrategy, BufferStrategy)"/>
+    public static string Strategies(RunResult run) => Strategies(run.Strategy, run.ClientStrategyOrSame);
+
+    /// <summary>A run's configuration in words: scenario, strategies, subdaemon, protocol.</summary>
+    public static string Name(RunResult run) => $"{run.Scenario.Name()} {Strategies(run)} {run.Subdaemon.Name()} {run.Protocol.Name()}";
 
     private static string Percentile(LatencySummary summary, double value, string name) =>
         summary.Count == 0 ? "" : Significant(value) + (summary.FewSamplesBeyond.Contains(name) ? ThinMark : "");

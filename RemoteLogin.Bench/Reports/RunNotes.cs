@@ -15,7 +15,7 @@ public static class RunNotes
 
     public static IEnumerable<RunNote> Of(RunResult run)
     {
-        string name = $"{run.Scenario.Name()} {run.Strategy.Name()} {run.Subdaemon.Name()} {run.Protocol.Name()}";
+        string name = RunColumns.Name(run);
         if (run.Failed)
         {
             var rounds = run.Rounds?.Where(r => r.Failed).Select(r => r.Round.ToString(CultureInfo.InvariantCulture)).ToList() ?? [];

@@ -16,6 +16,13 @@ public static class Options
         CustomParser = result => ParseOne<T>(name, result.Tokens.Single().Value, result),
     };
 
+    /// <summary>One value whose absence means something of its own (say, "as the other end"); null when not given.</summary>
+    public static Option<T?> OptionalVocabulary<T>(string name, string description) where T : struct, Enum => new(name)
+    {
+        Description = $"{description} ({string.Join("|", VocabularyNames.All<T>())})",
+        CustomParser = result => ParseOne<T>(name, result.Tokens.Single().Value, result),
+    };
+
     /// <summary>A comma-separated selection such as "--strategies naive,zerocopy"; <paramref name="defaults"/> (all values) when absent.</summary>
     public static Option<T[]> VocabularyList<T>(string name, string description, T[]? defaults = null) where T : struct, Enum
     {

@@ -18,7 +18,13 @@ public sealed record IntegrityCounts(long Lost, long Duplicated, long Corrupted)
 public sealed record RunResult
 {
     public required Scenario Scenario { get; init; }
+    /// <summary>The daemon's echo strategy; the client's too unless <see cref="ClientStrategy"/> says otherwise.</summary>
     public required BufferStrategy Strategy { get; init; }
+    /// <summary>
+    /// The strategy the load client typed with. The bench always writes it (a reader never has to guess); null only in
+    /// results written before it existed, or by a client run by hand, where the client ran <see cref="Strategy"/>.
+    /// </summary>
+    public BufferStrategy? ClientStrategy { get; init; }
     public required SubdaemonModel Subdaemon { get; init; }
     public required WireProtocol Protocol { get; init; }
     public required int Sessions { get; init; }
@@ -35,6 +41,11 @@ public sealed record RunResult
     public LatencySummary? SendLatenessMicros { get; init; }
     public required IntegrityCounts Integrity { get; init; }
     public required ProcessCounters Client { get; init; }
+    /// <summary>
+    /// µs the load client spent checking echoes over the measured part, by its own clock: a part of
+    /// <see cref="ProcessCounters.CpuUserMicros"/> of <see cref="Client"/>. Null from a client that does not measure it.
+    /// </summary>
+    public double? ClientCheckMicros { get; init; }
     /// <summary>
     /// Bytes the client's own edge readings allocate (two readings back to back, nothing between them): what its
     /// allocated-bytes figure cannot tell from zero.
@@ -94,6 +105,10 @@ public sealed record RunResult
     public string[]? Failures { get; init; }
     /// <summary>Name of the HdrHistogram log of this run, beside results.json.</summary>
     public string? HistogramLog { get; init; }
+
+    /// <summary>The strategy the client ran: <see cref="ClientStrategy"/>, or the daemon's where the result does not say.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public BufferStrategy ClientStrategyOrSame => ClientStrategy ?? Strategy;
 
     /// <summary>Every echo came back as typed and no session broke, in this one pass (results.json says <see cref="Failed"/>, over every round).</summary>
     [System.Text.Json.Serialization.JsonIgnore]

@@ -4,17 +4,17 @@ using RemoteLogin.Tests.Support;
 
 namespace RemoteLogin.Tests.Bench;
 
-/// <summary>Placement and idle state are axes the bench runs under, records and names, not silent defaults.</summary>
+/// <summary>Placement, idle state and a client held to one strategy are axes the bench runs under, records and names, not silent defaults.</summary>
 public class BenchAxesTests
 {
     [Fact]
-    public async Task Under_placement_same_and_cpu_idle_poll_the_run_says_so_and_measures_no_spin_floor()
+    public async Task Under_placement_same_cpu_idle_poll_and_a_held_client_the_run_says_so_and_measures_no_spin_floor()
     {
         using var scratch = new ScratchDirectory("axes");
         string directory = scratch.Path;
         var outcome = await ChildProgram.RunAsync(SiblingProgram.StartInfo("RemoteLogin.Bench",
             ["--quick", "--scenarios", "interactive", "--strategies", "naive", "--subdaemons", "thread", "--protocols", "raw",
-             "--placement", "same", "--cpu-idle", "poll", "--seed", "3", "--out", directory]), TimeSpan.FromMinutes(5));
+             "--placement", "same", "--cpu-idle", "poll", "--client-strategy", "zerocopy", "--seed", "3", "--out", directory]), TimeSpan.FromMinutes(5));
 
         Assert.True(outcome.ExitCode == 0, outcome.StandardError);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "results.json")));
@@ -30,6 +30,14 @@ public class BenchAxesTests
         var run = Assert.Single(root.GetProperty("runs").EnumerateArray());
         Assert.True(run.GetProperty("p50OverFloor").GetDouble() > 0);
         Assert.Equal(JsonValueKind.Null, run.GetProperty("p50OverSpin").ValueKind);
-        Assert.Contains("placement same", File.ReadAllText(Path.Combine(directory, "results.md")));
+        string markdown = File.ReadAllText(Path.Combine(directory, "results.md"));
+        Assert.Contains("placement same", markdown);
+        // The daemon echoed naive; the client was started with --strategy zerocopy (its own document says what it ran).
+        Assert.Equal("naive", run.GetProperty("strategy").GetString());
+        Assert.Equal("zerocopy", run.GetProperty("clientStrategy").GetString());
+        Assert.Equal("zerocopy", root.GetProperty("settings").GetProperty("clientStrategy").GetString());
+        using var client = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "runs", "interactive-naive-client-zerocopy-thread-raw-r1.json")));
+        Assert.Equal("zerocopy", client.RootElement.GetProperty("strategy").GetString());
+        Assert.Contains("| client strategy |", markdown);
     }
 }

@@ -58,6 +58,8 @@ public class QuickRunResultsTests
             string subdaemon = run.GetProperty("subdaemon").GetString()!;
             string protocol = run.GetProperty("protocol").GetString()!;
             Assert.Contains(protocol, new[] { "raw", "telnet", "rlogin" });
+            // By default both ends keep one strategy, and the run says so.
+            Assert.Equal(run.GetProperty("strategy").GetString(), run.GetProperty("clientStrategy").GetString());
             if (run.GetProperty("scenario").GetString() == "paste" || protocol != "raw")
             {
                 Assert.Equal("task", subdaemon);
@@ -132,6 +134,9 @@ public class QuickRunResultsTests
             Assert.Contains(header, markdown);
         }
         Assert.Contains("clocksource", markdown); // the environment above the table
+        Assert.Contains("## Where a paste's time goes", markdown);
+        Assert.DoesNotContain("client strategy", markdown); // every client ran its daemon's strategy: no column for it
+        Assert.Equal("as the daemon's", root.GetProperty("settings").GetProperty("clientStrategy").GetString());
         Assert.Contains("syscalls/char remote", File.ReadAllText(Path.Combine(directory, "results.md")));
         Assert.Equal(53, File.ReadAllLines(Path.Combine(directory, "results.csv")).Length);
     }

@@ -79,6 +79,37 @@ public class RoundSummaryTests
     }
 
     [Fact]
+    public void Runs_differing_only_by_the_client_strategy_stay_two_rows_and_the_tables_name_the_client()
+    {
+        var same = Interactive(round: 1, p50: 20, blocking: 40);
+        // An older result says nothing of its client: it ran the daemon's strategy, and folds with one that says so.
+        var sameSaid = Interactive(round: 2, p50: 30, blocking: 40);
+        sameSaid = sameSaid with { Result = sameSaid.Result with { ClientStrategy = BufferStrategy.Naive } };
+        var held = Interactive(round: 1, p50: 10, blocking: 40);
+        held = held with { Result = held.Result with { ClientStrategy = BufferStrategy.Zerocopy } };
+
+        var runs = RoundSummary.Summarize([same, held, sameSaid]);
+
+        Assert.Equal(2, runs.Count);
+        Assert.Equal([BufferStrategy.Naive, BufferStrategy.Naive], runs.Select(r => r.Strategy));
+        Assert.Equal([BufferStrategy.Naive, BufferStrategy.Zerocopy], runs.Select(r => r.ClientStrategyOrSame));
+        Assert.Equal([2, 1], runs.Select(r => r.Rounds!.Count));
+        Assert.Equal("interactive naive (client zerocopy) thread raw", RunColumns.Name(runs[1]));
+        // The column shows where some client differs, and then names every run's client.
+        var client = RunColumns.All.Single(c => c.Header == "client strategy");
+        Assert.False(client.MattersFor(runs[0]));
+        Assert.True(client.MattersFor(runs[1]));
+        var csv = ReportWriter.Csv(runs).TrimEnd().Split('\n').Select(line => line.TrimEnd('\r').Split(',')).ToList();
+        int column = Array.IndexOf(csv[0], "client strategy");
+        Assert.Equal(Array.IndexOf(csv[0], "strategy") + 1, column);
+        Assert.Equal(["naive", "zerocopy"], csv.Skip(1).Select(row => row[column]));
+        string json = ResultsJson.Serialize(runs[1]);
+        Assert.Contains("\"strategy\": \"naive\"", json);
+        Assert.Contains("\"clientStrategy\": \"zerocopy\"", json);
+        Assert.Equal(BufferStrategy.Zerocopy, ResultsJson.Deserialize<RunResult>(json).ClientStrategy);
+    }
+
+    [Fact]
     public void The_top_level_floors_are_the_median_measurements_of_each_kind()
     {
         var rounds = new[]

@@ -15,6 +15,8 @@ public class BadArgumentTests
     [InlineData("RemoteLogin.Client", "--scenario", new[] { "load", "--scenario", "dance" })]
     [InlineData("RemoteLogin.Bench", "--strategies", new[] { "--strategies", "naive,telepathy" })]
     [InlineData("RemoteLogin.Bench", "--rounds", new[] { "--rounds", "0" })]
+    [InlineData("RemoteLogin.Bench", "--client-strategy", new[] { "--client-strategy", "telepathy" })]
+    [InlineData("RemoteLogin.Bench", "--typists", new[] { "--typists", "10001" })]
     [InlineData("RemoteLogin.Bench", "--load-hosts", new[] { "--load-hosts", "local,lab1" })]
     [InlineData("RemoteLogin.Bench", "--data-address", new[] { "--daemon-host", "lab1", "--data-address", "nowhere" })]
     [InlineData("RemoteLogin.Bench", "--placement", new[] { "--daemon-host", "lab1", "--placement", "split" })]
