@@ -9,7 +9,16 @@ public sealed class PinnedBuffers(int size)
 {
     private readonly Stack<byte[]> _free = new();
 
-    public static PinnedBuffers Receives { get; } = new(64 * 1024);
+    private static readonly PinnedBuffers s_small = new(4 * 1024);
+    private static readonly PinnedBuffers s_large = new(64 * 1024);
+
+    /// <summary>
+    /// Buffers for a session whose window holds <paramref name="window"/> characters: a receive never returns more
+    /// echoes than are outstanding, so a typist's (default window 4 KB) take a page, and a paste's take 64 KB reads.
+    /// </summary>
+    public static PinnedBuffers ForWindow(int window) => window <= s_small.Size ? s_small : s_large;
+
+    public int Size => size;
 
     public byte[] Take()
     {

@@ -11,6 +11,8 @@ namespace RemoteLogin.Client.Strategies;
 public sealed class ZeroCopyTransport(Socket socket, EchoWindow window, TransportSettings settings)
     : BlockingTransport(socket, window, settings)
 {
+    private readonly PinnedBuffers _receives = PinnedBuffers.ForWindow(window.Capacity);
+
     protected override void Send(long first, int count)
     {
         long index = first;
@@ -22,13 +24,13 @@ public sealed class ZeroCopyTransport(Socket socket, EchoWindow window, Transpor
         }
     }
 
-    protected override Memory<byte> TakeReceiveBuffer() => PinnedBuffers.Receives.Take();
+    protected override Memory<byte> TakeReceiveBuffer() => _receives.Take();
 
     protected override void ReturnReceiveBuffer(Memory<byte> buffer)
     {
         if (MemoryMarshal.TryGetArray<byte>(buffer, out var array))
         {
-            PinnedBuffers.Receives.Return(array.Array!);
+            _receives.Return(array.Array!);
         }
     }
 }
