@@ -14,8 +14,8 @@ namespace RemoteLogin.Client.Load;
 
 /// <summary>
 /// Runs one scenario over N sessions: connect, warm up, measure, close. Typists share a few typing loops, other
-/// scenarios type each session on its own thread; the threads exist before measuring starts, so the counters see only the characters' own cost. Each warm session's
-/// setup time, from connect to its first echo, is recorded apart.
+/// scenarios type each session on its own thread; the threads exist before measuring starts, so the counters see
+/// only the characters' own cost. Each warm session's setup time, from connect to its first echo, is recorded apart.
 /// </summary>
 public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
 {
@@ -31,7 +31,7 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
     /// </summary>
     public const int MinWarmSetups = 8;
 
-    /// <summary>Each typing thread runs two phases: warm-up, then this one, the measured part.</summary>
+    /// <summary>Each worker thread runs two phases: warm-up, then this one, the measured part.</summary>
     private const int MeasuredPhase = 1;
 
     private Typist[] _typists = [];
@@ -256,7 +256,8 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
     /// <summary>
     /// Typists on <see cref="TypingLoop.LoopsFor"/> loops, session i on loop i mod loops. Each typist keeps the gaps'
     /// seed it had with a thread of its own (the run's seed plus its index), so a seed still types the same text at
-    /// the same intended times; a loop ends its phase when its typists have typed their shares between them. A typist that fails says so in <see cref="Typist.Failure"/>, read at the end.
+    /// the same intended times; a loop ends its phase when its typists have typed their shares between them. A typist
+    /// that fails says so in <see cref="Typist.Failure"/>, read at the end.
     /// </summary>
     private Action<int, LongHistogram?>[] TypingLoops(ClientTransport[] sessions, double charsPerSecond, long[] phaseChars)
     {
