@@ -6,15 +6,16 @@ using HdrHistogram;
 using RemoteLogin.Client.Integrity;
 using RemoteLogin.Client.Scenarios;
 using RemoteLogin.Client.Strategies;
+using RemoteLogin.Client.Typing;
 using RemoteLogin.Measurement;
 using RemoteLogin.Results;
 
 namespace RemoteLogin.Client.Load;
 
 /// <summary>
-/// Runs one scenario over N sessions: connect, warm up, measure, close. Every session types on its own thread;
-/// the threads exist before measuring starts, so the counters see only the characters' own cost. Each warm session's
-/// setup time, from connect to its first echo, is recorded apart.
+/// Runs one scenario over N sessions: connect, warm up, measure, close. Typists share a few typing loops, other
+/// scenarios type each session on its own thread; the threads exist before measuring starts, so the counters see
+/// only the characters' own cost. Each warm session's setup time, from connect to its first echo, is recorded apart.
 /// </summary>
 public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
 {
@@ -30,8 +31,10 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
     /// </summary>
     public const int MinWarmSetups = 8;
 
-    /// <summary>Each typing thread runs two phases: warm-up, then this one, the measured part.</summary>
+    /// <summary>Each worker thread runs two phases: warm-up, then this one, the measured part.</summary>
     private const int MeasuredPhase = 1;
+
+    private Typist[] _typists = [];
 
     /// <summary>
     /// Run the scenario. Each session types its own text, seeded by the run's seed and its index, unless
@@ -76,34 +79,28 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
 
     private LoadRun Measure(IScenario scenario, ClientTransport[] sessions, LongHistogram setup)
     {
-        // Typing threads meet the coordinator at a barrier before and after each phase.
-        using var phases = new Barrier(sessions.Length + 1);
         var failures = new ConcurrentQueue<string>();
         long[] phaseChars = [options.WarmupChars, options.Chars];
-        // Per session, so typing threads never share a histogram; only the measured phase is recorded.
-        var lateness = sessions.Select(_ => Latency.NewHistogram()).ToArray();
-        var typists = sessions.Select((session, i) => new Thread(() =>
+        // Typists share a few typing loops; every other scenario types each session on a thread of its own. Each
+        // worker records lateness into its own histogram, so no two threads share one; only the measured phase records.
+        var work = scenario is TypistsScenario typists
+            ? TypingLoops(sessions, typists.CharsPerSecond, phaseChars)
+            : SessionThreads(scenario, sessions, phaseChars, failures);
+        // Workers meet the coordinator at a barrier before and after each phase.
+        using var phases = new Barrier(work.Length + 1);
+        var lateness = work.Select(_ => Latency.NewHistogram()).ToArray();
+        var workers = work.Select((typePhase, w) => new Thread(() =>
         {
-            var random = new Random(options.Seed + i);
             for (int phase = 0; phase < phaseChars.Length; phase++)
             {
                 phases.SignalAndWait();
-                try
-                {
-                    scenario.Type(session, Share(phaseChars[phase], i, sessions.Length), random, phase == MeasuredPhase ? lateness[i] : null);
-                }
-                catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
-                {
-                    // A broken connection ends this session's typing, not the run: its unanswered characters are lost.
-                    session.Window.MarkOutstandingLost();
-                    failures.Enqueue($"session {i}: {e.Message}");
-                }
+                typePhase(phase, phase == MeasuredPhase ? lateness[w] : null);
                 phases.SignalAndWait();
             }
-        }) { IsBackground = true, Name = $"typist {i}" }).ToArray();
-        foreach (var typist in typists)
+        }) { IsBackground = true, Name = $"typing {w}" }).ToArray();
+        foreach (var worker in workers)
         {
-            typist.Start();
+            worker.Start();
         }
 
         phases.SignalAndWait();
@@ -147,11 +144,18 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
                 failures.Enqueue($"closing: {e.Message}");
             }
         }
-        foreach (var typist in typists)
+        foreach (var worker in workers)
         {
-            typist.Join();
+            worker.Join();
         }
 
+        foreach (var typist in _typists)
+        {
+            if (typist.Failure is { } failure)
+            {
+                failures.Enqueue(failure);
+            }
+        }
         var histogram = Latency.NewHistogram();
         long lost = 0, duplicated = 0, corrupted = 0;
         foreach (var session in sessions)
@@ -171,9 +175,9 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
         if (options.Scenario == Vocabulary.Scenario.Typists)
         {
             sendLateness = Latency.NewHistogram();
-            foreach (var session in lateness)
+            foreach (var worker in lateness)
             {
-                sendLateness.Add(session);
+                sendLateness.Add(worker);
             }
             sendLateness.Tag = "sendLateness"; // beside the round trips in the run's .hlog
             sendLateness.StartTimeStamp = histogram.StartTimeStamp;
@@ -224,6 +228,48 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
             }
         }
         return settings;
+    }
+
+    /// <summary>
+    /// Every session types on its own thread: the closed loop must (it blocks on each echo), and a paste is one
+    /// session that sends as fast as it can.
+    /// </summary>
+    private Action<int, LongHistogram?>[] SessionThreads(IScenario scenario, ClientTransport[] sessions, long[] phaseChars, ConcurrentQueue<string> failures) =>
+        sessions.Select((session, i) =>
+        {
+            var random = new Random(options.Seed + i);
+            return (Action<int, LongHistogram?>)((phase, lateness) =>
+            {
+                try
+                {
+                    scenario.Type(session, Share(phaseChars[phase], i, sessions.Length), random, lateness);
+                }
+                catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException)
+                {
+                    // A broken connection ends this session's typing, not the run: its unanswered characters are lost.
+                    session.Window.MarkOutstandingLost();
+                    failures.Enqueue($"session {i}: {e.Message}");
+                }
+            });
+        }).ToArray();
+
+    /// <summary>
+    /// Typists on <see cref="TypingLoop.LoopsFor"/> loops, session i on loop i mod loops. Each typist keeps the gaps'
+    /// seed it had with a thread of its own (the run's seed plus its index), so a seed still types the same text at
+    /// the same intended times; a loop ends its phase when its typists have typed their shares between them. A typist
+    /// that fails says so in <see cref="Typist.Failure"/>, read at the end.
+    /// </summary>
+    private Action<int, LongHistogram?>[] TypingLoops(ClientTransport[] sessions, double charsPerSecond, long[] phaseChars)
+    {
+        int count = TypingLoop.LoopsFor(sessions.Length, charsPerSecond);
+        _typists = sessions.Select((session, i) => new Typist(i, session, new Random(options.Seed + i))).ToArray();
+        return Enumerable.Range(0, count).Select(k =>
+        {
+            var loop = new TypingLoop(_typists.Where(t => t.Index % count == k).ToArray(), charsPerSecond);
+            // A loop's part of a phase is its typists' shares of it, so the loops' parts add up to the phase.
+            return (Action<int, LongHistogram?>)((phase, lateness) =>
+                loop.Type(loop.Typists.Sum(t => Share(phaseChars[phase], t.Index, sessions.Length)), lateness));
+        }).ToArray();
     }
 
     /// <summary>Session <paramref name="index"/>'s part of <paramref name="total"/> characters.</summary>

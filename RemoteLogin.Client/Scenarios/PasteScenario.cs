@@ -15,10 +15,12 @@ public sealed class PasteScenario : IScenario
     public void Type(ClientTransport session, long chars, Random random, LongHistogram? lateness)
     {
         var window = session.Window;
+        int half = Math.Max(1, window.Capacity / 2); // wait for half the window rather than one slot, so bursts stay large
         for (long left = chars; left > 0;)
         {
-            // Wait for half the window rather than one slot, so bursts stay large.
-            int burst = (int)Math.Min(left, Math.Max(window.Room, Math.Max(1, window.Capacity / 2)));
+            // A burst never straddles the ring's wrap, so zerocopy sends each burst from the ring with one call.
+            int contiguous = window.Contiguous(window.Typed, half).Length;
+            int burst = (int)Math.Min(left, contiguous);
             // Round trips count from the hand-over, so a burst that waits for room in the window pays for it.
             session.Type(burst, Stopwatch.GetTimestamp());
             left -= burst;

@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using HdrHistogram;
-using RemoteLogin.Client.Native;
 using RemoteLogin.Client.Strategies;
-using RemoteLogin.Measurement;
+using RemoteLogin.Client.Typing;
 
 namespace RemoteLogin.Client.Scenarios;
 
@@ -11,30 +9,21 @@ namespace RemoteLogin.Client.Scenarios;
 /// intended time whatever happened to the previous one, and its round trip is measured from that time,
 /// so a stall shows up in every character it delays (no coordinated omission). How late the generator itself
 /// handed each character over is recorded apart, so a late generator is seen rather than blamed on the daemon.
+/// A load run types all its typists on a few <see cref="TypingLoop"/>s; this types one session on the calling thread.
 /// </summary>
 public sealed class TypistsScenario(double charsPerSecond) : IScenario
 {
     public bool IsClosedLoop => false;
 
+    public double CharsPerSecond => charsPerSecond;
+
     public void Type(ClientTransport session, long chars, Random random, LongHistogram? lateness)
     {
-        // This thread's sleeps decide when characters leave; the default 50 µs slack would be lateness of our own.
-        PreciseSleep.TightenTimerSlack();
-        double ticksPerChar = Stopwatch.Frequency / charsPerSecond;
-        long due = Stopwatch.GetTimestamp();
-        for (long i = 0; i < chars; i++)
+        var typist = new Typist(0, session, random);
+        new TypingLoop([typist], charsPerSecond).Type(chars, lateness);
+        if (typist.Failure is { } failure)
         {
-            due += (long)(-Math.Log(1 - random.NextDouble()) * ticksPerChar);
-            while (session.FlushDeadline < due)
-            {
-                PreciseSleep.Until(session.FlushDeadline);
-                session.Flush();
-            }
-            PreciseSleep.UntilExactly(due);
-            long handedOver = Stopwatch.GetTimestamp();
-            session.Type(1, due);
-            lateness?.RecordBetween(due, handedOver);
+            throw new IOException(failure);
         }
-        session.Drain();
     }
 }

@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Net.Sockets;
 using RemoteLogin.Client.Integrity;
 using RemoteLogin.Measurement;
@@ -14,11 +16,13 @@ public sealed class BatchedTransport : BlockingTransport
     private readonly byte[] _batch;
     private readonly long _delayTicks;
     private int _pending;
+    private readonly int _receiveSize;
     private long _oldestAt;
 
     public BatchedTransport(Socket socket, EchoWindow window, TransportSettings settings)
-        : base(socket, window, settings, new byte[Math.Max(settings.BatchSize, 4096)])
+        : base(socket, window, settings)
     {
+        _receiveSize = Math.Max(settings.BatchSize, 4096);
         _batch = new byte[settings.BatchSize];
         _delayTicks = (long)(settings.BatchDelay.TotalSeconds * Stopwatch.Frequency);
     }
@@ -29,7 +33,7 @@ public sealed class BatchedTransport : BlockingTransport
     {
         if (_pending > 0)
         {
-            SendCopied(_batch.AsSpan(0, _pending));
+            SendCopied(_batch.AsMemory(0, _pending));
             _pending = 0;
         }
     }
@@ -53,6 +57,17 @@ public sealed class BatchedTransport : BlockingTransport
             {
                 Flush();
             }
+        }
+    }
+
+    /// <summary>Echoes go into a plain buffer from the shared pool, taken only while there are echoes to read.</summary>
+    protected override Memory<byte> TakeReceiveBuffer() => ArrayPool<byte>.Shared.Rent(_receiveSize).AsMemory(0, _receiveSize);
+
+    protected override void ReturnReceiveBuffer(Memory<byte> buffer)
+    {
+        if (MemoryMarshal.TryGetArray<byte>(buffer, out var array))
+        {
+            ArrayPool<byte>.Shared.Return(array.Array!);
         }
     }
 }

@@ -6,33 +6,35 @@ using RemoteLogin.Measurement;
 namespace RemoteLogin.Client.Strategies;
 
 /// <summary>
-/// The strategies that use plain blocking socket calls: the closed loop receives on the typing thread itself
-/// (send, then receive, as the textbook does); the open loop reads echoes on one dedicated thread.
-/// They differ in how they send and in the buffer they receive into.
+/// The strategies that send with plain socket calls: the closed loop receives on the typing thread itself
+/// (send, then receive, as the textbook does); the open loop reads echoes on .NET's socket engine (epoll), so a
+/// thousand sessions are a thousand pending receives, not a thousand threads. They differ in how they send and in
+/// the buffer they receive into.
 /// </summary>
 public abstract class BlockingTransport : ClientTransport
 {
-    private readonly Memory<byte> _receiveBuffer;
-    private Thread? _receiver;
+    private Task? _receiving;
 
-    protected BlockingTransport(Socket socket, EchoWindow window, TransportSettings settings, Memory<byte> receiveBuffer)
+    protected BlockingTransport(Socket socket, EchoWindow window, TransportSettings settings)
         : base(socket, window, settings)
     {
-        _receiveBuffer = receiveBuffer;
         socket.ReceiveTimeout = (int)settings.EchoTimeout.TotalMilliseconds;
     }
 
-    public override void StartReceiving()
-    {
-        _receiver = new Thread(ReceiveUntilClosed) { IsBackground = true, Name = "echo receiver" };
-        _receiver.Start();
-    }
+    /// <summary>
+    /// Whether the open loop waits for data with a zero-byte receive before taking a buffer (as Kestrel does), so an
+    /// idle session holds none. Naive's one-byte receive is its own wait.
+    /// </summary>
+    protected virtual bool WaitsForDataBeforeTakingABuffer => true;
+
+    public override void StartReceiving() => _receiving = ReceiveUntilClosedAsync();
 
     public override void Close()
     {
+        SettleSends();
         Flush();
         Socket.Shutdown(SocketShutdown.Send);
-        if (_receiver is null)
+        if (_receiving is null)
         {
             // Closed loop: nothing else reads, so read the rest here until the daemon closes.
             while (ReceiveOnce() is ReceiveOutcome.Data)
@@ -42,9 +44,14 @@ public abstract class BlockingTransport : ClientTransport
         }
         else
         {
-            _receiver.Join(Settings.EchoTimeout);
+            _receiving.Wait(Settings.EchoTimeout);
         }
     }
+
+    /// <summary>A buffer to receive echoes into, at least one byte, held only for one receive and the check after it.</summary>
+    protected abstract Memory<byte> TakeReceiveBuffer();
+
+    protected abstract void ReturnReceiveBuffer(Memory<byte> buffer);
 
     protected override void ReceiveUntilEchoed()
     {
@@ -65,40 +72,79 @@ public abstract class BlockingTransport : ClientTransport
         Closed,
     }
 
-    private void ReceiveUntilClosed()
+    /// <summary>
+    /// Open loop. Quiet spells between typists' keys are just pending receives; the typing side decides what is lost.
+    /// A receive that filled its buffer keeps it for the next one (more is likely waiting, as in a paste); otherwise
+    /// the buffer goes back before waiting again. One state machine per session, boxed once: no allocation per receive.
+    /// </summary>
+    private async Task ReceiveUntilClosedAsync()
     {
-        // Timeouts are quiet spells between typists' keys; the typing thread decides what is lost.
-        while (ReceiveOnce() is not ReceiveOutcome.Closed)
+        Memory<byte> buffer = default;
+        try
         {
+            while (true)
+            {
+                if (buffer.IsEmpty)
+                {
+                    if (WaitsForDataBeforeTakingABuffer)
+                    {
+                        await Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None); // data or the end: either way, look
+                    }
+                    buffer = TakeReceiveBuffer();
+                }
+                int received = await Socket.ReceiveAsync(buffer, SocketFlags.None);
+                if (received == 0)
+                {
+                    break;
+                }
+                CopyTally.ThisClient.IntoUser(received);
+                Window.Match(buffer.Span[..received], Stopwatch.GetTimestamp());
+                if (received < buffer.Length)
+                {
+                    ReturnReceiveBuffer(buffer);
+                    buffer = default;
+                }
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // The connection broke or was closed under us: nothing more will come.
+        }
+        finally
+        {
+            if (!buffer.IsEmpty)
+            {
+                ReturnReceiveBuffer(buffer);
+            }
         }
         Window.Settle(); // nothing more will come to judge a byte still held, such as one extra after the last echo
     }
 
     private ReceiveOutcome ReceiveOnce()
     {
-        int received;
+        var buffer = TakeReceiveBuffer();
         try
         {
-            received = Socket.Receive(_receiveBuffer.Span, SocketFlags.None, out var error);
+            int received = Socket.Receive(buffer.Span, SocketFlags.None, out var error);
             if (error == SocketError.TimedOut || error == SocketError.WouldBlock)
             {
                 return ReceiveOutcome.TimedOut;
             }
-            if (error != SocketError.Success)
+            if (error != SocketError.Success || received == 0)
             {
                 return ReceiveOutcome.Closed;
             }
+            CopyTally.ThisClient.IntoUser(received);
+            Window.Match(buffer.Span[..received], Stopwatch.GetTimestamp());
+            return ReceiveOutcome.Data;
         }
         catch (ObjectDisposedException)
         {
             return ReceiveOutcome.Closed;
         }
-        if (received == 0)
+        finally
         {
-            return ReceiveOutcome.Closed;
+            ReturnReceiveBuffer(buffer);
         }
-        CopyTally.ThisClient.IntoUser(received);
-        Window.Match(_receiveBuffer.Span[..received], Stopwatch.GetTimestamp());
-        return ReceiveOutcome.Data;
     }
 }

@@ -36,6 +36,7 @@ public sealed class PipelinedTransport : ClientTransport
 
     public override void Close()
     {
+        SettleSends();
         _outgoing.Writer.Complete();
         _sending.Wait(Settings.EchoTimeout);
         try
@@ -61,7 +62,15 @@ public sealed class PipelinedTransport : ClientTransport
             index += typed.Length;
         }
         var flush = _outgoing.Writer.FlushAsync();
-        if (!flush.IsCompletedSuccessfully)
+        if (flush.IsCompletedSuccessfully)
+        {
+            return;
+        }
+        if (SendsWithoutBlocking)
+        {
+            SendingInBackground(flush.AsTask()); // the pipe is full: this session waits, the typing loop does not
+        }
+        else
         {
             flush.AsTask().GetAwaiter().GetResult(); // the pipe is full: the typist waits, as on a full socket
         }

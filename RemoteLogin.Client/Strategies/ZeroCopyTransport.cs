@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
 using System.Net.Sockets;
 using RemoteLogin.Client.Integrity;
 
@@ -8,28 +8,10 @@ namespace RemoteLogin.Client.Strategies;
 /// Characters are typed straight into the window's pinned ring and sent from there, everything typed together
 /// in one call; echoes land in a pooled pinned buffer and are compared in place. No copy in user space, no allocation.
 /// </summary>
-public sealed class ZeroCopyTransport : BlockingTransport
+public sealed class ZeroCopyTransport(Socket socket, EchoWindow window, TransportSettings settings)
+    : BlockingTransport(socket, window, settings)
 {
-    private const int ReceiveBufferSize = 64 * 1024;
-    private static readonly ConcurrentQueue<byte[]> s_pinnedBuffers = new();
-    private readonly byte[] _receiveBuffer;
-
-    public ZeroCopyTransport(Socket socket, EchoWindow window, TransportSettings settings)
-        : this(socket, window, settings, RentPinned())
-    {
-    }
-
-    private ZeroCopyTransport(Socket socket, EchoWindow window, TransportSettings settings, byte[] receiveBuffer)
-        : base(socket, window, settings, receiveBuffer)
-    {
-        _receiveBuffer = receiveBuffer;
-    }
-
-    public override void Dispose()
-    {
-        base.Dispose();
-        s_pinnedBuffers.Enqueue(_receiveBuffer);
-    }
+    private readonly PinnedBuffers _receives = PinnedBuffers.ForWindow(window.Capacity);
 
     protected override void Send(long first, int count)
     {
@@ -37,11 +19,18 @@ public sealed class ZeroCopyTransport : BlockingTransport
         while (index < first + count)
         {
             var typed = Window.Contiguous(index, (int)(first + count - index));
-            SendCopied(typed.Span);
+            SendCopied(typed);
             index += typed.Length;
         }
     }
 
-    private static byte[] RentPinned() =>
-        s_pinnedBuffers.TryDequeue(out var buffer) ? buffer : GC.AllocateUninitializedArray<byte>(ReceiveBufferSize, pinned: true);
+    protected override Memory<byte> TakeReceiveBuffer() => _receives.Take();
+
+    protected override void ReturnReceiveBuffer(Memory<byte> buffer)
+    {
+        if (MemoryMarshal.TryGetArray<byte>(buffer, out var array))
+        {
+            _receives.Return(array.Array!);
+        }
+    }
 }
