@@ -17,8 +17,11 @@ public static class LoadCommand
     /// <summary>Echoes did not match, a connection broke, or the daemon could not be reached.</summary>
     public const int RunFailed = 1;
 
-    /// <summary>The largest window or batch a session may ask for: a megabyte of characters.</summary>
-    private const long MaxBuffer = 1 << 20;
+    /// <summary>The largest batch a session may ask for: a megabyte of characters.</summary>
+    private const long MaxBatch = 1 << 20;
+
+    /// <summary>The largest window: 16 M characters, a pinned ring of that size per session (a long fat path's bandwidth × round trip).</summary>
+    private const long MaxWindow = 1 << 24;
 
     public static Command Create()
     {
@@ -31,8 +34,8 @@ public static class LoadCommand
         var chars = Options.OptionalCount("--chars", "Characters measured, over all sessions (default: interactive 20000, paste 1000000, typists 5 s of typing)");
         var warmup = Options.OptionalCount("--warmup", "Characters typed and checked before measuring (default: a tenth of --chars)", minimum: 0);
         var rate = Options.Positive("--rate", 20, "Typists: characters per second per session");
-        var window = Options.Count("--window", TransportSettings.Default.Window, "Characters that may await their echo at once (open loop)", maximum: MaxBuffer);
-        var batchSize = Options.Count("--batch-size", TransportSettings.Default.BatchSize, "Batched: characters per send", maximum: MaxBuffer);
+        var window = Options.OptionalCount("--window", $"Characters that may await their echo at once (open loop; default: paste {ScenarioDefaults.PasteWindow}, others {ScenarioDefaults.KeystrokeWindow})", maximum: MaxWindow);
+        var batchSize = Options.Count("--batch-size", TransportSettings.Default.BatchSize, "Batched: characters per send", maximum: MaxBatch);
         var batchDelay = Options.Positive("--batch-delay", TransportSettings.Default.BatchDelay.TotalMilliseconds, "Batched: milliseconds the oldest character may wait");
         var echoTimeout = Options.Positive("--echo-timeout", TransportSettings.Default.EchoTimeout.TotalSeconds, "Seconds after which a missing echo counts as lost");
         var subdaemon = Options.Vocabulary("--subdaemon", SubdaemonModel.Task, "The daemon's subdaemon model, as a label for the results");
@@ -61,7 +64,7 @@ public static class LoadCommand
             }
             var chosen = parsed.GetValue(scenario);
             int sessionCount = (int)(parsed.GetValue(sessions) ?? ScenarioDefaults.Sessions(chosen));
-            long charCount = parsed.GetValue(chars) ?? ScenarioDefaults.Chars(chosen, sessionCount, parsed.GetValue(rate));
+            long charCount = parsed.GetValue(chars) ?? ScenarioDefaults.Chars(chosen, parsed.GetValue(strategy), sessionCount, parsed.GetValue(rate));
             var options = new LoadOptions
             {
                 Daemon = daemon,
@@ -75,7 +78,7 @@ public static class LoadCommand
                 Subdaemon = parsed.GetValue(subdaemon),
                 Seed = parsed.GetValue(seed),
                 Transport = new TransportSettings(
-                    (int)parsed.GetValue(window),
+                    (int)(parsed.GetValue(window) ?? ScenarioDefaults.Window(chosen)),
                     (int)parsed.GetValue(batchSize),
                     TimeSpan.FromMilliseconds(parsed.GetValue(batchDelay)),
                     TimeSpan.FromSeconds(parsed.GetValue(echoTimeout))),

@@ -112,6 +112,7 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
             session.Window.Recording = true;
         }
         long typedBefore = sessions.Sum(s => s.Window.Typed);
+        long checkBefore = sessions.Sum(s => s.Window.CheckTicks);
         var systemBefore = SystemCounters.Capture();
         // Two readings back to back, nothing between: what one reading allocates is what the client's allocated
         // figure cannot tell from zero. The second is the start edge, so the extra reading stays outside the run.
@@ -127,6 +128,8 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
         var systemCost = SystemCounters.Capture() - systemBefore;
         // What was really typed: a session whose connection broke stopped short of its share.
         long measuredChars = sessions.Sum(s => s.Window.Typed) - typedBefore;
+        // Read after the last echo is in: the end edge above may come while the last receive is still being checked.
+        long checkTicks = sessions.Sum(s => s.Window.CheckTicks) - checkBefore;
         foreach (var session in sessions)
         {
             session.Window.Recording = false;
@@ -187,6 +190,7 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
         {
             Scenario = options.Scenario,
             Strategy = options.Strategy,
+            ClientStrategy = options.Strategy,
             Subdaemon = options.Subdaemon,
             Protocol = options.Protocol,
             Sessions = options.Sessions,
@@ -198,6 +202,7 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
             SendLatenessMicros = sendLateness is null ? null : LatencySummary.From(sendLateness),
             Integrity = new IntegrityCounts(lost, duplicated, corrupted),
             Client = clientCost,
+            ClientCheckMicros = Math.Round(checkTicks * 1e6 / Stopwatch.Frequency, 1),
             ClientAllocationNoiseBytes = allocationNoise,
             System = systemCost,
             Settings = Settings(),
