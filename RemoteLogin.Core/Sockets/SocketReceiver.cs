@@ -3,10 +3,14 @@ using System.Net.Sockets;
 
 namespace RemoteLogin.Sockets;
 
-/// <summary>Fills a pipe from a socket until the peer stops sending. One job: receive.</summary>
-public sealed class SocketReceiver(Socket socket, PipeWriter writer, Action<int>? onReceived = null)
+/// <summary>
+/// Fills a pipe from a socket until the peer stops sending. One job: receive. Each receive goes into whatever the
+/// pipe's tail segment has left, if that is at least <paramref name="minimumReceiveSize"/>: a pipe of large segments
+/// gets large receives, and a one-byte echo does not take a fresh segment of its own.
+/// </summary>
+public sealed class SocketReceiver(Socket socket, PipeWriter writer, Action<int>? onReceived = null, int minimumReceiveSize = SocketReceiver.MinimumReceiveSize)
 {
-    private const int MinimumReceiveSize = 4096;
+    public const int MinimumReceiveSize = 4096;
 
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
@@ -15,7 +19,7 @@ public sealed class SocketReceiver(Socket socket, PipeWriter writer, Action<int>
         {
             while (true)
             {
-                var memory = writer.GetMemory(MinimumReceiveSize);
+                var memory = writer.GetMemory(minimumReceiveSize);
                 int received = await socket.ReceiveAsync(memory, SocketFlags.None, cancellationToken);
                 if (received == 0)
                 {

@@ -8,16 +8,33 @@ namespace RemoteLogin.Server.Echo;
 /// The echo is a pipe: a receiver writes what the socket delivers into it, a sender drains it back into the
 /// socket. Receiving and sending run apart, so a burst is received while the previous one is still being sent,
 /// sends coalesce whatever arrived meanwhile, and no byte is copied between the two. The protocol frames each
-/// block as the receiver commits it (<see cref="FramingPipeWriter"/>).
+/// block as the receiver commits it (<see cref="FramingPipeWriter"/>). A stream moves at the wire's speed: segments as
+/// large as the stream floor's reads, receives into whatever a segment has left, the receiver free to run a megabyte
+/// ahead of the sender, and the sender putting everything that has arrived back with one gathered send.
 /// </summary>
 public sealed class PipelinedEcho : IEchoStrategy
 {
+    /// <summary>The pipe's segments, rented from the shared array pool: the stream floor's 64 KB read.</summary>
+    public const int SegmentSize = 64 * 1024;
+
+    /// <summary>The least a receive goes into: less than a segment, so a segment's rest is used before the next is rented.</summary>
+    public const int ReceiveSize = 16 * 1024;
+
+    // The pipe's defaults (64 KB pause, 32 KB resume) stop the receiver after every block of a stream until the
+    // sender has sent it: receiving and sending would take turns instead of running together.
+    private const long PauseWriterThreshold = 1024 * 1024;
+    private const long ResumeWriterThreshold = PauseWriterThreshold / 2;
+
+    private static PipeOptions Options(PipeScheduler scheduler) => new(
+        readerScheduler: scheduler, writerScheduler: scheduler, pauseWriterThreshold: PauseWriterThreshold,
+        resumeWriterThreshold: ResumeWriterThreshold, minimumSegmentSize: SegmentSize, useSynchronizationContext: false);
+
     public async Task EchoAsync(Socket socket, FramedEcho framing, EchoTally tally, CancellationToken cancellationToken)
     {
-        var echo = new Pipe(new PipeOptions(useSynchronizationContext: false));
+        var echo = new Pipe(Options(PipeScheduler.ThreadPool));
         var framed = new FramingPipeWriter(echo.Writer, framing);
         await Task.WhenAll(
-            new SocketReceiver(socket, framed, tally.Received).RunAsync(cancellationToken),
+            new SocketReceiver(socket, framed, tally.Received, ReceiveSize).RunAsync(cancellationToken),
             new SocketSender(socket, echo.Reader, tally.Echoed).RunAsync(cancellationToken));
         ThrowIfBroken(framed);
     }
@@ -25,7 +42,7 @@ public sealed class PipelinedEcho : IEchoStrategy
     /// <summary>The same pipe between two blocking threads: the session's own receives, a second one sends.</summary>
     public void Echo(Socket socket, FramedEcho framing, EchoTally tally)
     {
-        var echo = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
+        var echo = new Pipe(Options(PipeScheduler.Inline));
         var sender = new Thread(() => Send(socket, echo.Reader, tally)) { IsBackground = true, Name = "pipelined echo sender" };
         sender.Start();
         var framed = new FramingPipeWriter(echo.Writer, framing);
@@ -51,7 +68,7 @@ public sealed class PipelinedEcho : IEchoStrategy
         {
             while (true)
             {
-                var memory = writer.GetMemory(4096);
+                var memory = writer.GetMemory(ReceiveSize);
                 int received = socket.Receive(memory.Span);
                 if (received == 0)
                 {
@@ -75,16 +92,18 @@ public sealed class PipelinedEcho : IEchoStrategy
     private static void Send(Socket socket, PipeReader reader, EchoTally tally)
     {
         var waiter = new BlockingWaiter();
+        var sends = new GatheredSend();
         Exception? error = null;
         try
         {
             while (true)
             {
                 var result = reader.TryRead(out var ready) ? ready : waiter.Wait(reader.ReadAsync());
-                foreach (var segment in result.Buffer)
+                for (var buffer = result.Buffer; !buffer.IsEmpty;)
                 {
-                    socket.Send(segment.Span);
-                    tally.Echoed(segment.Length);
+                    int sent = sends.Send(socket, buffer);
+                    tally.Echoed(sent);
+                    buffer = buffer.Slice(sent);
                 }
                 reader.AdvanceTo(result.Buffer.End);
                 if (result.IsCompleted || result.IsCanceled)
