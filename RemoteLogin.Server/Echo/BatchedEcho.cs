@@ -6,7 +6,8 @@ namespace RemoteLogin.Server.Echo;
 /// <summary>Whatever one receive returned goes back with one send, through one reused buffer.</summary>
 public sealed class BatchedEcho : IEchoStrategy
 {
-    private const int BufferSize = 16 * 1024;
+    // The stream floor's read: a paste is received and sent in blocks as large as the floor's, not a quarter of them.
+    private const int BufferSize = 64 * 1024;
 
     public async Task EchoAsync(Socket socket, FramedEcho framing, EchoTally tally, CancellationToken cancellationToken)
     {
