@@ -9,12 +9,14 @@ namespace RemoteLogin.Sockets;
 /// reused list. A single segment goes as a plain send. At most <see cref="MaxSegments"/> segments go per call, the
 /// number the runtime gathers on the stack; more would allocate its iovec and pin arrays per call.
 /// </summary>
-public sealed class GatheredSend
+public sealed class GatheredSend : IDisposable
 {
     public const int MaxSegments = 8;
 
     private readonly List<ArraySegment<byte>> _segments = new(MaxSegments);
-    private readonly SendArgs _args = new();
+
+    // Made at the first gathered async send: a typist's session never has a read of two segments, and needs none.
+    private SendArgs? _args;
 
     /// <summary>Send the start of <paramref name="buffer"/> with one call, on a blocking socket; the bytes it took.</summary>
     public int Send(Socket socket, in ReadOnlySequence<byte> buffer)
@@ -33,8 +35,10 @@ public sealed class GatheredSend
         {
             return socket.SendAsync(buffer.First, SocketFlags.None, cancellationToken);
         }
-        return Gather(buffer) ? _args.SendAsync(socket, _segments, cancellationToken) : socket.SendAsync(buffer.First, SocketFlags.None, cancellationToken);
+        return Gather(buffer) ? (_args ??= new SendArgs()).SendAsync(socket, _segments, cancellationToken) : socket.SendAsync(buffer.First, SocketFlags.None, cancellationToken);
     }
+
+    public void Dispose() => _args?.Dispose();
 
     /// <summary>The first segments as array segments; false when a segment is not an array's (a native pool's), which goes alone.</summary>
     private bool Gather(in ReadOnlySequence<byte> buffer)

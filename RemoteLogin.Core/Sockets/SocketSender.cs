@@ -40,6 +40,10 @@ public sealed class SocketSender(Socket socket, PipeReader reader, Action<int>? 
         {
             error = e;
         }
+        finally
+        {
+            _sends.Dispose(); // one run per sender: its send arguments are done with
+        }
         await reader.CompleteAsync(error);
     }
 }
