@@ -4,27 +4,35 @@ using System.Net.Sockets;
 namespace RemoteLogin.Sockets;
 
 /// <summary>
-/// Fills a pipe from a socket until the peer stops sending. One job: receive. Each receive goes into whatever the
-/// pipe's tail segment has left, if that is at least <paramref name="minimumReceiveSize"/>: a pipe of large segments
-/// gets large receives, and a one-byte echo does not take a fresh segment of its own.
+/// Fills a pipe from a socket until the peer stops sending. One job: receive. A receive asks the pipe for little
+/// (<see cref="MinimumReceiveSize"/>, usually the rest of the tail segment) until one fills all it was given: then the
+/// peer is streaming, and the next asks for the stream floor's read (<see cref="StreamReceiveSize"/>). So a paste is
+/// received in large blocks, and a typist's idle session holds a small segment, not a large one, while it waits.
 /// </summary>
-public sealed class SocketReceiver(Socket socket, PipeWriter writer, Action<int>? onReceived = null, int minimumReceiveSize = SocketReceiver.MinimumReceiveSize)
+public sealed class SocketReceiver(Socket socket, PipeWriter writer, Action<int>? onReceived = null)
 {
     public const int MinimumReceiveSize = 4096;
+
+    public const int StreamReceiveSize = 64 * 1024;
+
+    /// <summary>What the next receive asks the pipe for, after one that got <paramref name="received"/> bytes of <paramref name="offered"/>.</summary>
+    public static int NextReceiveSize(int received, int offered) => received == offered ? StreamReceiveSize : MinimumReceiveSize;
 
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         Exception? error = null;
+        int size = MinimumReceiveSize;
         try
         {
             while (true)
             {
-                var memory = writer.GetMemory(minimumReceiveSize);
+                var memory = writer.GetMemory(size);
                 int received = await socket.ReceiveAsync(memory, SocketFlags.None, cancellationToken);
                 if (received == 0)
                 {
                     break;
                 }
+                size = NextReceiveSize(received, memory.Length);
                 writer.Advance(received);
                 onReceived?.Invoke(received);
                 var flush = await writer.FlushAsync(cancellationToken);

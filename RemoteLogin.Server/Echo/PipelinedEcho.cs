@@ -8,18 +8,13 @@ namespace RemoteLogin.Server.Echo;
 /// The echo is a pipe: a receiver writes what the socket delivers into it, a sender drains it back into the
 /// socket. Receiving and sending run apart, so a burst is received while the previous one is still being sent,
 /// sends coalesce whatever arrived meanwhile, and no byte is copied between the two. The protocol frames each
-/// block as the receiver commits it (<see cref="FramingPipeWriter"/>). A stream moves at the wire's speed: segments as
-/// large as the stream floor's reads, receives into whatever a segment has left, the receiver free to run a megabyte
-/// ahead of the sender, and the sender putting everything that has arrived back with one gathered send.
+/// block as the receiver commits it (<see cref="FramingPipeWriter"/>). A stream moves at the wire's speed: receives
+/// as large as the stream floor's reads once the client streams (<see cref="SocketReceiver.NextReceiveSize"/>), the
+/// receiver free to run a megabyte ahead of the sender, and the sender putting everything that has arrived back with
+/// one gathered send (<see cref="GatheredSend"/>).
 /// </summary>
 public sealed class PipelinedEcho : IEchoStrategy
 {
-    /// <summary>The pipe's segments, rented from the shared array pool: the stream floor's 64 KB read.</summary>
-    public const int SegmentSize = 64 * 1024;
-
-    /// <summary>The least a receive goes into: less than a segment, so a segment's rest is used before the next is rented.</summary>
-    public const int ReceiveSize = 16 * 1024;
-
     // The pipe's defaults (64 KB pause, 32 KB resume) stop the receiver after every block of a stream until the
     // sender has sent it: receiving and sending would take turns instead of running together.
     private const long PauseWriterThreshold = 1024 * 1024;
@@ -27,14 +22,14 @@ public sealed class PipelinedEcho : IEchoStrategy
 
     private static PipeOptions Options(PipeScheduler scheduler) => new(
         readerScheduler: scheduler, writerScheduler: scheduler, pauseWriterThreshold: PauseWriterThreshold,
-        resumeWriterThreshold: ResumeWriterThreshold, minimumSegmentSize: SegmentSize, useSynchronizationContext: false);
+        resumeWriterThreshold: ResumeWriterThreshold, useSynchronizationContext: false);
 
     public async Task EchoAsync(Socket socket, FramedEcho framing, EchoTally tally, CancellationToken cancellationToken)
     {
         var echo = new Pipe(Options(PipeScheduler.ThreadPool));
         var framed = new FramingPipeWriter(echo.Writer, framing);
         await Task.WhenAll(
-            new SocketReceiver(socket, framed, tally.Received, ReceiveSize).RunAsync(cancellationToken),
+            new SocketReceiver(socket, framed, tally.Received).RunAsync(cancellationToken),
             new SocketSender(socket, echo.Reader, tally.Echoed).RunAsync(cancellationToken));
         ThrowIfBroken(framed);
     }
@@ -64,16 +59,18 @@ public sealed class PipelinedEcho : IEchoStrategy
     {
         var waiter = new BlockingWaiter();
         Exception? error = null;
+        int size = SocketReceiver.MinimumReceiveSize;
         try
         {
             while (true)
             {
-                var memory = writer.GetMemory(ReceiveSize);
+                var memory = writer.GetMemory(size);
                 int received = socket.Receive(memory.Span);
                 if (received == 0)
                 {
                     break;
                 }
+                size = SocketReceiver.NextReceiveSize(received, memory.Length);
                 writer.Advance(received);
                 tally.Received(received);
                 if (waiter.Wait(writer.FlushAsync()).IsCompleted)
