@@ -3,9 +3,14 @@ using System.Net.Sockets;
 
 namespace RemoteLogin.Sockets;
 
-/// <summary>Drains a pipe into a socket: everything flushed since the last send goes out together. One job: send.</summary>
+/// <summary>
+/// Drains a pipe into a socket: everything flushed since the last send goes out together, a read of many segments as
+/// one gathered send (<see cref="GatheredSend"/>), not a send per segment. One job: send.
+/// </summary>
 public sealed class SocketSender(Socket socket, PipeReader reader, Action<int>? onSent = null)
 {
+    private readonly GatheredSend _sends = new();
+
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         Exception? error = null;
@@ -18,12 +23,13 @@ public sealed class SocketSender(Socket socket, PipeReader reader, Action<int>? 
                     result = await reader.ReadAsync(cancellationToken);
                 }
                 var buffer = result.Buffer;
-                foreach (var segment in buffer)
+                while (!buffer.IsEmpty)
                 {
-                    await socket.SendAsync(segment, SocketFlags.None, cancellationToken);
-                    onSent?.Invoke(segment.Length);
+                    int sent = await _sends.SendAsync(socket, buffer, cancellationToken);
+                    onSent?.Invoke(sent);
+                    buffer = buffer.Slice(sent);
                 }
-                reader.AdvanceTo(buffer.End);
+                reader.AdvanceTo(result.Buffer.End);
                 if (result.IsCompleted || result.IsCanceled)
                 {
                     break;
@@ -33,6 +39,10 @@ public sealed class SocketSender(Socket socket, PipeReader reader, Action<int>? 
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
         {
             error = e;
+        }
+        finally
+        {
+            _sends.Dispose(); // one run per sender: its send arguments are done with
         }
         await reader.CompleteAsync(error);
     }

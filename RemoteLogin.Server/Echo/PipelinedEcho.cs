@@ -8,13 +8,25 @@ namespace RemoteLogin.Server.Echo;
 /// The echo is a pipe: a receiver writes what the socket delivers into it, a sender drains it back into the
 /// socket. Receiving and sending run apart, so a burst is received while the previous one is still being sent,
 /// sends coalesce whatever arrived meanwhile, and no byte is copied between the two. The protocol frames each
-/// block as the receiver commits it (<see cref="FramingPipeWriter"/>).
+/// block as the receiver commits it (<see cref="FramingPipeWriter"/>). A stream moves at the wire's speed: receives
+/// as large as the stream floor's reads once the client streams (<see cref="SocketReceiver.NextReceiveSize"/>), the
+/// receiver free to run a megabyte ahead of the sender, and the sender putting everything that has arrived back with
+/// one gathered send (<see cref="GatheredSend"/>).
 /// </summary>
 public sealed class PipelinedEcho : IEchoStrategy
 {
+    // The pipe's defaults (64 KB pause, 32 KB resume) stop the receiver after every block of a stream until the
+    // sender has sent it: receiving and sending would take turns instead of running together.
+    private const long PauseWriterThreshold = 1024 * 1024;
+    private const long ResumeWriterThreshold = PauseWriterThreshold / 2;
+
+    private static PipeOptions Options(PipeScheduler scheduler) => new(
+        readerScheduler: scheduler, writerScheduler: scheduler, pauseWriterThreshold: PauseWriterThreshold,
+        resumeWriterThreshold: ResumeWriterThreshold, useSynchronizationContext: false);
+
     public async Task EchoAsync(Socket socket, FramedEcho framing, EchoTally tally, CancellationToken cancellationToken)
     {
-        var echo = new Pipe(new PipeOptions(useSynchronizationContext: false));
+        var echo = new Pipe(Options(PipeScheduler.ThreadPool));
         var framed = new FramingPipeWriter(echo.Writer, framing);
         await Task.WhenAll(
             new SocketReceiver(socket, framed, tally.Received).RunAsync(cancellationToken),
@@ -25,7 +37,7 @@ public sealed class PipelinedEcho : IEchoStrategy
     /// <summary>The same pipe between two blocking threads: the session's own receives, a second one sends.</summary>
     public void Echo(Socket socket, FramedEcho framing, EchoTally tally)
     {
-        var echo = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, writerScheduler: PipeScheduler.Inline, useSynchronizationContext: false));
+        var echo = new Pipe(Options(PipeScheduler.Inline));
         var sender = new Thread(() => Send(socket, echo.Reader, tally)) { IsBackground = true, Name = "pipelined echo sender" };
         sender.Start();
         var framed = new FramingPipeWriter(echo.Writer, framing);
@@ -47,16 +59,18 @@ public sealed class PipelinedEcho : IEchoStrategy
     {
         var waiter = new BlockingWaiter();
         Exception? error = null;
+        int size = SocketReceiver.MinimumReceiveSize;
         try
         {
             while (true)
             {
-                var memory = writer.GetMemory(4096);
+                var memory = writer.GetMemory(size);
                 int received = socket.Receive(memory.Span);
                 if (received == 0)
                 {
                     break;
                 }
+                size = SocketReceiver.NextReceiveSize(received, memory.Length);
                 writer.Advance(received);
                 tally.Received(received);
                 if (waiter.Wait(writer.FlushAsync()).IsCompleted)
@@ -75,16 +89,18 @@ public sealed class PipelinedEcho : IEchoStrategy
     private static void Send(Socket socket, PipeReader reader, EchoTally tally)
     {
         var waiter = new BlockingWaiter();
+        var sends = new GatheredSend();
         Exception? error = null;
         try
         {
             while (true)
             {
                 var result = reader.TryRead(out var ready) ? ready : waiter.Wait(reader.ReadAsync());
-                foreach (var segment in result.Buffer)
+                for (var buffer = result.Buffer; !buffer.IsEmpty;)
                 {
-                    socket.Send(segment.Span);
-                    tally.Echoed(segment.Length);
+                    int sent = sends.Send(socket, buffer);
+                    tally.Echoed(sent);
+                    buffer = buffer.Slice(sent);
                 }
                 reader.AdvanceTo(result.Buffer.End);
                 if (result.IsCompleted || result.IsCanceled)
