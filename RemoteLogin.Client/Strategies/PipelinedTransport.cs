@@ -15,8 +15,9 @@ namespace RemoteLogin.Client.Strategies;
 /// </summary>
 public sealed class PipelinedTransport : ClientTransport
 {
-    private readonly Pipe _outgoing = new(new PipeOptions(useSynchronizationContext: false));
-    private readonly Pipe _incoming = new(new PipeOptions(useSynchronizationContext: false));
+    // The outgoing pipe never holds more than the window; the incoming one must not pause the receiver after every block of a paste.
+    private readonly Pipe _outgoing = new(StreamPipe.Options(PipeScheduler.ThreadPool));
+    private readonly Pipe _incoming = new(StreamPipe.Options(PipeScheduler.ThreadPool));
     private readonly Task _sending;
     private readonly Task _receiving;
     private readonly Task _matching;

@@ -15,18 +15,9 @@ namespace RemoteLogin.Server.Echo;
 /// </summary>
 public sealed class PipelinedEcho : IEchoStrategy
 {
-    // The pipe's defaults (64 KB pause, 32 KB resume) stop the receiver after every block of a stream until the
-    // sender has sent it: receiving and sending would take turns instead of running together.
-    private const long PauseWriterThreshold = 1024 * 1024;
-    private const long ResumeWriterThreshold = PauseWriterThreshold / 2;
-
-    private static PipeOptions Options(PipeScheduler scheduler) => new(
-        readerScheduler: scheduler, writerScheduler: scheduler, pauseWriterThreshold: PauseWriterThreshold,
-        resumeWriterThreshold: ResumeWriterThreshold, useSynchronizationContext: false);
-
     public async Task EchoAsync(Socket socket, FramedEcho framing, EchoTally tally, CancellationToken cancellationToken)
     {
-        var echo = new Pipe(Options(PipeScheduler.ThreadPool));
+        var echo = new Pipe(StreamPipe.Options(PipeScheduler.ThreadPool));
         var framed = new FramingPipeWriter(echo.Writer, framing);
         await Task.WhenAll(
             new SocketReceiver(socket, framed, tally.Received).RunAsync(cancellationToken),
@@ -37,7 +28,7 @@ public sealed class PipelinedEcho : IEchoStrategy
     /// <summary>The same pipe between two blocking threads: the session's own receives, a second one sends.</summary>
     public void Echo(Socket socket, FramedEcho framing, EchoTally tally)
     {
-        var echo = new Pipe(Options(PipeScheduler.Inline));
+        var echo = new Pipe(StreamPipe.Options(PipeScheduler.Inline));
         var sender = new Thread(() => Send(socket, echo.Reader, tally)) { IsBackground = true, Name = "pipelined echo sender" };
         sender.Start();
         var framed = new FramingPipeWriter(echo.Writer, framing);
