@@ -109,15 +109,26 @@ public sealed record BenchPlan
     {
         (Scenario.Interactive, false) => clientStrategy == BufferStrategy.Batched ? new(2_000, 500, 1, 0) : new(20_000, 10_000, 1, 0),
         (Scenario.Interactive, true) => clientStrategy == BufferStrategy.Batched ? new(500, 200, 1, 0) : new(5_000, 5_000, 1, 0),
-        // A naive paste moves ~150 k chars/s; the others tens of millions, and at the stream floor near a billion: at a
-        // naive paste's size their measured part would last a few ms, under two of the kernel's 4 ms CPU-accounting
-        // ticks and inside the JIT's tiering delay, so that neither the ratio nor the time per side would mean much.
-        (Scenario.Paste, false) => clientStrategy == BufferStrategy.Naive ? new(500_000, 50_000, 1, 0) : new(10_000_000, 1_000_000, 1, 0),
-        (Scenario.Paste, true) => clientStrategy == BufferStrategy.Naive ? new(100_000, 20_000, 1, 0) : new(1_000_000, 200_000, 1, 0),
+        // A naive paste moves ~150 k chars/s, a batched one (64-character sends) tens of millions, the others near the
+        // stream floor's billion: each is sized to last a fraction of a second, so its measured part spans many of the
+        // kernel's 4 ms CPU-accounting ticks and its warm-up outlasts the JIT's tiering delay.
+        (Scenario.Paste, false) => Paste(clientStrategy, naive: 500_000, batched: 20_000_000, streaming: 200_000_000),
+        (Scenario.Paste, true) => Paste(clientStrategy, naive: 100_000, batched: 5_000_000, streaming: 50_000_000),
         (Scenario.Typists, false) => Typists(TypistSessions ?? 50, charsPerSecond: 20, measuredPerSession: 60),
         (Scenario.Typists, true) => Typists(TypistSessions ?? 10, charsPerSecond: 50, measuredPerSession: 50),
         _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null),
     };
+
+    private static ScenarioSize Paste(BufferStrategy clientStrategy, long naive, long batched, long streaming)
+    {
+        long chars = clientStrategy switch
+        {
+            BufferStrategy.Naive => naive,
+            BufferStrategy.Batched => batched,
+            _ => streaming,
+        };
+        return new(chars, chars / 10, 1, 0);
+    }
 
     /// <summary>
     /// Every session warms up with the same 60 characters, whatever the model: under process and relay each session
