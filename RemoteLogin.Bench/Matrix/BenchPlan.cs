@@ -101,30 +101,30 @@ public sealed record BenchPlan
     /// <summary>
     /// Sizes that keep the quick matrix at a couple of minutes on 2 cores and the default one at a quarter of an hour;
     /// a hand-run <c>load</c> sizes itself (ScenarioDefaults) for a single run instead.
-    /// Batched interactive types fewer characters: every one of them waits out the client's batch delay; and a naive
-    /// paste fewer, one system call per character at each end. <paramref name="clientStrategy"/> is the client's, not
-    /// the daemon's: it is the client that types them.
+    /// Batched interactive types fewer characters: every one of them waits out the client's batch delay. A paste is
+    /// as slow as its slower end: naive at either end makes two system calls per character there, and a batched
+    /// client sends 64 characters a call.
     /// </summary>
-    public ScenarioSize SizeOf(Scenario scenario, BufferStrategy clientStrategy) => (scenario, Quick) switch
+    public ScenarioSize SizeOf(Scenario scenario, BufferStrategy echoStrategy, BufferStrategy clientStrategy) => (scenario, Quick) switch
     {
         (Scenario.Interactive, false) => clientStrategy == BufferStrategy.Batched ? new(2_000, 500, 1, 0) : new(20_000, 10_000, 1, 0),
         (Scenario.Interactive, true) => clientStrategy == BufferStrategy.Batched ? new(500, 200, 1, 0) : new(5_000, 5_000, 1, 0),
         // A naive paste moves ~150 k chars/s, a batched one (64-character sends) tens of millions, the others near the
         // stream floor's billion: each is sized to last a fraction of a second, so its measured part spans many of the
         // kernel's 4 ms CPU-accounting ticks and its warm-up outlasts the JIT's tiering delay.
-        (Scenario.Paste, false) => Paste(clientStrategy, naive: 500_000, batched: 20_000_000, streaming: 200_000_000),
-        (Scenario.Paste, true) => Paste(clientStrategy, naive: 100_000, batched: 5_000_000, streaming: 50_000_000),
+        (Scenario.Paste, false) => Paste(echoStrategy, clientStrategy, naive: 500_000, batched: 20_000_000, streaming: 200_000_000),
+        (Scenario.Paste, true) => Paste(echoStrategy, clientStrategy, naive: 100_000, batched: 5_000_000, streaming: 50_000_000),
         (Scenario.Typists, false) => Typists(TypistSessions ?? 50, charsPerSecond: 20, measuredPerSession: 60),
         (Scenario.Typists, true) => Typists(TypistSessions ?? 10, charsPerSecond: 50, measuredPerSession: 50),
         _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null),
     };
 
-    private static ScenarioSize Paste(BufferStrategy clientStrategy, long naive, long batched, long streaming)
+    private static ScenarioSize Paste(BufferStrategy echoStrategy, BufferStrategy clientStrategy, long naive, long batched, long streaming)
     {
-        long chars = clientStrategy switch
+        long chars = (echoStrategy, clientStrategy) switch
         {
-            BufferStrategy.Naive => naive,
-            BufferStrategy.Batched => batched,
+            (BufferStrategy.Naive, _) or (_, BufferStrategy.Naive) => naive,
+            (_, BufferStrategy.Batched) => batched,
             _ => streaming,
         };
         return new(chars, chars / 10, 1, 0);

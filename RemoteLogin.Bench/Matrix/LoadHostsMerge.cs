@@ -62,6 +62,8 @@ public static class LoadHostsMerge
             Integrity = results.Select(r => r.Integrity).Aggregate((a, b) => a + b),
             Client = results.Select(r => r.Client).Aggregate((a, b) => a + b),
             ClientAllocationNoiseBytes = results.Sum(r => r.ClientAllocationNoiseBytes ?? 0),
+            // Every client's check, or none: a sum over some of them would pass for the whole run's.
+            ClientCheckMicros = results.All(r => r.ClientCheckMicros is not null) ? results.Sum(r => r.ClientCheckMicros) : null,
             Failures = failures.Length > 0 ? failures : null,
             HistogramLog = Path.GetFileName(mergedHlogPath),
             Hosts = [.. parts.Select(p => new HostRun

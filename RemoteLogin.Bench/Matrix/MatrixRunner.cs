@@ -122,7 +122,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
     /// </summary>
     private Load Clients(Configuration configuration, IPEndPoint endpoint, string stem, int round, bool countSyscalls)
     {
-        var size = plan.SizeOf(configuration.Scenario, configuration.ClientStrategy);
+        var size = plan.SizeOf(configuration.Scenario, configuration.Strategy, configuration.ClientStrategy);
         var loads = configuration.Scenario == Scenario.Typists ? hosts.Loads.Take(size.Sessions).ToList() : [hosts.Loads[0]];
         var clients = new List<(ClientProcess.Request, LoadSide)>();
         for (int i = 0; i < loads.Count; i++)

@@ -137,12 +137,14 @@ public sealed class EchoWindow : IDisposable
     /// <summary>Check echoed bytes in place against what was typed; <paramref name="arrivedAt"/> is when the receive returned.</summary>
     public void Match(ReadOnlySpan<byte> echoed, long arrivedAt)
     {
-        long started = Stopwatch.GetTimestamp();
         lock (_matchLock)
         {
+            // Timed inside the lock, so a wait for it is not checking; counted before the matches are published, so
+            // whoever sees the last echo in sees its check's time too.
+            long started = Stopwatch.GetTimestamp();
             Consume(echoed, arrivedAt);
+            Volatile.Write(ref _checkTicks, _checkTicks + Stopwatch.GetTimestamp() - started);
             PublishMatched();
-            _checkTicks += Stopwatch.GetTimestamp() - started; // one writer, under the lock; read with Volatile.Read
         }
         WakeProducer();
     }
@@ -456,7 +458,12 @@ public sealed class EchoWindow : IDisposable
         }
     }
 
-    /// <summary>Consumer side, under the lock: publish how far echoes matched, retiring every segment wholly before it but the last.</summary>
+    /// <summary>
+    /// Consumer side, under the lock: retire every segment wholly before how far echoes matched but the last, and
+    /// write that point once more with a barrier. Consume has moved it forward already with plain stores, which the
+    /// producer may see early through Room and Outstanding: harmless, since it only moves forward and a slot of the
+    /// ring is freed only once its byte has been compared.
+    /// </summary>
     private void PublishMatched()
     {
         var segments = _segments;

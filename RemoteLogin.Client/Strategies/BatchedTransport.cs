@@ -40,6 +40,12 @@ public sealed class BatchedTransport : BlockingTransport
 
     protected override void Send(long first, int count)
     {
+        // A send that would block leaves the batch where it is for the background send, and the typing loop types
+        // nothing more into the session until it is out; a run that filled the batch twice would write over it.
+        if (SendsWithoutBlocking && _pending + count > _batch.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, "sends that do not block take at most one batch at a time");
+        }
         long index = first;
         long end = first + count;
         while (index < end)

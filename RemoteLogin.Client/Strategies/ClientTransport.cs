@@ -147,21 +147,46 @@ public abstract class ClientTransport : IDisposable
     }
 
     /// <summary>
-    /// Before closing: let a send still in the background finish (or fail), and make sends block again, so what
-    /// <see cref="Close"/> flushes goes out whole.
+    /// Before closing: let a send still in the background finish, and make sends block again, so what <see cref="Close"/>
+    /// flushes goes out whole and after it. A background send that failed, or did not finish in the echo timeout, leaves
+    /// a stream with a hole in it: nothing may be sent behind it, so the session is given up (its outstanding echoes
+    /// lost, its socket closed) and the caller hears why, as an <see cref="IOException"/> like any broken connection.
     /// </summary>
     protected void SettleSends()
     {
         if (_stall is { } stall)
         {
             _stall = null;
-            stall.Wait(Settings.EchoTimeout); // its failure, if any, was the typing loop's to report
+            bool wentOut;
+            try
+            {
+                wentOut = stall.Wait(Settings.EchoTimeout);
+            }
+            catch (AggregateException)
+            {
+                wentOut = false;
+            }
+            if (!wentOut)
+            {
+                Abandon();
+                throw new IOException($"a send had not gone out when the session closed ({stall.Exception?.InnerException?.Message ?? "still waiting for the daemon to read"})");
+            }
         }
         if (_nonBlocking)
         {
             _nonBlocking = false;
             Socket.Blocking = true;
         }
+    }
+
+    /// <summary>
+    /// Give the session up: its outstanding echoes count lost and its socket closes, which also ends a send still
+    /// waiting in the background (so closing it later waits for nothing).
+    /// </summary>
+    public void Abandon()
+    {
+        Window.MarkOutstandingLost();
+        Socket.Dispose();
     }
 
     /// <summary>

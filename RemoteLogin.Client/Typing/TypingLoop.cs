@@ -118,11 +118,15 @@ public sealed class TypingLoop
         var session = typist.Session;
         try
         {
-            if (session.IsSending || (_left > 0 && typist.Due <= now && !MakeRoom(session)))
+            if (session.IsSending)
             {
                 return HeldUp(typist, now);
             }
-            session.ThrowIfSendFailed();
+            session.ThrowIfSendFailed(); // before anything else is sent behind a background send that failed
+            if (_left > 0 && typist.Due <= now && !MakeRoom(session))
+            {
+                return HeldUp(typist, now);
+            }
             if (session.FlushDeadline <= now)
             {
                 session.FlushWithoutWaiting();
@@ -181,6 +185,7 @@ public sealed class TypingLoop
         if (typist.Session.IsSending)
         {
             typist.Fail($"a send has not gone out in {typist.Session.EchoTimeout.TotalSeconds:0.#} s");
+            typist.Session.Abandon(); // ends the send still waiting, so closing the session later waits for nothing
             return long.MaxValue;
         }
         typist.Session.Window.MarkOutstandingLost();

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Threading.Tasks.Sources;
+using RemoteLogin.Measurement;
 
 namespace RemoteLogin.Sockets;
 
@@ -12,8 +13,11 @@ public sealed class SendArgs : SocketAsyncEventArgs, IValueTaskSource<int>
 {
     private static readonly Action<object?> AbortSend = socket => ((Socket)socket!).Dispose();
 
-    // Completions come on the socket engine's thread: the awaiting loop goes to the thread pool, never runs there.
-    private ManualResetValueTaskSourceCore<int> _completion = new() { RunContinuationsAsynchronously = true };
+    // Completions come on the socket engine's thread: the awaiting loop goes to the thread pool, as every other socket
+    // continuation does, unless the run asked for socket continuations inline (the bench's --inline-completions).
+    private static readonly bool s_inline = Environment.GetEnvironmentVariable(RuntimeSwitches.InlineSocketCompletions) == "1";
+
+    private ManualResetValueTaskSourceCore<int> _completion = new() { RunContinuationsAsynchronously = !s_inline };
     private CancellationTokenRegistration _cancellation;
     private CancellationToken _token;
 
