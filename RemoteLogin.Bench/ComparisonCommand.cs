@@ -33,6 +33,8 @@ public static class ComparisonCommand
         {
             Description = $"Run daemon and client with {RuntimeSwitches.InlineSocketCompletions}=1 (socket continuations on the epoll thread); the table names it",
         };
+        var clientCompletions = Options.Vocabulary("--client-completions", ClientCompletions.Inline,
+            $"Where the load clients run socket continuations: inline ({RuntimeSwitches.InlineSocketCompletions}=1 for the clients alone) or on the thread pool; the table names it");
         var environment = new Option<string[]>("--env")
         {
             Description = "NAME=VALUE in the environment of the daemon and the client, e.g. DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 (repeatable; the table names each)",
@@ -69,7 +71,7 @@ public static class ComparisonCommand
 
         var root = new RootCommand("RemoteLogin comparison: every buffer strategy against a real daemon, over loopback or on a lab host, beside the floors.")
         {
-            quick, output, strategies, clientStrategy, subdaemons, scenarios, protocols, rounds, typists, inline, environment, seed, placement, cpuIdle,
+            quick, output, strategies, clientStrategy, subdaemons, scenarios, protocols, rounds, typists, inline, clientCompletions, environment, seed, placement, cpuIdle,
             daemonHost, loadHosts, dataAddress, sshConfig, dropByteInRound,
         };
         root.SetAction(parsed =>
@@ -104,6 +106,7 @@ public static class ComparisonCommand
                 FloorRoundTrips = isQuick ? 2_000 : 10_000,
                 StreamFloorBytes = isQuick ? 64L << 20 : 256L << 20,
                 RuntimeSwitches = switches,
+                ClientCompletions = parsed.GetValue(clientCompletions),
                 Seed = parsed.GetValue(seed) ?? Random.Shared.Next(),
                 Placement = parsed.GetValue(placement),
                 CpuIdle = parsed.GetValue(cpuIdle),
@@ -217,6 +220,7 @@ public static class ComparisonCommand
                 ["syscalls"] = plan.CountSyscalls ? PerfSyscalls.Method : $"not counted: {PerfSyscalls.Unavailable()}",
                 ["placement"] = plan.Placement.Name(),
                 ["clientStrategy"] = plan.ClientStrategy?.Name() ?? "as the daemon's",
+                ["clientCompletions"] = plan.ClientCompletions.Name(),
                 ["cpuIdle"] = idle.Status,
                 ["daemonHost"] = lab.DaemonHost ?? BenchHosts.Local,
                 ["loadHosts"] = string.Join(",", lab.LoadHosts),
@@ -227,11 +231,11 @@ public static class ComparisonCommand
         };
         var runner = new MatrixRunner(plan, directory, hosts);
         // A program on a lab host gets its login's environment there and the bench's switches, never this shell's.
-        IEnumerable<KeyValuePair<string, string?>> EnvironmentOf(HostDescription? lab, string program) => lab is null
-            ? SiblingProgram.StartInfo(program, [], plan.RuntimeSwitches).Environment
-            : lab.WithSwitches(plan.RuntimeSwitches).Environment.DotnetEnvironment.Daemon.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value));
-        var clientEnvironment = EnvironmentOf(hosts.Loads[0].Description, "RemoteLogin.Client");
-        var daemonEnvironment = EnvironmentOf(hosts.Daemon.Description, "RemoteLogin.Server");
+        IEnumerable<KeyValuePair<string, string?>> EnvironmentOf(HostDescription? lab, string program, IReadOnlyDictionary<string, string> switches) => lab is null
+            ? SiblingProgram.StartInfo(program, [], switches).Environment
+            : lab.WithSwitches(switches).Environment.DotnetEnvironment.Daemon.Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value));
+        var clientEnvironment = EnvironmentOf(hosts.Loads[0].Description, "RemoteLogin.Client", plan.ClientSwitches);
+        var daemonEnvironment = EnvironmentOf(hosts.Daemon.Description, "RemoteLogin.Server", plan.RuntimeSwitches);
         // What the documents written while the bench runs say of the machine: the start's figures, no end yet (the last
         // document has them).
         var running = probe.SoFar(clientEnvironment, daemonEnvironment);

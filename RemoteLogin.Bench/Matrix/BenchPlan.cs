@@ -21,6 +21,14 @@ public sealed record BenchPlan
     /// <summary>Environment given to the daemon and the client, e.g. DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS.</summary>
     public required IReadOnlyDictionary<string, string> RuntimeSwitches { get; init; }
 
+    /// <summary>Where the load clients run their socket continuations: a setting of the load generator, not of the daemon measured.</summary>
+    public ClientCompletions ClientCompletions { get; init; } = ClientCompletions.Inline;
+
+    /// <summary>The load clients' environment: <see cref="RuntimeSwitches"/>, and inline socket completions unless <see cref="ClientCompletions"/> says pool.</summary>
+    public IReadOnlyDictionary<string, string> ClientSwitches => ClientCompletions == ClientCompletions.Inline
+        ? new Dictionary<string, string>(RuntimeSwitches) { [Measurement.RuntimeSwitches.InlineSocketCompletions] = "1" }
+        : RuntimeSwitches;
+
     /// <summary>Orders the configurations within each round (shuffled anew every round); the same seed repeats the order.</summary>
     public required int Seed { get; init; }
 

@@ -137,7 +137,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
             string part = loads.Count == 1 ? stem : $"{stem}-h{i + 1}";
             clients.Add((new ClientProcess.Request(
                 endpoint, configuration.Scenario, configuration.ClientStrategy, configuration.Subdaemon, configuration.Protocol, share,
-                Path.Combine(outputDirectory, "runs", part + ".json"), Path.Combine(outputDirectory, part + ".hlog"), plan.RuntimeSwitches, countSyscalls)
+                Path.Combine(outputDirectory, "runs", part + ".json"), Path.Combine(outputDirectory, part + ".hlog"), plan.ClientSwitches, countSyscalls)
             {
                 // Every round types a text of its own, the same again for the same seed; so does every load host.
                 TextSeed = unchecked(plan.Seed + round + 7919 * i),

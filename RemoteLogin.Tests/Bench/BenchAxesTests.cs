@@ -1,4 +1,5 @@
 using System.Text.Json;
+using RemoteLogin.Measurement;
 using RemoteLogin.Processes;
 using RemoteLogin.Tests.Support;
 
@@ -14,7 +15,7 @@ public class BenchAxesTests
         string directory = scratch.Path;
         var outcome = await ChildProgram.RunAsync(SiblingProgram.StartInfo("RemoteLogin.Bench",
             ["--quick", "--scenarios", "interactive", "--strategies", "naive", "--subdaemons", "thread", "--protocols", "raw",
-             "--placement", "same", "--cpu-idle", "poll", "--client-strategy", "zerocopy", "--seed", "3", "--out", directory]), TimeSpan.FromMinutes(5));
+             "--placement", "same", "--cpu-idle", "poll", "--client-strategy", "zerocopy", "--client-completions", "pool", "--seed", "3", "--out", directory]), TimeSpan.FromMinutes(5));
 
         Assert.True(outcome.ExitCode == 0, outcome.StandardError);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "results.json")));
@@ -39,5 +40,9 @@ public class BenchAxesTests
         using var client = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "runs", "interactive-naive-client-zerocopy-thread-raw-r1.json")));
         Assert.Equal("zerocopy", client.RootElement.GetProperty("strategy").GetString());
         Assert.Contains("| client strategy |", markdown);
+        // Pool completions: the client ran without the inline switch it gets by default, and the run says so.
+        Assert.Equal("pool", root.GetProperty("settings").GetProperty("clientCompletions").GetString());
+        Assert.False(environment.GetProperty("dotnetEnvironment").GetProperty("client").TryGetProperty(RuntimeSwitches.InlineSocketCompletions, out _));
+        Assert.False(client.RootElement.GetProperty("settings").TryGetProperty(RuntimeSwitches.InlineSocketCompletions, out _));
     }
 }

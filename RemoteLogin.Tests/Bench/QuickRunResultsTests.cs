@@ -259,8 +259,10 @@ public class QuickRunResultsTests
             Assert.True(environment.TryGetProperty(field, out _), field);
         }
         Assert.Equal("default", environment.GetProperty("placement").GetString());
-        Assert.True(environment.GetProperty("dotnetEnvironment").TryGetProperty("client", out _));
-        Assert.True(environment.GetProperty("dotnetEnvironment").TryGetProperty("daemon", out _));
+        // The load clients check echoes on the socket engine's thread by default, and say so; the daemon keeps .NET's default.
+        var dotnet = environment.GetProperty("dotnetEnvironment");
+        Assert.Equal("1", dotnet.GetProperty("client").GetProperty(RuntimeSwitches.InlineSocketCompletions).GetString());
+        Assert.False(dotnet.GetProperty("daemon").TryGetProperty(RuntimeSwitches.InlineSocketCompletions, out _));
     }
 
     private static long CpuSpent(JsonElement side) => side.GetProperty("cpuUserMicros").GetInt64() + side.GetProperty("cpuSystemMicros").GetInt64();
