@@ -63,6 +63,12 @@ public sealed record BenchPlan
     public int? TypistSessions { get; init; }
 
     /// <summary>
+    /// The daemon's <c>--max-sessions</c>: its own default unless the typists are more, so the limit it enforces
+    /// on strangers never turns away the bench's own load; a few more for the floors' and a late client's connections.
+    /// </summary>
+    public int MaxSessions => Math.Max(Server.Daemon.DaemonSettings.DefaultMaxSessions, (TypistSessions ?? 0) + 16);
+
+    /// <summary>
     /// The default run's focus: a paste measures the buffer strategy, not the model, so it runs under task alone; and
     /// telnet and rlogin measure their framing, so they run interactive and paste under task alone. The full matrix
     /// would take three times as long and tell little more.

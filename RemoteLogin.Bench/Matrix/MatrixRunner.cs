@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using RemoteLogin.Bench.Counters;
@@ -40,7 +41,7 @@ public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHo
         {
             var (round, strategy, subdaemon, protocol) = (daemonRun.Round, daemonRun.Strategy, daemonRun.Subdaemon, daemonRun.Protocol);
             using var daemon = DaemonProcess.Start(
-                ["--echo", strategy.Name(), "--subdaemon", subdaemon.Name(), "--protocol", protocol.Name()], plan.RuntimeSwitches,
+                ["--echo", strategy.Name(), "--subdaemon", subdaemon.Name(), "--protocol", protocol.Name(), "--max-sessions", plan.MaxSessions.ToString(CultureInfo.InvariantCulture)], plan.RuntimeSwitches,
                 controlStdin: true, configure: info => plan.Placement.Apply(info, PlacementSide.Daemon),
                 host: hosts.Daemon.Programs, listenAddress: hosts.Daemon.ListenAddress);
             foreach (var scenario in daemonRun.Scenarios)

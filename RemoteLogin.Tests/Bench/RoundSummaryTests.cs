@@ -155,6 +155,22 @@ public class RoundSummaryTests
         Assert.NotEqual(schedule.Where(d => d.Round == 1).Select(d => (d.Strategy, d.Subdaemon)), schedule.Where(d => d.Round == 2).Select(d => (d.Strategy, d.Subdaemon)));
     }
 
+    [Fact]
+    public void A_paste_is_sized_by_its_slower_end_and_the_daemon_admits_every_typist()
+    {
+        var plan = new BenchPlan
+        {
+            Strategies = [BufferStrategy.Naive], Subdaemons = [SubdaemonModel.Task], Protocols = [WireProtocol.Raw], Scenarios = [Scenario.Paste],
+            Rounds = 3, Quick = false, FloorRoundTrips = 1, RuntimeSwitches = new Dictionary<string, string>(), Seed = 1,
+            TypistSessions = 5_000,
+        };
+        // A naive echo under a zerocopy client makes two system calls per character at the daemon: a naive paste's size.
+        Assert.Equal(plan.SizeOf(Scenario.Paste, BufferStrategy.Naive, BufferStrategy.Naive), plan.SizeOf(Scenario.Paste, BufferStrategy.Naive, BufferStrategy.Zerocopy));
+        Assert.True(plan.SizeOf(Scenario.Paste, BufferStrategy.Zerocopy, BufferStrategy.Zerocopy).Chars > plan.SizeOf(Scenario.Paste, BufferStrategy.Zerocopy, BufferStrategy.Batched).Chars);
+        Assert.True(plan.MaxSessions >= 5_000);
+        Assert.Equal(Server.Daemon.DaemonSettings.DefaultMaxSessions, (plan with { TypistSessions = null }).MaxSessions);
+    }
+
     private static RoundRun Interactive(int round, double p50, double blocking, double? blockingAfter = null, double spin = 10, double? spinAfter = null,
         IntegrityCounts? integrity = null) =>
         new(round, 1, Result(Scenario.Interactive, p50, 1e4, integrity ?? new(0, 0, 0)),
