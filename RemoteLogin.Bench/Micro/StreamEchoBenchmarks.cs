@@ -1,8 +1,6 @@
 using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
-using RemoteLogin.Measurement;
 using RemoteLogin.Server.Echo;
-using RemoteLogin.Server.Protocols;
 using RemoteLogin.Server.Subdaemons.Children;
 using RemoteLogin.Vocabulary;
 
@@ -48,32 +46,7 @@ public class StreamEchoBenchmarks
         (_writer, _served) = UnixSockets.Pair();
         _writer.ReceiveTimeout = (int)EchoTimeout.TotalMilliseconds; // a broken echo fails the case instead of hanging it
         new Random(862).NextBytes(_block);
-        var echo = EchoStrategies.For(Strategy);
-        var framing = new FramedEcho(RawProtocol.Instance.NewFraming(), new CopyTally());
-        if (Model == SubdaemonModel.Thread)
-        {
-            var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            var thread = new Thread(() =>
-            {
-                try
-                {
-                    _served.Blocking = true;
-                    echo.Echo(_served, framing, _tally);
-                    ended.SetResult();
-                }
-                catch (Exception e)
-                {
-                    ended.SetException(e);
-                }
-            })
-            { IsBackground = true, Name = "echo loop" };
-            thread.Start();
-            _echoing = ended.Task;
-        }
-        else
-        {
-            _echoing = Task.Run(() => echo.EchoAsync(_served, framing, _tally, CancellationToken.None));
-        }
+        _echoing = ServedEcho.Start(_served, Strategy, Model, _tally);
         _writing = new Thread(Write) { IsBackground = true, Name = "stream writer" };
         _writing.Start();
     }
