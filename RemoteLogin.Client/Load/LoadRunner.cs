@@ -34,8 +34,6 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
     /// <summary>Each worker thread runs two phases: warm-up, then this one, the measured part.</summary>
     private const int MeasuredPhase = 1;
 
-    private Typist[] _typists = [];
-
     /// <summary>
     /// Run the scenario. Each session types its own text, seeded by the run's seed and its index, unless
     /// <paramref name="text"/> is given: then every session types that one (a fixed text for fault-free checks).
@@ -84,7 +82,7 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
         // Typists share a few typing loops; every other scenario types each session on a thread of its own. Each
         // worker records lateness into its own histogram, so no two threads share one; only the measured phase records.
         var work = scenario is TypistsScenario typists
-            ? TypingLoops(sessions, typists.CharsPerSecond, phaseChars)
+            ? TypingLoops(sessions, typists.CharsPerSecond, phaseChars, failures)
             : SessionThreads(scenario, sessions, phaseChars, failures);
         // Workers meet the coordinator at a barrier before and after each phase.
         using var phases = new Barrier(work.Length + 1);
@@ -152,13 +150,6 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
             worker.Join();
         }
 
-        foreach (var typist in _typists)
-        {
-            if (typist.Failure is { } failure)
-            {
-                failures.Enqueue(failure);
-            }
-        }
         var histogram = Latency.NewHistogram();
         long lost = 0, duplicated = 0, corrupted = 0;
         foreach (var session in sessions)
@@ -262,18 +253,27 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
     /// Typists on <see cref="TypingLoop.LoopsFor"/> loops, session i on loop i mod loops. Each typist keeps the gaps'
     /// seed it had with a thread of its own (the run's seed plus its index), so a seed still types the same text at
     /// the same intended times; a loop ends its phase when its typists have typed their shares between them. A typist
-    /// that fails says so in <see cref="Typist.Failure"/>, read at the end.
+    /// that failed (<see cref="Typist.Failure"/>, for good) is reported once its loop's last phase is over.
     /// </summary>
-    private Action<int, LongHistogram?>[] TypingLoops(ClientTransport[] sessions, double charsPerSecond, long[] phaseChars)
+    private Action<int, LongHistogram?>[] TypingLoops(ClientTransport[] sessions, double charsPerSecond, long[] phaseChars, ConcurrentQueue<string> failures)
     {
         int count = TypingLoop.LoopsFor(sessions.Length, charsPerSecond);
-        _typists = sessions.Select((session, i) => new Typist(i, session, new Random(options.Seed + i))).ToArray();
+        var typists = sessions.Select((session, i) => new Typist(i, session, new Random(options.Seed + i))).ToArray();
         return Enumerable.Range(0, count).Select(k =>
         {
-            var loop = new TypingLoop(_typists.Where(t => t.Index % count == k).ToArray(), charsPerSecond);
-            // A loop's part of a phase is its typists' shares of it, so the loops' parts add up to the phase.
+            var loop = new TypingLoop(typists.Where(t => t.Index % count == k).ToArray(), charsPerSecond);
             return (Action<int, LongHistogram?>)((phase, lateness) =>
-                loop.Type(loop.Typists.Sum(t => Share(phaseChars[phase], t.Index, sessions.Length)), lateness));
+            {
+                // A loop's part of a phase is its typists' shares of it, so the loops' parts add up to the phase.
+                loop.Type(loop.Typists.Sum(t => Share(phaseChars[phase], t.Index, sessions.Length)), lateness);
+                if (phase == phaseChars.Length - 1)
+                {
+                    foreach (var failure in loop.Typists.Select(t => t.Failure).OfType<string>())
+                    {
+                        failures.Enqueue(failure);
+                    }
+                }
+            });
         }).ToArray();
     }
 
