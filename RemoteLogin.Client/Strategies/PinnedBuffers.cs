@@ -1,3 +1,5 @@
+using RemoteLogin.Sockets;
+
 namespace RemoteLogin.Client.Strategies;
 
 /// <summary>
@@ -10,7 +12,7 @@ public sealed class PinnedBuffers(int size)
     private readonly Stack<byte[]> _free = new();
 
     private static readonly PinnedBuffers s_small = new(4 * 1024);
-    private static readonly PinnedBuffers s_large = new(64 * 1024);
+    private static readonly PinnedBuffers s_large = new(SocketReceiver.StreamReceiveSize);
 
     /// <summary>
     /// Buffers for a session whose window holds <paramref name="window"/> characters: a receive never returns more

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using RemoteLogin.Sockets;
 
 namespace RemoteLogin.Server.Echo;
 
@@ -11,7 +12,7 @@ namespace RemoteLogin.Server.Echo;
 public sealed class BatchedEcho : IEchoStrategy
 {
     private const int TypingBufferSize = 16 * 1024;
-    private const int StreamBufferSize = 64 * 1024;
+    private const int StreamBufferSize = SocketReceiver.StreamReceiveSize;
 
     public async Task EchoAsync(Socket socket, FramedEcho framing, EchoTally tally, CancellationToken cancellationToken)
     {
