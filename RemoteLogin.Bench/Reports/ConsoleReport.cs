@@ -22,17 +22,8 @@ public static class ConsoleReport
         var constant = RunColumns.Headline.Except(empty)
             .Where(c => !c.Numeric && document.Runs.Select(c.Format).Distinct().Count() == 1 && document.Runs.Count > 1).ToList();
         var columns = RunColumns.Headline.Except(constant).Except(empty).ToList();
-        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(ReportWriter.Title(document)))
+        var table = Table(ReportWriter.Title(document), columns, document.Runs)
             .Caption(Markup.Escape(string.Join(", ", constant.Select(c => $"{c.Header}: {c.Format(document.Runs[0])}"))));
-        foreach (var column in columns)
-        {
-            var tableColumn = new TableColumn(Markup.Escape(column.Header));
-            table.AddColumn(column.Numeric ? tableColumn.RightAligned() : tableColumn);
-        }
-        foreach (var run in document.Runs)
-        {
-            table.AddRow(columns.Select(c => Markup.Escape(c.Format(run))).ToArray());
-        }
         foreach (var line in document.Environment.Describe())
         {
             AnsiConsole.WriteLine(line);
@@ -55,16 +46,22 @@ public static class ConsoleReport
         {
             return;
         }
-        var table = new Table().Border(TableBorder.Rounded).Title("Where a paste's time goes, ns per character (results.md says what each is)");
-        foreach (var column in PasteTime.Columns)
+        AnsiConsole.Write(Table("Where a paste's time goes, ns per character (results.md says what each is)", PasteTime.Columns, pastes));
+    }
+
+    /// <summary>One row per run, one column per <see cref="Column"/>, numbers aligned right, as results.md lays them out.</summary>
+    private static Table Table(string title, IReadOnlyList<Column> columns, IEnumerable<RunResult> runs)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(title));
+        foreach (var column in columns)
         {
             var tableColumn = new TableColumn(Markup.Escape(column.Header));
             table.AddColumn(column.Numeric ? tableColumn.RightAligned() : tableColumn);
         }
-        foreach (var run in pastes)
+        foreach (var run in runs)
         {
-            table.AddRow(PasteTime.Columns.Select(c => Markup.Escape(c.Format(run))).ToArray());
+            table.AddRow(columns.Select(c => Markup.Escape(c.Format(run))).ToArray());
         }
-        AnsiConsole.Write(table);
+        return table;
     }
 }
