@@ -21,6 +21,11 @@ public static class ComparisonCommand
     {
         var quick = new Option<bool>("--quick") { Description = "One round of smaller runs: the whole matrix in about seven minutes on 2 cores" };
         var output = new Option<DirectoryInfo>("--out") { Description = "Where results go (default results/<timestamp>/)" };
+        var report = new Option<DirectoryInfo>("--report")
+        {
+            Description = "Also write results.md, results.json and results.csv here when the run completes with nothing failed, "
+                + "with the command that refreshes them (the repository keeps its report in docs/report); the histogram logs stay in --out",
+        };
         var strategies = Options.VocabularyList<BufferStrategy>("--strategies", "Buffer strategies: the daemon's echo, and the client's too unless --client-strategy holds it");
         var clientStrategy = Options.OptionalVocabulary<BufferStrategy>("--client-strategy",
             "Every load client runs this strategy whatever the daemon's echo, so a row measures the daemon's strategy alone (default: each row's, the same on both ends; the table names it)");
@@ -71,7 +76,7 @@ public static class ComparisonCommand
 
         var root = new RootCommand("RemoteLogin comparison: every buffer strategy against a real daemon, over loopback or on a lab host, beside the floors.")
         {
-            quick, output, strategies, clientStrategy, subdaemons, scenarios, protocols, rounds, typists, inline, clientCompletions, environment, seed, placement, cpuIdle,
+            quick, output, report, strategies, clientStrategy, subdaemons, scenarios, protocols, rounds, typists, inline, clientCompletions, environment, seed, placement, cpuIdle,
             daemonHost, loadHosts, dataAddress, sshConfig, dropByteInRound,
         };
         root.SetAction(parsed =>
@@ -124,15 +129,22 @@ public static class ComparisonCommand
                 return CommandLineRunner.Reject(parsed, rejected);
             }
             lab = lab with { DataAddress = parsed.GetValue(dataAddress) is { } given ? System.Net.IPAddress.Parse(given) : null };
+            string directory = parsed.GetValue(output)?.FullName
+                ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
+            var reportTo = parsed.GetValue(report);
+            if (reportTo is not null && Path.GetFullPath(reportTo.FullName).TrimEnd('/') == Path.GetFullPath(directory).TrimEnd('/'))
+            {
+                return CommandLineRunner.Reject(parsed, "--report: names the run's own directory (--out); the report goes beside it, without the histogram logs");
+            }
+            // The arguments as given, so the report names the command that makes it again.
+            var arguments = parsed.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value).ToList();
             string? noSyscalls = PerfSyscalls.Unavailable();
             if (noSyscalls is not null)
             {
                 Console.Error.WriteLine($"bench: system calls will not be counted ('syscalls' stays null): {noSyscalls}");
             }
             plan = plan with { CountSyscalls = noSyscalls is null };
-            string directory = parsed.GetValue(output)?.FullName
-                ?? Path.Combine("results", DateTime.Now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture));
-            return Run(plan, lab, directory);
+            return Run(plan, lab, directory, reportTo is null ? null : new ReportRequest(reportTo.FullName, arguments));
         });
         return root;
     }
@@ -172,9 +184,12 @@ public static class ComparisonCommand
         }
     }
 
+    /// <summary>Where <c>--report</c> writes, and the bench's arguments, which the report quotes as the command that refreshes it.</summary>
+    private sealed record ReportRequest(string Directory, IReadOnlyList<string> Arguments);
+
     private static bool IsDefault(ParseResult parsed, Option option) => parsed.GetResult(option) is null or { Implicit: true };
 
-    private static int Run(BenchPlan plan, LabOptions lab, string directory)
+    private static int Run(BenchPlan plan, LabOptions lab, string directory, ReportRequest? report)
     {
         Directory.CreateDirectory(directory);
         Console.Out.WriteLine($"seed {plan.Seed} (--seed {plan.Seed} repeats this order of configurations and the typed text)");
@@ -275,7 +290,8 @@ public static class ComparisonCommand
         if (error is not null)
         {
             Console.Error.WriteLine($"bench: {error}");
-            Console.Error.WriteLine($"bench: stopped; what was measured before is in {directory}");
+            Console.Error.WriteLine($"bench: stopped; what was measured before is in {directory}"
+                + (report is null ? "" : $", and {report.Directory} is left as it was"));
             return 1;
         }
         var failed = document.Runs.Where(r => r.Failed).ToList();
@@ -283,6 +299,20 @@ public static class ComparisonCommand
         {
             Console.Error.WriteLine($"bench: FAILED {Name(run)}: " + string.Join("; ", run.Rounds!.Where(r => r.Failed).Select(r =>
                 $"round {r.Round} lost {r.Integrity.Lost}, duplicated {r.Integrity.Duplicated}, corrupted {r.Integrity.Corrupted}")));
+        }
+        if (report is not null)
+        {
+            // A report the repository keeps is a run that held: one that failed leaves the last good one in place.
+            if (failed.Count > 0)
+            {
+                Console.Error.WriteLine($"bench: {report.Directory} left as it was: a run failed, so this is no report (its results are in {directory})");
+            }
+            else
+            {
+                var origin = ReportOrigin.Of(report.Arguments, directory, DateTimeOffset.UtcNow);
+                ReportWriter.WriteAll(report.Directory, document with { Report = origin });
+                Console.Out.WriteLine($"bench: report in {report.Directory}; `{origin.Command}` refreshes it");
+            }
         }
         return failed.Count == 0 ? 0 : 1;
     }

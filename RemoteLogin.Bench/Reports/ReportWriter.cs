@@ -36,6 +36,10 @@ public static class ReportWriter
         var columns = RunColumns.All.Where(c => document.Runs.Count == 0 ? c.Matters is null : document.Runs.Any(c.MattersFor)).ToList();
         var text = new StringBuilder();
         text.AppendLine("# RemoteLogin comparison").AppendLine();
+        foreach (var paragraph in document.Report?.Paragraphs(document.Quick) ?? [])
+        {
+            text.AppendLine(paragraph).AppendLine();
+        }
         text.AppendLine(Title(document)).AppendLine();
         text.AppendLine("```");
         foreach (var line in document.Environment.Describe())

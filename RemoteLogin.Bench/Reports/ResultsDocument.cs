@@ -65,5 +65,13 @@ public sealed record ResultsDocument
 
     public required IReadOnlyList<RunResult> Runs { get; init; }
 
+    /// <summary>In a report kept in the repository (<c>--report</c>): what made it and refreshes it; absent in a run's own results.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public ReportOrigin? Report { get; init; }
+
+    /// <summary>Whether this was a <c>--quick</c> run, as its settings say (results.json has it there, not twice).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Quick => Settings.GetValueOrDefault("quick") == "true";
+
     public required Dictionary<string, string> Settings { get; init; }
 }
