@@ -1,11 +1,7 @@
 using System.CommandLine;
-using System.Net;
 using System.Runtime.InteropServices;
 using RemoteLogin.Cli;
 using RemoteLogin.Server.Daemon;
-using RemoteLogin.Server.Echo;
-using RemoteLogin.Server.Protocols;
-using RemoteLogin.Server.Subdaemons;
 using RemoteLogin.Server.Subdaemons.Children;
 using RemoteLogin.Server.Telemetry;
 using RemoteLogin.Vocabulary;
@@ -14,9 +10,9 @@ var listen = Options.Endpoint("--listen", "127.0.0.1:5513", "Address and port to
 var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol: raw (RFC 862 echo), telnet (RFC 854, remote echo, character at a time), rlogin (RFC 1282)");
 var subdaemon = Options.Vocabulary("--subdaemon", SubdaemonModel.Task, "How each session gets its own worker");
 var echo = Options.Vocabulary("--echo", BufferStrategy.Naive, "Echo buffer strategy");
-var maxSessions = Options.Count("--max-sessions", DaemonSettings.DefaultMaxSessions, "Live sessions at most, those still in their handshake included; a connection beyond them is closed at once and counted", maximum: 1_000_000);
-var handshakeSeconds = Options.Positive("--handshake-timeout", DaemonSettings.DefaultHandshakeTimeout.TotalSeconds, "Seconds a client gets for its whole protocol handshake (rlogin) before the session is closed");
-var drainSeconds = Options.Positive("--drain-timeout", 5, "Seconds live sessions get to finish echoing on SIGTERM/Ctrl+C");
+var maxSessions = Options.Count("--max-sessions", DaemonOptions.DefaultMaxSessions, "Live sessions at most, those still in their handshake included; a connection beyond them is closed at once and counted", maximum: 1_000_000);
+var handshakeSeconds = Options.Positive("--handshake-timeout", DaemonOptions.DefaultHandshakeTimeout.TotalSeconds, "Seconds a client gets for its whole protocol handshake (rlogin) before the session is closed");
+var drainSeconds = Options.Positive("--drain-timeout", DaemonOptions.DefaultDrainTimeout.TotalSeconds, "Seconds live sessions get to finish echoing on SIGTERM/Ctrl+C");
 // For the bench, not for people: it reads the daemon's figures exactly at the edges of a measured part.
 var controlStdin = new Option<bool>("--control-stdin")
 {
@@ -30,24 +26,24 @@ var root = new RootCommand("RemoteLogin daemon: accepts TCP sessions and echoes 
 };
 root.SetAction(async (parsed, _) =>
 {
-    var children = SubdaemonFactory.ChildrenFor(parsed.GetValue(subdaemon));
-    using var metrics = new ServerMetrics(parsed.GetValue(subdaemon), children);
-    var login = LoginProtocols.For(parsed.GetValue(protocol));
-    var model = SubdaemonFactory.For(parsed.GetValue(subdaemon), parsed.GetValue(echo), login, metrics, children);
-    var settings = new DaemonSettings
+    var options = new DaemonOptions
     {
-        Protocol = login,
+        Listen = parsed.GetValue(listen)!,
+        Protocol = parsed.GetValue(protocol),
+        Model = parsed.GetValue(subdaemon),
+        Echo = parsed.GetValue(echo),
         MaxSessions = (int)parsed.GetValue(maxSessions),
         HandshakeTimeout = TimeSpan.FromSeconds(parsed.GetValue(handshakeSeconds)),
+        DrainTimeout = TimeSpan.FromSeconds(parsed.GetValue(drainSeconds)),
     };
-    LoginDaemon daemon;
+    DaemonHost daemon;
     try
     {
-        daemon = LoginDaemon.Start(parsed.GetValue(listen)!, model, metrics, settings);
+        daemon = DaemonHost.Start(options, DaemonLog.StandardError);
     }
     catch (System.Net.Sockets.SocketException e)
     {
-        Console.Error.WriteLine($"{root.Name}: cannot listen on {parsed.GetValue(listen)}: {e.Message}");
+        DaemonLog.StandardError.Raise(new ListenFailed(options.Listen.ToString(), e.Message));
         return 1;
     }
 
@@ -60,11 +56,11 @@ root.SetAction(async (parsed, _) =>
     if (parsed.GetValue(controlStdin))
     {
         // Started after "listening on": every line after it on stdout is a reply.
-        SnapshotResponder.Start(metrics.Usage, Console.OpenStandardInput(), Console.Out);
+        SnapshotResponder.Start(daemon.Metrics.Usage, Console.OpenStandardInput(), Console.Out, DaemonLog.StandardError);
     }
 
     await stop.Task;
-    await daemon.StopAsync(TimeSpan.FromSeconds(parsed.GetValue(drainSeconds)));
+    await daemon.DisposeAsync(); // drains, aborting what is left after --drain-timeout
     GC.KeepAlive(sigterm);
     GC.KeepAlive(sigint);
     return 0;
@@ -80,7 +76,7 @@ var controlName = new Option<string>("--control") { Description = "Abstract Unix
 var childEcho = Options.Vocabulary("--echo", BufferStrategy.Naive, "Echo buffer strategy");
 var childProtocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol; the daemon has run its opening");
 var child = new Command("subdaemon", "Serve one session handed over by the daemon") { Hidden = true, Options = { controlName, childEcho, childProtocol } };
-child.SetAction(parsed => ChildProcessMain.Run(parsed.GetValue(controlName)!, EchoStrategies.For(parsed.GetValue(childEcho)), LoginProtocols.For(parsed.GetValue(childProtocol))));
+child.SetAction(parsed => ChildProcessMain.Run(parsed.GetValue(controlName)!, parsed.GetValue(childEcho), parsed.GetValue(childProtocol)));
 root.Subcommands.Add(child);
 
 return await CommandLineRunner.RunAsync(root, args);

@@ -66,7 +66,7 @@ public sealed record BenchPlan
     /// The daemon's <c>--max-sessions</c>: its own default unless the typists are more, so the limit it enforces
     /// on strangers never turns away the bench's own load; a few more for the floors' and a late client's connections.
     /// </summary>
-    public int MaxSessions => Math.Max(Server.Daemon.DaemonSettings.DefaultMaxSessions, (TypistSessions ?? 0) + 16);
+    public int MaxSessions => Math.Max(Server.Daemon.DaemonOptions.DefaultMaxSessions, (TypistSessions ?? 0) + 16);
 
     /// <summary>
     /// The default run's focus: a paste measures the buffer strategy, not the model, so it runs under task alone; and

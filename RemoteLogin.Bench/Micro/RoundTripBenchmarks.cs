@@ -1,11 +1,7 @@
-using System.Net;
 using BenchmarkDotNet.Attributes;
 using RemoteLogin.Client.Integrity;
 using RemoteLogin.Client.Strategies;
 using RemoteLogin.Server.Daemon;
-using RemoteLogin.Server.Protocols;
-using RemoteLogin.Server.Subdaemons;
-using RemoteLogin.Server.Telemetry;
 using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Bench.Micro;
@@ -22,8 +18,7 @@ namespace RemoteLogin.Bench.Micro;
 [ContextSwitchDiagnoser]
 public class RoundTripBenchmarks
 {
-    private ServerMetrics _metrics = null!;
-    private LoginDaemon _daemon = null!;
+    private DaemonHost _daemon = null!;
     private ClientTransport _session = null!;
 
     [Params(BufferStrategy.Naive, BufferStrategy.Batched, BufferStrategy.Pipelined, BufferStrategy.Zerocopy)]
@@ -32,8 +27,7 @@ public class RoundTripBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _metrics = new ServerMetrics(SubdaemonModel.Task);
-        _daemon = LoginDaemon.Start(new IPEndPoint(IPAddress.Loopback, 0), SubdaemonFactory.For(SubdaemonModel.Task, Strategy, RawProtocol.Instance, _metrics), _metrics);
+        _daemon = DaemonHost.Start(new DaemonOptions { Echo = Strategy, Model = SubdaemonModel.Task, Protocol = WireProtocol.Raw }, DaemonLog.StandardError);
         _session = ClientTransports.Connect(Strategy, WireProtocol.Raw, _daemon.LocalEndPoint, TypedText.AllBytes, TransportSettings.Default);
     }
 
@@ -51,7 +45,6 @@ public class RoundTripBenchmarks
         }
         _session.Close();
         _session.Dispose();
-        _daemon.StopAsync(TimeSpan.FromSeconds(5)).GetAwaiter().GetResult();
-        _metrics.Dispose();
+        _daemon.DisposeAsync().AsTask().GetAwaiter().GetResult();
     }
 }

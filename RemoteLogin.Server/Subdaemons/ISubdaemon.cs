@@ -1,45 +1,45 @@
 using System.Net.Sockets;
+using RemoteLogin.Server.Daemon;
 using RemoteLogin.Server.Echo;
-using RemoteLogin.Server.Protocols;
+using RemoteLogin.Server.Sessions;
 using RemoteLogin.Server.Subdaemons.Children;
-using RemoteLogin.Server.Telemetry;
 using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Server.Subdaemons;
 
-/// <summary>Gives one accepted connection its own worker. One model per file; the daemon knows only this.</summary>
-public interface ISubdaemon
+/// <summary>
+/// A subdaemon model: how one session runs, and nothing else. Everything around it, the opening, the started and ended
+/// events, closing the socket, drain and abort whenever they come, is the session's lifecycle (<see cref="LoginSession"/>),
+/// written once for every model. One model per file; <see cref="SubdaemonModels"/> names them.
+/// </summary>
+internal interface ISubdaemon
 {
-    /// <summary>Takes ownership of <paramref name="connection"/> and starts serving it; returns at once.</summary>
-    ISession Start(Socket connection);
+    /// <summary>
+    /// Serve <paramref name="connection"/>, whose opening is done, until its session is over, and say how it ended.
+    /// Tell <paramref name="control"/> how this model drains and aborts a session. The lifecycle closes the
+    /// connection afterwards; a model that hands the descriptor away closes its own copy when it has.
+    /// </summary>
+    Task<SessionEnd> ServeAsync(Socket connection, SessionControl control);
 }
 
-/// <summary>A session as the daemon sees it, whatever serves it.</summary>
-public interface ISession
+/// <summary>The one place a model's name becomes a model, made from what the composition root made once.</summary>
+internal static class SubdaemonModels
 {
-    /// <summary>Completes when the session has ended and released everything it held.</summary>
-    Task Completion { get; }
+    /// <summary>The models whose sessions run in children: the root makes their <see cref="SubdaemonChildren"/>, which the meter reads too.</summary>
+    public static bool StartsChildren(SubdaemonModel model) => model is SubdaemonModel.Process or SubdaemonModel.Relay;
 
-    /// <summary>Stop taking new input; echo what was already received, then end.</summary>
-    void BeginDrain();
-
-    /// <summary>End now, dropping whatever is in flight.</summary>
-    void Abort();
-}
-
-public static class SubdaemonFactory
-{
-    /// <param name="children">Where the process and relay models start their children; the meter reads the same.</param>
-    public static ISubdaemon For(SubdaemonModel model, BufferStrategy echo, ILoginProtocol protocol, ServerMetrics metrics, SubdaemonChildren? children = null) => model switch
+    /// <param name="sessions">Echo sessions as the daemon's options make them; a child makes its own from the same strategy and protocol.</param>
+    /// <param name="children">Where the child models start their children; null for the others.</param>
+    /// <param name="meter">Where the relay counts what it copies.</param>
+    public static ISubdaemon For(SubdaemonModel model, EchoSessions sessions, SubdaemonChildren? children, EchoTally meter) => model switch
     {
-        SubdaemonModel.Task => new TaskSubdaemon(EchoStrategies.For(echo), protocol, metrics),
-        SubdaemonModel.Thread => new ThreadSubdaemon(EchoStrategies.For(echo), protocol, metrics),
-        SubdaemonModel.Process => new ProcessSubdaemon(new ChildCommand(echo, protocol.Name), children ?? throw new ArgumentNullException(nameof(children)), metrics),
-        SubdaemonModel.Relay => new RelaySubdaemon(new ChildCommand(echo, protocol.Name), children ?? throw new ArgumentNullException(nameof(children)), metrics),
+        SubdaemonModel.Task => new TaskSubdaemon(sessions),
+        SubdaemonModel.Thread => new ThreadSubdaemon(sessions),
+        SubdaemonModel.Process => new ProcessSubdaemon(ChildLaunch(sessions, children, ownsClientSocket: true)),
+        SubdaemonModel.Relay => new RelaySubdaemon(ChildLaunch(sessions, children, ownsClientSocket: false), meter),
         _ => throw new ArgumentOutOfRangeException(nameof(model), model, null),
     };
 
-    /// <summary>The children the process and relay models start, or null for the models that start none.</summary>
-    public static SubdaemonChildren? ChildrenFor(SubdaemonModel model) =>
-        model is SubdaemonModel.Process or SubdaemonModel.Relay ? new SubdaemonChildren() : null;
+    private static ChildLaunch ChildLaunch(EchoSessions sessions, SubdaemonChildren? children, bool ownsClientSocket) =>
+        new(children ?? throw new ArgumentNullException(nameof(children)), new ChildCommand(sessions.Strategy, sessions.Protocol), ownsClientSocket);
 }

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Net.Sockets;
+using RemoteLogin.Server.Daemon;
 using RemoteLogin.Server.Echo;
+using RemoteLogin.Server.Sessions;
 using RemoteLogin.Server.Subdaemons.Children;
-using RemoteLogin.Server.Telemetry;
-using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Server.Subdaemons;
 
@@ -12,112 +12,58 @@ namespace RemoteLogin.Server.Subdaemons;
 /// back over a Unix socket pair: the seed's "daemon passes the packet to the subdaemon". The extra copies, system
 /// calls and context switches are what this model is for, so the relay is a plain copy loop and stays one.
 /// </summary>
-public sealed class RelaySubdaemon(ChildCommand command, SubdaemonChildren children, ServerMetrics metrics) : ISubdaemon
+internal sealed class RelaySubdaemon(ChildLaunch launch, EchoTally meter) : ISubdaemon
 {
     private const int RelayBufferBytes = 16 * 1024;
 
-    public ISession Start(Socket connection)
+    public async Task<SessionEnd> ServeAsync(Socket connection, SessionControl control)
     {
-        var session = new RelaySession(connection, command, children, metrics);
-        session.Completion = Task.Run(session.RunAsync);
-        return session;
+        // The client's bytes stop at the daemon; what already came in still goes through the child and back.
+        control.Attach(drain: () => SessionSocket.ShutdownQuietly(connection, SocketShutdown.Receive));
+        var (toChild, childEnd) = UnixSockets.Pair();
+        using (toChild)
+        using (childEnd)
+        {
+            return await launch.ServeAsync(childEnd, control, _ => RelayAsync(connection, toChild, control.Aborted));
+        }
     }
 
-    private sealed class RelaySession(Socket connection, ChildCommand command, SubdaemonChildren children, ServerMetrics metrics) : ISession
+    private async Task<EchoEnd> RelayAsync(Socket client, Socket toChild, CancellationToken abort)
     {
-        private readonly ChildSessionControl _control = new();
-        private readonly CancellationTokenSource _abort = new();
+        using var childGone = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        // Each direction is a receive into the daemon's memory and a send out of it: the client's bytes count once
+        // each way, the copies twice.
+        var upstream = CopyAsync(client, toChild, meter.Received, meter.Copies.OutOfUser, childGone.Token);
+        // The child's side ends when its echo is done or when it dies; either way nothing more will come back.
+        bool downstreamEnded = await CopyAsync(toChild, client, meter.Copies.IntoUser, meter.Echoed, abort);
+        childGone.Cancel();
+        bool upstreamEnded = await upstream;
+        return downstreamEnded && upstreamEnded ? EchoEnd.Completed : new EchoEnd(EchoEndKind.ConnectionLost);
+    }
 
-        public Task Completion { get; set; } = Task.CompletedTask;
-
-        // The client's bytes stop at the daemon; what already came in still goes through the child and back.
-        public void BeginDrain() => SessionSocket.ShutdownQuietly(connection, SocketShutdown.Receive);
-
-        public void Abort()
+    /// <summary>Copy until <paramref name="from"/> ends, then pass the end on; false if a broken side ended the copy instead.</summary>
+    private static async Task<bool> CopyAsync(Socket from, Socket to, Action<int> received, Action<int> sent, CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(RelayBufferBytes);
+        try
         {
-            _abort.Cancel();
-            _control.Abort();
+            int bytes;
+            while ((bytes = await from.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, cancellationToken)) > 0)
+            {
+                received(bytes);
+                await to.SendAsync(buffer.AsMemory(0, bytes), SocketFlags.None, cancellationToken);
+                sent(bytes);
+            }
+            return true;
         }
-
-        public async Task RunAsync()
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
-            metrics.SessionStarted();
-            try
-            {
-                var child = await ChildSessionControl.TryLaunchAsync(children, command, ownsClientSocket: false, connection);
-                if (child is null)
-                {
-                    return;
-                }
-                try
-                {
-                    var (toChild, childEnd) = UnixSockets.Pair();
-                    using (toChild)
-                    {
-                        using (childEnd)
-                        {
-                            child.HandOver(childEnd.SafeHandle);
-                        }
-                        child.Go();
-                        _control.Attach(child);
-                        await RelayAsync(toChild, metrics.Echo);
-                    }
-                }
-                catch (Exception)
-                {
-                    child.Kill(); // it never got its end of the relay, or the relay broke: it has nothing left to do
-                    throw;
-                }
-                finally
-                {
-                    await children.EndAsync(child);
-                }
-            }
-            catch (Exception e)
-            {
-                SessionSocket.Report(connection.RemoteEndPoint, e);
-            }
-            finally
-            {
-                SessionSocket.End(connection, metrics);
-            }
+            return false; // the session is over on that side; the other copy sees it end in turn
         }
-
-        private async Task RelayAsync(Socket toChild, EchoTally tally)
+        finally
         {
-            using var childGone = CancellationTokenSource.CreateLinkedTokenSource(_abort.Token);
-            // Each direction is a receive into the daemon's memory and a send out of it: the client's bytes count once
-            // each way, the copies twice.
-            var upstream = CopyAsync(connection, toChild, tally.Received, tally.Copies.OutOfUser, childGone.Token);
-            // The child's side ends when its echo is done or when it dies; either way nothing more will come back.
-            await CopyAsync(toChild, connection, tally.Copies.IntoUser, tally.Echoed, _abort.Token);
-            childGone.Cancel();
-            await upstream;
-        }
-
-        /// <summary>Copy until <paramref name="from"/> ends, then pass the end on; a broken side ends the copy too.</summary>
-        private static async Task CopyAsync(Socket from, Socket to, Action<int> received, Action<int> sent, CancellationToken cancellationToken)
-        {
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(RelayBufferBytes);
-            try
-            {
-                int bytes;
-                while ((bytes = await from.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, cancellationToken)) > 0)
-                {
-                    received(bytes);
-                    await to.SendAsync(buffer.AsMemory(0, bytes), SocketFlags.None, cancellationToken);
-                    sent(bytes);
-                }
-            }
-            catch (Exception e) when (e is SocketException or OperationCanceledException)
-            {
-                // The session is over on that side; the other copy sees it end in turn.
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-                SessionSocket.ShutdownQuietly(to, SocketShutdown.Send);
-            }
+            ArrayPool<byte>.Shared.Return(buffer);
+            SessionSocket.ShutdownQuietly(to, SocketShutdown.Send);
         }
     }
 }

@@ -1,34 +1,10 @@
-using System.Net;
 using System.Net.Sockets;
-using RemoteLogin.Server.Telemetry;
 
 namespace RemoteLogin.Server.Subdaemons;
 
 /// <summary>How every model ends a session: FIN after the last echo, never a reset over unsent data.</summary>
-public static class SessionSocket
+internal static class SessionSocket
 {
-    /// <summary>
-    /// A client that resets or a daemon that aborts ends only this session, quietly; a client that breaks its protocol
-    /// gets a line saying how; anything else is a bug worth a stack trace.
-    /// </summary>
-    public static void Report(EndPoint? peer, Exception error)
-    {
-        if (error is ProtocolViolationException)
-        {
-            Console.Error.WriteLine($"session {peer}: {error.Message}; closing it");
-        }
-        else if (error is not (SocketException or OperationCanceledException or IOException or ObjectDisposedException))
-        {
-            Console.Error.WriteLine($"session {peer} failed: {error}");
-        }
-    }
-
-    public static void End(Socket socket, ServerMetrics metrics)
-    {
-        Close(socket);
-        metrics.SessionEnded();
-    }
-
     public static void ShutdownQuietly(Socket socket, SocketShutdown how)
     {
         try

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using RemoteLogin.Measurement;
+using RemoteLogin.Server.Daemon;
 using RemoteLogin.Server.Echo;
 using RemoteLogin.Server.Subdaemons.Children;
 using RemoteLogin.Vocabulary;
@@ -10,25 +11,28 @@ namespace RemoteLogin.Server.Telemetry;
 /// <summary>
 /// The daemon's meter, named for dotnet-counters: <c>dotnet-counters monitor --counters RemoteLogin.Server -p PID</c>.
 /// Instrument names and units follow OpenTelemetry's conventions. The process.* and gc.* instruments cover the whole
-/// remote side: the daemon and, tagged <c>remotelogin.process=subdaemons</c>, its subdaemon children.
+/// remote side: the daemon and, tagged <c>remotelogin.process=subdaemons</c>, its subdaemon children. The session
+/// counters follow the daemon's events, so a session is counted where its event is raised and nowhere else.
 /// </summary>
-public sealed class ServerMetrics : IDisposable
+public sealed class ServerMetrics : IDaemonEvents, IDisposable
 {
     public const string MeterName = "RemoteLogin.Server";
     public const string CopyTag = "remotelogin.copy";
 
     private readonly Meter _meter;
     private readonly KeyValuePair<string, object?> _model;
+    private readonly KeyValuePair<string, object?> _protocol;
     private readonly Counter<long> _sessionsAccepted;
     private readonly Counter<long> _sessionsRejected;
     private readonly Counter<long> _handshakeFailures;
     private readonly RemoteSideUsage _usage;
     private long _activeSessions;
 
-    public ServerMetrics(SubdaemonModel model, SubdaemonChildren? children = null)
+    public ServerMetrics(SubdaemonModel model, WireProtocol protocol, SubdaemonChildren? children = null)
     {
         _usage = new RemoteSideUsage(children);
         _model = new("remotelogin.subdaemon", model.Name());
+        _protocol = new("remotelogin.protocol", protocol.Name());
         _meter = new Meter(MeterName);
         _meter.CreateObservableUpDownCounter("remotelogin.server.sessions.active", () => new Measurement<long>(Volatile.Read(ref _activeSessions), _model),
             "{session}", "Sessions being served now, by remotelogin.subdaemon model");
@@ -70,15 +74,27 @@ public sealed class ServerMetrics : IDisposable
     /// <summary>Where the meter reads the remote side; the snapshot responder reads it there too.</summary>
     public RemoteSideUsage Usage => _usage;
 
-    public void SessionAccepted() => _sessionsAccepted.Add(1, _model);
-
-    public void SessionRejected() => _sessionsRejected.Add(1);
-
-    public void HandshakeFailed(WireProtocol protocol) => _handshakeFailures.Add(1, new KeyValuePair<string, object?>("remotelogin.protocol", protocol.Name()));
-
-    public void SessionStarted() => Interlocked.Increment(ref _activeSessions);
-
-    public void SessionEnded() => Interlocked.Decrement(ref _activeSessions);
+    void IDaemonEvents.Raise(DaemonEvent daemonEvent)
+    {
+        switch (daemonEvent)
+        {
+            case SessionOpened:
+                _sessionsAccepted.Add(1, _model);
+                break;
+            case SessionRefused:
+                _sessionsRejected.Add(1);
+                break;
+            case HandshakeFailed:
+                _handshakeFailures.Add(1, _protocol);
+                break;
+            case SessionStarted:
+                Interlocked.Increment(ref _activeSessions);
+                break;
+            case SessionEnded:
+                Interlocked.Decrement(ref _activeSessions);
+                break;
+        }
+    }
 
     public void Dispose() => _meter.Dispose();
 

@@ -1,4 +1,5 @@
 using RemoteLogin.Measurement;
+using RemoteLogin.Server.Daemon;
 
 namespace RemoteLogin.Server.Telemetry;
 
@@ -18,17 +19,19 @@ public sealed class SnapshotResponder
     private readonly RemoteSideUsage _usage;
     private readonly Stream _requests;
     private readonly TextWriter _replies;
+    private readonly IDaemonEvents _events;
 
-    private SnapshotResponder(RemoteSideUsage usage, Stream requests, TextWriter replies)
+    private SnapshotResponder(RemoteSideUsage usage, Stream requests, TextWriter replies, IDaemonEvents events)
     {
         _usage = usage;
         _requests = requests;
         _replies = replies;
+        _events = events;
     }
 
     /// <summary>Answer the requests on <paramref name="requests"/> on <paramref name="replies"/>, from a background thread, until the requests end.</summary>
-    public static void Start(RemoteSideUsage usage, Stream requests, TextWriter replies) =>
-        new Thread(new SnapshotResponder(usage, requests, replies).Serve) { IsBackground = true, Name = ThreadName }.Start();
+    internal static void Start(RemoteSideUsage usage, Stream requests, TextWriter replies, IDaemonEvents events) =>
+        new Thread(new SnapshotResponder(usage, requests, replies, events).Serve) { IsBackground = true, Name = ThreadName }.Start();
 
     private void Serve()
     {
@@ -50,7 +53,7 @@ public sealed class SnapshotResponder
         catch (IOException e)
         {
             // Whoever asked has gone (its end of a pipe closed): nobody is left to answer, and the daemon serves on.
-            Console.Error.WriteLine($"snapshot responder: {e.Message}; no more snapshots");
+            _events.Raise(new SnapshotsStopped(e.Message));
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using RemoteLogin.Bench.Matrix;
+using RemoteLogin.Server.Daemon;
 using RemoteLogin.Tests.Support;
 using Xunit.Abstractions;
 
@@ -100,14 +101,13 @@ public sealed class BadSession : IDisposable
         }
     }
 
-    /// <summary>The daemon is still running (it never crashed), stops on SIGTERM with exit code 0; returns its stderr.</summary>
-    public static string StopCleanly(DaemonProcess daemon, ITestOutputHelper output)
+    /// <summary>The daemon is still running (it never crashed), stops on SIGTERM with exit code 0, and logged nothing but its events; returns them.</summary>
+    internal static IReadOnlyList<DaemonEvent> StopCleanly(DaemonProcess daemon, ITestOutputHelper output)
     {
         Assert.False(daemon.HasExited, "the daemon exited by itself");
         Assert.Equal(0, daemon.Stop(Eventually.Generous));
-        string stderr = daemon.StandardErrorAfterExit();
-        output.WriteLine(stderr);
-        Assert.DoesNotContain("Unhandled", stderr);
-        return stderr;
+        var events = LoggedEvents.Of(daemon, output);
+        LoggedEvents.AssertNoneFailed(events);
+        return events;
     }
 }

@@ -1,4 +1,5 @@
 using RemoteLogin.Bench.Matrix;
+using RemoteLogin.Server.Daemon;
 using RemoteLogin.Tests.Support;
 using RemoteLogin.Vocabulary;
 using Xunit.Abstractions;
@@ -6,7 +7,7 @@ using Xunit.Abstractions;
 namespace RemoteLogin.Tests.BadInput;
 
 /// <summary>
-/// Bad rlogin handshakes against the real daemon, a child process whose stderr says why it closed each one. Each test
+/// Bad rlogin handshakes against the real daemon, a child process whose log says why it closed each one. Each test
 /// also proves that a healthy session opened before the bad one still echoes, and that the daemon still logs in new
 /// sessions. (The handshake parser's own cases are in Protocols/RloginTests.)
 /// </summary>
@@ -15,15 +16,15 @@ public class RloginBadInputTests(ITestOutputHelper output)
     [Fact]
     public async Task A_handshake_without_NULs_is_closed_with_a_message()
     {
-        string stderr = await BadHandshakeAsync([], Enumerable.Repeat((byte)'a', 300).ToArray());
-        AssertClosedSaying("NUL", stderr);
+        var events = await BadHandshakeAsync([], Enumerable.Repeat((byte)'a', 300).ToArray());
+        AssertClosedSaying("NUL", events);
     }
 
     [Fact]
     public async Task A_user_field_of_65_bytes_is_closed_with_a_message()
     {
-        string stderr = await BadHandshakeAsync([], LoginClient.RloginHandshake(new string('u', 65), "guest", "xterm/38400"));
-        AssertClosedSaying("longer than 64 bytes", stderr);
+        var events = await BadHandshakeAsync([], LoginClient.RloginHandshake(new string('u', 65), "guest", "xterm/38400"));
+        AssertClosedSaying("longer than 64 bytes", events);
     }
 
     [Fact]
@@ -31,7 +32,7 @@ public class RloginBadInputTests(ITestOutputHelper output)
     {
         byte[] handshake = LoginClient.RloginHandshake("guest", "guest", "xterm/38400");
         int sent = 0;
-        string stderr = await BadHandshakeAsync(["--handshake-timeout", "2"], [], async bad =>
+        var events = await BadHandshakeAsync(["--handshake-timeout", "2"], [], async bad =>
         {
             // One byte a second: the whole handshake would take as many seconds as it has bytes (25), far past the deadline.
             while (sent < handshake.Length && !bad.Closed && await bad.SendAsync(handshake.AsMemory(sent, 1)))
@@ -42,19 +43,22 @@ public class RloginBadInputTests(ITestOutputHelper output)
         });
         output.WriteLine($"closed after {sent} of {handshake.Length} handshake bytes");
         Assert.InRange(sent, 1, handshake.Length - 1); // closed while bytes were still being sent
-        AssertClosedSaying("deadline", stderr);
+        AssertClosedSaying("deadline", events);
     }
 
-    /// <summary>One line of the daemon's stderr says it closed a session, and why.</summary>
-    private static void AssertClosedSaying(string reason, string stderr) =>
-        Assert.Single(stderr.Split('\n'), line => line.Contains("closing it", StringComparison.Ordinal) && line.Contains(reason, StringComparison.Ordinal));
+    /// <summary>The daemon closed exactly one session at its opening, the bad one, saying why.</summary>
+    private static void AssertClosedSaying(string reason, IReadOnlyList<DaemonEvent> events)
+    {
+        var failed = Assert.IsType<HandshakeFailed>(Assert.Single(events, e => e is HandshakeFailed));
+        Assert.Contains(reason, failed.Reason, StringComparison.Ordinal);
+    }
 
     /// <summary>
     /// Starts a daemon, opens a healthy rlogin session, then a bad one that sends <paramref name="bytes"/> (and does
     /// <paramref name="misbehave"/>); the daemon must close the bad one without a byte of reply, keep serving, and stop
-    /// cleanly. Returns its stderr.
+    /// cleanly. Returns its events.
     /// </summary>
-    private async Task<string> BadHandshakeAsync(string[] options, byte[] bytes, Func<BadSession, Task>? misbehave = null)
+    private async Task<IReadOnlyList<DaemonEvent>> BadHandshakeAsync(string[] options, byte[] bytes, Func<BadSession, Task>? misbehave = null)
     {
         using var daemon = DaemonProcess.Start(["--protocol", "rlogin", "--echo", "batched", .. options]);
         using (var neighbourhood = await Neighbourhood.OpenAsync(daemon.Endpoint, WireProtocol.Rlogin))

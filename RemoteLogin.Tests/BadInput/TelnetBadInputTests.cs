@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using RemoteLogin.Bench.Matrix;
+using RemoteLogin.Server.Daemon;
+using RemoteLogin.Server.Sessions;
 using RemoteLogin.Tests.Support;
 using RemoteLogin.Vocabulary;
 using Xunit.Abstractions;
@@ -58,8 +60,8 @@ public class TelnetBadInputTests(ITestOutputHelper output)
             await neighbourhood.AssertUnharmedAsync();
         }
 
-        string stderr = BadSession.StopCleanly(daemon, output);
-        Assert.Single(stderr.Split('\n'), line => line.Contains("closing it", StringComparison.Ordinal) && line.Contains("subnegotiation", StringComparison.Ordinal));
+        var broken = Assert.IsType<SessionEnded>(Assert.Single(BadSession.StopCleanly(daemon, output), e => e is SessionEnded { End.Echo.Kind: EchoEndKind.ProtocolBroken }));
+        Assert.Contains("subnegotiation", broken.End.Echo.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

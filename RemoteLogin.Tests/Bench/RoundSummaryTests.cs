@@ -168,7 +168,7 @@ public class RoundSummaryTests
         Assert.Equal(plan.SizeOf(Scenario.Paste, BufferStrategy.Naive, BufferStrategy.Naive), plan.SizeOf(Scenario.Paste, BufferStrategy.Naive, BufferStrategy.Zerocopy));
         Assert.True(plan.SizeOf(Scenario.Paste, BufferStrategy.Zerocopy, BufferStrategy.Zerocopy).Chars > plan.SizeOf(Scenario.Paste, BufferStrategy.Zerocopy, BufferStrategy.Batched).Chars);
         Assert.True(plan.MaxSessions >= 5_000);
-        Assert.Equal(Server.Daemon.DaemonSettings.DefaultMaxSessions, (plan with { TypistSessions = null }).MaxSessions);
+        Assert.Equal(Server.Daemon.DaemonOptions.DefaultMaxSessions, (plan with { TypistSessions = null }).MaxSessions);
     }
 
     private static RoundRun Interactive(int round, double p50, double blocking, double? blockingAfter = null, double spin = 10, double? spinAfter = null,

@@ -2,12 +2,14 @@ using System.Net.Sockets;
 using RemoteLogin.Bench.Counters;
 using RemoteLogin.Bench.Matrix;
 using RemoteLogin.Native;
+using RemoteLogin.Server.Daemon;
 using RemoteLogin.Tests.Support;
+using Xunit.Abstractions;
 
 namespace RemoteLogin.Tests.EndToEnd;
 
 /// <summary>The daemon as a user runs it: a child process that prints its address and drains on SIGTERM.</summary>
-public class DaemonLifecycleTests
+public class DaemonLifecycleTests(ITestOutputHelper output)
 {
     [Theory]
     [InlineData("task", "naive")]
@@ -68,11 +70,11 @@ public class DaemonLifecycleTests
         int exitCode = daemon.Stop(TimeSpan.FromSeconds(60));
 
         Assert.Equal(0, exitCode);
-        string stderr = daemon.StandardErrorAfterExit();
-        Assert.DoesNotContain("failed", stderr);
+        var events = LoggedEvents.Of(daemon, output);
+        LoggedEvents.AssertNoneFailed(events);
         if (aborted)
         {
-            Assert.Contains("aborting", stderr);
+            Assert.Contains(new DrainTimedOut(1, TimeSpan.FromSeconds(0.5)), events);
         }
     }
 

@@ -5,6 +5,7 @@ using System.Runtime.Versioning;
 using System.Text.Json;
 using RemoteLogin.Bench.Matrix;
 using RemoteLogin.Native;
+using RemoteLogin.Server.Daemon;
 using RemoteLogin.Tests.Support;
 using Xunit.Abstractions;
 
@@ -45,9 +46,7 @@ public class SubdaemonFaultTests(ITestOutputHelper output)
         await EchoClient.AssertEchoesAsync(second, RandomBytes(4096, seed: 2));
         Assert.Equal(2, ProcFs.ChildrenOf(daemon.ProcessId).Count);
         Assert.Equal(0, daemon.Stop(Generous));
-        string stderr = daemon.StandardErrorAfterExit();
-        output.WriteLine(stderr);
-        Assert.DoesNotContain("failed", stderr);
+        LoggedEvents.AssertNoneFailed(LoggedEvents.Of(daemon, output));
     }
 
     public enum StartFault
@@ -73,10 +72,12 @@ public class SubdaemonFaultTests(ITestOutputHelper output)
         using var daemon = DaemonProcess.Start(["--subdaemon", subdaemon, "--echo", "naive"], programDirectory: build.Directory);
         using var existing = await EchoClient.ConnectAsync(daemon.Endpoint);
 
+        int unservedPort;
         using (build.Break(fault)) // the running daemon has what it needs loaded; only its children are affected
         {
             using var unserved = new Socket(SocketType.Stream, ProtocolType.Tcp);
             await unserved.ConnectAsync(daemon.Endpoint);
+            unservedPort = ((IPEndPoint)unserved.LocalEndPoint!).Port;
             Assert.Empty(await EchoClient.ReceiveToEndAsync(unserved)); // a FIN and not a byte; a reset would throw
             await EchoClient.AssertEchoesAsync(existing, RandomBytes(2048, seed: 3));
             // A child that did start and exit is reaped: only the existing session's child is left.
@@ -87,10 +88,14 @@ public class SubdaemonFaultTests(ITestOutputHelper output)
         await EchoClient.AssertEchoesAsync(later, RandomBytes(2048, seed: 4));
         await EchoClient.AssertEchoesAsync(existing, RandomBytes(2048, seed: 5));
         Assert.Equal(0, daemon.Stop(Generous));
-        string stderr = daemon.StandardErrorAfterExit();
-        output.WriteLine(stderr);
-        Assert.Contains(fault == StartFault.ExitsAtOnce ? "subdaemon exited with code 3 before taking its session; closing it" : "cannot start a subdaemon", stderr);
-        Assert.DoesNotContain("failed", stderr);
+        var events = LoggedEvents.Of(daemon, output);
+        LoggedEvents.AssertNoneFailed(events);
+        var notStarted = (SessionEnded)Assert.Single(events, e => e is SessionEnded { End.Started: false });
+        Assert.Equal(unservedPort, (notStarted.Peer as IPEndPoint)?.Port);
+        if (fault == StartFault.ExitsAtOnce)
+        {
+            Assert.Contains("code 3", notStarted.End.NotStartedBecause); // the child's own exit code, not a guess
+        }
     }
 
     [Theory]
@@ -135,10 +140,9 @@ public class SubdaemonFaultTests(ITestOutputHelper output)
                 Assert.False(now is not null && now.StartTime == child.StartTime,
                     $"child {child.ProcessId} outlived the daemon, in state {now?.State}");
             }
-            string stderr = daemon.StandardErrorAfterExit();
-            output.WriteLine(stderr);
-            Assert.DoesNotContain("failed", stderr);
-            Assert.DoesNotContain("aborting", stderr);
+            var events = LoggedEvents.Of(daemon, output);
+            LoggedEvents.AssertNoneFailed(events);
+            Assert.DoesNotContain(events, e => e is DrainTimedOut);
         }
         finally
         {
@@ -179,9 +183,7 @@ public class SubdaemonFaultTests(ITestOutputHelper output)
             + $"and has {ProcFs.ChildrenOf(daemon.ProcessId).Count} children (was 0):\n"
             + string.Join('\n', now.Except(baseline).Select(d => $"+ {d}").Concat(baseline.Except(now).Select(d => $"- {d}"))));
         Assert.Equal(0, daemon.Stop(Generous));
-        string stderr = daemon.StandardErrorAfterExit();
-        output.WriteLine(stderr);
-        Assert.DoesNotContain("failed", stderr);
+        LoggedEvents.AssertNoneFailed(LoggedEvents.Of(daemon, output));
     }
 
     /// <summary>Connect, send one byte, read its echo, then end the session the polite way: FIN, read to EOF, close.</summary>

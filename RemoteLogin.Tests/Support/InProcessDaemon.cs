@@ -1,40 +1,46 @@
+using System.Collections.Concurrent;
 using System.Net;
 using RemoteLogin.Server.Daemon;
-using RemoteLogin.Server.Protocols;
-using RemoteLogin.Server.Subdaemons;
 using RemoteLogin.Server.Telemetry;
 using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Tests.Support;
 
-/// <summary>The real daemon, in the test process, on an ephemeral loopback port.</summary>
-public sealed class InProcessDaemon : IAsyncDisposable
+/// <summary>The real daemon, in the test process, on an ephemeral loopback port, composed as the program composes it; it keeps the events it raised.</summary>
+internal sealed class InProcessDaemon : IAsyncDisposable
 {
-    private InProcessDaemon(ServerMetrics metrics, LoginDaemon daemon)
+    private readonly DaemonHost _host;
+    private readonly RecordedEvents _events;
+
+    private InProcessDaemon(DaemonHost host, RecordedEvents events)
     {
-        Metrics = metrics;
-        Daemon = daemon;
+        _host = host;
+        _events = events;
     }
 
-    public ServerMetrics Metrics { get; }
+    public ServerMetrics Metrics => _host.Metrics;
 
-    public LoginDaemon Daemon { get; }
+    public LoginDaemon Daemon => _host.Daemon;
 
-    public IPEndPoint Endpoint => Daemon.LocalEndPoint;
+    public IPEndPoint Endpoint => _host.LocalEndPoint;
 
-    public static InProcessDaemon Start(BufferStrategy echo, SubdaemonModel model = SubdaemonModel.Task, WireProtocol protocol = WireProtocol.Raw)
+    /// <summary>Every event the daemon has raised so far, in order.</summary>
+    public IReadOnlyList<DaemonEvent> Events => [.. _events];
+
+    public static InProcessDaemon Start(BufferStrategy echo, SubdaemonModel model = SubdaemonModel.Task, WireProtocol protocol = WireProtocol.Raw) =>
+        Start(new DaemonOptions { Echo = echo, Model = model, Protocol = protocol });
+
+    /// <summary>A daemon made from <paramref name="options"/> (their listen address defaults to loopback's port 0).</summary>
+    public static InProcessDaemon Start(DaemonOptions options)
     {
-        var children = SubdaemonFactory.ChildrenFor(model);
-        var metrics = new ServerMetrics(model, children);
-        var login = LoginProtocols.For(protocol);
-        var daemon = LoginDaemon.Start(
-            new IPEndPoint(IPAddress.Loopback, 0), SubdaemonFactory.For(model, echo, login, metrics, children), metrics, new DaemonSettings { Protocol = login });
-        return new InProcessDaemon(metrics, daemon);
+        var events = new RecordedEvents();
+        return new InProcessDaemon(DaemonHost.Start(options, events), events);
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
+
+    private sealed class RecordedEvents : ConcurrentQueue<DaemonEvent>, IDaemonEvents
     {
-        await Daemon.StopAsync(TimeSpan.FromSeconds(10));
-        Metrics.Dispose();
+        public void Raise(DaemonEvent daemonEvent) => Enqueue(daemonEvent);
     }
 }

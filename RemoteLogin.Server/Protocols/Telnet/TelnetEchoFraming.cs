@@ -7,8 +7,8 @@ namespace RemoteLogin.Server.Protocols.Telnet;
 /// <summary>
 /// The echo of a telnet session. Data goes back as a terminal's line discipline would show it: a newline typed as
 /// CR NUL, CR LF, or a lone CR or LF comes back as CR LF, and IAC as IAC IAC. Negotiations are answered by the Q
-/// method: the daemon will ECHO and SGA and lets the client suppress go-ahead; anything else, NEW-ENVIRON and every
-/// option a login might trust included, is refused, and subnegotiations are read (up to a cap) and ignored.
+/// method under <see cref="TelnetOffer"/>'s policy: anything but ECHO and SGA, NEW-ENVIRON and every option a login
+/// might trust included, is refused, and subnegotiations are read (up to a cap) and ignored.
 /// A read without IAC, CR or LF, after a read that ended cleanly, goes back as it came: the fast path.
 /// </summary>
 public sealed class TelnetEchoFraming : IEchoFraming, ITelnetSink
@@ -19,17 +19,11 @@ public sealed class TelnetEchoFraming : IEchoFraming, ITelnetSink
     private static readonly byte[] StillHere = "\r\n[yes]\r\n"u8.ToArray();
 
     private readonly TelnetReader _reader = new();
-    private readonly OptionNegotiator _negotiator = NewNegotiator();
+    private readonly OptionNegotiator _negotiator = TelnetOffer.Made();
     private IBufferWriter<byte>? _echo;
     private bool _afterCr; // the last byte was a data CR: an LF right after it is the same newline
 
-    public TelnetEchoFraming() => TelnetProtocol.Offer(_negotiator);
-
     public bool InspectsData => true;
-
-    public static OptionNegotiator NewNegotiator() => new(
-        acceptUs: option => option is TelnetCodes.Echo or SuppressGoAhead,
-        acceptHim: option => option is SuppressGoAhead);
 
     public Framed Frame(ReadOnlySpan<byte> received, IBufferWriter<byte> echo)
     {

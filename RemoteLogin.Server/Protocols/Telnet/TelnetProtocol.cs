@@ -1,6 +1,4 @@
-using System.Buffers;
 using System.Net.Sockets;
-using RemoteLogin.Protocols.Telnet;
 using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Server.Protocols.Telnet;
@@ -14,8 +12,8 @@ public sealed class TelnetProtocol : ILoginProtocol
 {
     public static TelnetProtocol Instance { get; } = new();
 
-    /// <summary>The daemon's own offers, as the Q method makes them from a fresh negotiator.</summary>
-    public static ReadOnlyMemory<byte> Greeting { get; } = Offer(TelnetEchoFraming.NewNegotiator());
+    /// <summary>The daemon's own offers (<see cref="TelnetOffer"/>).</summary>
+    public static ReadOnlyMemory<byte> Greeting => TelnetOffer.Greeting;
 
     public WireProtocol Name => WireProtocol.Telnet;
 
@@ -27,18 +25,4 @@ public sealed class TelnetProtocol : ILoginProtocol
     }
 
     public IEchoFraming NewFraming() => new TelnetEchoFraming();
-
-    /// <summary>
-    /// Makes the offers on <paramref name="negotiator"/> and returns their bytes. The opening sends them; the framing
-    /// makes them too, so that its negotiator waits for the answers, wherever the framing runs.
-    /// </summary>
-    internal static byte[] Offer(OptionNegotiator negotiator)
-    {
-        var offer = new ArrayBufferWriter<byte>(9);
-        // LINEMODE is off until agreed, so the Q method has nothing to ask; this DONT is an announcement and changes no state.
-        OptionNegotiator.Write(offer, TelnetCodes.Dont, TelnetCodes.Linemode);
-        negotiator.EnableUs(TelnetCodes.Echo, offer);
-        negotiator.EnableUs(TelnetCodes.SuppressGoAhead, offer);
-        return offer.WrittenSpan.ToArray();
-    }
 }

@@ -1,17 +1,23 @@
+using System.Net;
 using System.Net.Sockets;
 using RemoteLogin.Native;
+using RemoteLogin.Server.Daemon;
 using RemoteLogin.Server.Echo;
 using RemoteLogin.Server.Native;
 using RemoteLogin.Server.Protocols;
+using RemoteLogin.Server.Sessions;
+using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Server.Subdaemons.Children;
 
 /// <summary>
 /// The child's side of the process and relay models (<c>RemoteLogin.Server subdaemon</c>): take the socket the daemon
 /// hands over, echo it with blocking calls as a forked login subdaemon would, report to the daemon, exit when the session ends.
-/// The child cannot tell the two models apart: under relay its socket leads to the daemon, not to the client.
+/// The child cannot tell the two models apart: under relay its socket leads to the daemon, not to the client. Its
+/// session is made by the same <see cref="EchoSessions"/> as the daemon's own, from the strategy and protocol the
+/// daemon named on its command line (<see cref="ChildCommand"/>), and ends with the same event a daemon's would.
 /// </summary>
-public sealed class ChildProcessMain
+internal sealed class ChildProcessMain
 {
     private readonly Socket _control;
     private readonly Socket _session;
@@ -25,8 +31,9 @@ public sealed class ChildProcessMain
         _session = session;
     }
 
-    public static int Run(string controlName, IEchoStrategy echo, ILoginProtocol protocol)
+    public static int Run(string controlName, BufferStrategy strategy, WireProtocol protocol)
     {
+        IDaemonEvents events = DaemonLog.StandardError;
         using var control = UnixSockets.NewSocket();
         control.Connect(UnixSockets.EndPoint(controlName));
         SafeSocketHandle handle;
@@ -37,30 +44,40 @@ public sealed class ChildProcessMain
         }
         catch (Exception e) when (e is SocketException or EndOfStreamException or InvalidDataException)
         {
-            Console.Error.WriteLine($"subdaemon: the daemon did not hand over a session: {e.Message}");
+            events.Raise(new NoSessionHandedOver(e.Message));
             return 1;
         }
         using var _ = handle;
-        if (message != (byte)ControlRequest.HandOver || ReadRequest(control) != ControlRequest.Go)
+        var go = message == (byte)ControlRequest.HandOver ? ReadRequest(control) : null;
+        if (go != ControlRequest.Go)
         {
-            Console.Error.WriteLine("subdaemon: the daemon did not hand over a session");
+            events.Raise(new NoSessionHandedOver(
+                message != (byte)ControlRequest.HandOver ? $"it sent '{(char)message}' first"
+                : go is { } other ? $"it sent '{(char)other}' instead of go" : "it went away before saying go"));
             return 1;
         }
         using var session = new Socket(handle);
-        session.Blocking = true;
+        var peer = PeerOf(session);
         var child = new ChildProcessMain(control, session);
         new Thread(child.ServeControl) { IsBackground = true, Name = "control" }.Start();
-        try
-        {
-            echo.Echo(session, new FramedEcho(protocol.NewFraming(), child._tally.Copies), child._tally);
-        }
-        catch (Exception e)
-        {
-            SessionSocket.Report(session.RemoteEndPoint, e);
-        }
+        var end = new EchoSessions(strategy, LoginProtocols.For(protocol), child._tally).For(session).Run();
+        events.Raise(new SessionEnded(peer, SessionEnd.Of(end)));
         SessionSocket.Close(session);
         child.SendReport(metering: null); // the last word: the daemon reads it after this process is gone
         return 0;
+    }
+
+    /// <summary>Who the session is with, read while the connection is whole: a peer that reset has no address left to read.</summary>
+    private static EndPoint? PeerOf(Socket session)
+    {
+        try
+        {
+            return session.RemoteEndPoint;
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Answers the daemon until it goes away; a daemon that goes away ends the session, so no child outlives it.</summary>
