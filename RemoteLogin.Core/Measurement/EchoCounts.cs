@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace RemoteLogin.Measurement;
 
 /// <summary>
@@ -18,6 +16,6 @@ public readonly record struct EchoCounts(long BytesReceived, long BytesEchoed, l
         end.SendCalls - start.SendCalls, end.Copied - start.Copied);
 
     /// <summary>Only the copies: what a relay child did to bytes whose traffic the daemon already counted.</summary>
-    [JsonIgnore]
-    public EchoCounts CopiesOnly => new(0, 0, 0, 0, Copied);
+    /// <remarks>A method, not a property: a record prints its properties, and this one is an <see cref="EchoCounts"/> again, without end.</remarks>
+    public EchoCounts CopiesOnly() => new(0, 0, 0, 0, Copied);
 }
