@@ -1,12 +1,13 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
 namespace RemoteLogin.Measurement;
 
 /// <summary>
-/// A set of counters that lists its fields once, in <see cref="Combine"/>: its arithmetic (+, −, min) and its
-/// per-character figures go through that one list (<see cref="CounterSet"/>), so a field added there is added,
-/// subtracted and divided everywhere, and a field left out of it is caught by the tests that give every field a
-/// value of its own.
+/// A set of counters that lists its fields once, in <see cref="Combine"/>: its arithmetic (+, −, min), its binary
+/// form and its per-character figures all go through that one list (<see cref="CounterSet"/>), so a field added
+/// there is added, subtracted, written and read everywhere, and a field left out of it is caught by the tests that
+/// give every field a value of its own.
 /// </summary>
 public interface ICounterSet<TSelf> where TSelf : ICounterSet<TSelf>
 {
@@ -44,6 +45,7 @@ public static class CounterSet
 
     /// <summary>
     /// A nested set that may be missing: missing in either, missing in the result, as C#'s lifted operators have it.
+    /// A set holding one has no binary form.
     /// </summary>
     public static T? Combine<T, TOp>(T? a, T? b, ref TOp op) where T : struct, ICounterSet<T> where TOp : ICounterOp, allows ref struct =>
         a is { } x && b is { } y ? T.Combine(x, y, ref op) : null;
@@ -54,6 +56,33 @@ public static class CounterSet
         var perChar = new PerCharCounts(chars);
         T.Combine(set, set, ref perChar);
         return perChar.Figures;
+    }
+
+    /// <summary>The set's binary form: each count a little-endian 64-bit integer, in the order of its list.</summary>
+    public static int BinarySize<T>() where T : struct, ICounterSet<T> => Layout<T>.Size;
+
+    public static void Write<T>(T set, Span<byte> destination) where T : struct, ICounterSet<T>
+    {
+        var writer = new BinaryWriter(destination[..Layout<T>.Size]);
+        T.Combine(set, set, ref writer);
+    }
+
+    public static T Read<T>(ReadOnlySpan<byte> source) where T : struct, ICounterSet<T>
+    {
+        var reader = new BinaryReader(source[..Layout<T>.Size]);
+        return T.Combine(default, default, ref reader);
+    }
+
+    private static class Layout<T> where T : struct, ICounterSet<T>
+    {
+        public static readonly int Size = CountFields() * sizeof(long);
+
+        private static int CountFields()
+        {
+            var counter = new FieldCounter();
+            T.Combine(default, default, ref counter);
+            return counter.Fields;
+        }
     }
 
     private interface IFieldMath
@@ -90,6 +119,49 @@ public static class CounterSet
         public long? Count(long? a, long? b, string field) => a is { } x && b is { } y ? TMath.Of(x, y) : null;
     }
 
+    private ref struct BinaryWriter(Span<byte> destination) : ICounterOp
+    {
+        private readonly Span<byte> _destination = destination;
+        private int _at;
+
+        public long Count(long a, long b, string field)
+        {
+            BinaryPrimitives.WriteInt64LittleEndian(_destination[_at..], a);
+            _at += sizeof(long);
+            return a;
+        }
+
+        public readonly long? Count(long? a, long? b, string field) => throw NoBinaryForm(field);
+    }
+
+    private ref struct BinaryReader(ReadOnlySpan<byte> source) : ICounterOp
+    {
+        private readonly ReadOnlySpan<byte> _source = source;
+        private int _at;
+
+        public long Count(long a, long b, string field)
+        {
+            long value = BinaryPrimitives.ReadInt64LittleEndian(_source[_at..]);
+            _at += sizeof(long);
+            return value;
+        }
+
+        public readonly long? Count(long? a, long? b, string field) => throw NoBinaryForm(field);
+    }
+
+    private struct FieldCounter : ICounterOp
+    {
+        public int Fields;
+
+        public long Count(long a, long b, string field)
+        {
+            Fields++;
+            return a;
+        }
+
+        public readonly long? Count(long? a, long? b, string field) => throw NoBinaryForm(field);
+    }
+
     private readonly struct PerCharCounts(long chars) : ICounterOp
     {
         public Dictionary<string, double?> Figures { get; } = [];
@@ -102,6 +174,9 @@ public static class CounterSet
             return a;
         }
     }
+
+    private static NotSupportedException NoBinaryForm(string field) =>
+        new($"{field} is a count that may be missing: a set holding one has no binary form");
 
     /// <summary>"a.NetRxSoftirqs", as the list says it, is "netRxSoftirqs" in results.json.</summary>
     private static string JsonName(string field) =>

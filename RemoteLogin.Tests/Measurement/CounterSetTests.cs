@@ -3,13 +3,14 @@ using System.Text.Json;
 using RemoteLogin.Measurement;
 using RemoteLogin.Native;
 using RemoteLogin.Results;
+using RemoteLogin.Server.Subdaemons.Children;
 
 namespace RemoteLogin.Tests.Measurement;
 
 /// <summary>
 /// Every counter set lists its fields once (<see cref="ICounterSet{TSelf}.Combine"/>) and gets its arithmetic and its
 /// binary form from that list. Each set here is filled through its list with a value of its own in every field, so
-/// a field the list leaves out or pairs with another field's counterpart shows.
+/// a field the list leaves out, pairs with another field's counterpart or writes in another place shows.
 /// </summary>
 public class CounterSetTests
 {
@@ -21,6 +22,7 @@ public class CounterSetTests
         ["ResourceUsage.Sample"] = () => AssertArithmeticCoversEveryField(default(ResourceUsage.Sample)),
         ["CopiedBytes"] = () => AssertArithmeticCoversEveryField(default(CopiedBytes)),
         ["EchoCounts"] = () => AssertArithmeticCoversEveryField(default(EchoCounts)),
+        ["ChildReport"] = () => AssertArithmeticCoversEveryField(default(ChildReport)),
         ["ThreadContextSwitches.Counts"] = () => AssertArithmeticCoversEveryField(default(ThreadContextSwitches.Counts)),
         ["ProcessCounters"] = () => AssertArithmeticCoversEveryField(new ProcessCounters(0, 0, 0, 0, 0, 0, new CopiedBytes(), 0)),
         ["SystemCounters"] = () => AssertArithmeticCoversEveryField(new SystemCounters(0, 0, 0)),
@@ -31,6 +33,18 @@ public class CounterSetTests
     [Theory]
     [MemberData(nameof(Sets))]
     public void Add_subtract_and_min_cover_every_field(string set) => Checks[set]();
+
+    [Fact]
+    public void A_child_report_with_every_field_distinct_survives_write_and_read()
+    {
+        // Wide and negative values too: a count written in 32 bits, or in another field's place, reads back different.
+        var report = Filled(default(ChildReport), i => (i % 2 == 0 ? 1 : -1) * ((i + 1) * 0x0101_0101_0101L));
+        Assert.Equal(Leaves(report).Count * sizeof(long), ChildReport.Size);
+
+        var wire = new byte[ChildReport.Size];
+        report.Write(wire);
+        Assert.Equal(report, ChildReport.Read(wire));
+    }
 
     [Fact]
     public void Echo_counts_print_their_fields()
