@@ -5,16 +5,19 @@ namespace RemoteLogin.Measurement;
 /// a send or a write into a kernel pipe copies them out again, and a copy between two buffers of the process stays
 /// within user space. splice(2) does none of these: the bytes it moves never count.
 /// </summary>
-public readonly record struct CopiedBytes(long IntoUser, long OutOfUser, long WithinUser)
+public readonly record struct CopiedBytes(long IntoUser, long OutOfUser, long WithinUser) : ICounterSet<CopiedBytes>
 {
     /// <summary>Every copy that touched user-space memory.</summary>
     public long Total => IntoUser + OutOfUser + WithinUser;
 
-    public static CopiedBytes operator +(CopiedBytes a, CopiedBytes b) =>
-        new(a.IntoUser + b.IntoUser, a.OutOfUser + b.OutOfUser, a.WithinUser + b.WithinUser);
+    static CopiedBytes ICounterSet<CopiedBytes>.Combine<TOp>(CopiedBytes a, CopiedBytes b, ref TOp op) => new(
+        op.Count(a.IntoUser, b.IntoUser),
+        op.Count(a.OutOfUser, b.OutOfUser),
+        op.Count(a.WithinUser, b.WithinUser));
 
-    public static CopiedBytes operator -(CopiedBytes end, CopiedBytes start) =>
-        new(end.IntoUser - start.IntoUser, end.OutOfUser - start.OutOfUser, end.WithinUser - start.WithinUser);
+    public static CopiedBytes operator +(CopiedBytes a, CopiedBytes b) => CounterSet.Add(a, b);
+
+    public static CopiedBytes operator -(CopiedBytes end, CopiedBytes start) => CounterSet.Subtract(end, start);
 }
 
 /// <summary>Where the strategies count the bytes they copy (<see cref="CopiedBytes"/>); safe from any thread.</summary>

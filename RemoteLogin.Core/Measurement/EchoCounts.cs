@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace RemoteLogin.Measurement;
 
 /// <summary>
@@ -8,16 +6,20 @@ namespace RemoteLogin.Measurement;
 /// <see cref="DaemonSnapshot"/>.
 /// </summary>
 public readonly record struct EchoCounts(long BytesReceived, long BytesEchoed, long ReceiveCalls, long SendCalls, CopiedBytes Copied)
+    : ICounterSet<EchoCounts>
 {
-    public static EchoCounts operator +(EchoCounts a, EchoCounts b) => new(
-        a.BytesReceived + b.BytesReceived, a.BytesEchoed + b.BytesEchoed, a.ReceiveCalls + b.ReceiveCalls, a.SendCalls + b.SendCalls,
-        a.Copied + b.Copied);
+    static EchoCounts ICounterSet<EchoCounts>.Combine<TOp>(EchoCounts a, EchoCounts b, ref TOp op) => new(
+        op.Count(a.BytesReceived, b.BytesReceived),
+        op.Count(a.BytesEchoed, b.BytesEchoed),
+        op.Count(a.ReceiveCalls, b.ReceiveCalls),
+        op.Count(a.SendCalls, b.SendCalls),
+        CounterSet.Combine(a.Copied, b.Copied, ref op));
 
-    public static EchoCounts operator -(EchoCounts end, EchoCounts start) => new(
-        end.BytesReceived - start.BytesReceived, end.BytesEchoed - start.BytesEchoed, end.ReceiveCalls - start.ReceiveCalls,
-        end.SendCalls - start.SendCalls, end.Copied - start.Copied);
+    public static EchoCounts operator +(EchoCounts a, EchoCounts b) => CounterSet.Add(a, b);
+
+    public static EchoCounts operator -(EchoCounts end, EchoCounts start) => CounterSet.Subtract(end, start);
 
     /// <summary>Only the copies: what a relay child did to bytes whose traffic the daemon already counted.</summary>
-    [JsonIgnore]
-    public EchoCounts CopiesOnly => new(0, 0, 0, 0, Copied);
+    /// <remarks>A method, not a property: a record prints its properties, and this one is an <see cref="EchoCounts"/> again, without end.</remarks>
+    public EchoCounts CopiesOnly() => default(EchoCounts) with { Copied = Copied };
 }

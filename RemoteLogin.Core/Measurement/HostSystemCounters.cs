@@ -16,6 +16,7 @@ namespace RemoteLogin.Measurement;
 /// <param name="TxPackets">Packets the interface sent (statistics/tx_packets), every connection's; null when no interface is named.</param>
 public sealed record HostSystemCounters(
     long ContextSwitches, long Interrupts, long NetRxSoftirqs, long NetTxSoftirqs, long? NicInterrupts, long? RxPackets, long? TxPackets)
+    : ICounterSet<HostSystemCounters>
 {
     /// <summary>The counters now; the interface's own ones too when <paramref name="interfaceName"/> is given.</summary>
     /// <exception cref="ArgumentException">No interface of that name exists on this host.</exception>
@@ -38,15 +39,17 @@ public sealed record HostSystemCounters(
             ReadCount(statistics + "rx_packets"), ReadCount(statistics + "tx_packets"));
     }
 
+    static HostSystemCounters ICounterSet<HostSystemCounters>.Combine<TOp>(HostSystemCounters a, HostSystemCounters b, ref TOp op) => new(
+        op.Count(a.ContextSwitches, b.ContextSwitches),
+        op.Count(a.Interrupts, b.Interrupts),
+        op.Count(a.NetRxSoftirqs, b.NetRxSoftirqs),
+        op.Count(a.NetTxSoftirqs, b.NetTxSoftirqs),
+        op.Count(a.NicInterrupts, b.NicInterrupts),
+        op.Count(a.RxPackets, b.RxPackets),
+        op.Count(a.TxPackets, b.TxPackets));
+
     /// <summary>What happened between two captures; a count either side lacks stays null.</summary>
-    public static HostSystemCounters operator -(HostSystemCounters end, HostSystemCounters start) => new(
-        end.ContextSwitches - start.ContextSwitches,
-        end.Interrupts - start.Interrupts,
-        end.NetRxSoftirqs - start.NetRxSoftirqs,
-        end.NetTxSoftirqs - start.NetTxSoftirqs,
-        end.NicInterrupts - start.NicInterrupts,
-        end.RxPackets - start.RxPackets,
-        end.TxPackets - start.TxPackets);
+    public static HostSystemCounters operator -(HostSystemCounters end, HostSystemCounters start) => CounterSet.Subtract(end, start);
 
     private static long ReadCount(string path) => long.Parse(File.ReadAllText(path).AsSpan().Trim(), CultureInfo.InvariantCulture);
 }

@@ -15,7 +15,7 @@ public sealed record ProcessCounters(
     long AllocatedBytes,
     long GcCollections,
     CopiedBytes? Copied = null,
-    long? Syscalls = null)
+    long? Syscalls = null) : ICounterSet<ProcessCounters>
 {
     /// <summary>This process now: getrusage(RUSAGE_SELF), the GC's own totals, and what <paramref name="copies"/> counted.</summary>
     public static ProcessCounters CaptureSelf(CopyTally? copies = null) =>
@@ -26,26 +26,20 @@ public sealed record ProcessCounters(
     public static ProcessCounters From(ResourceUsage.Sample usage, long allocatedBytes, long gcCollections) => new(
         usage.VoluntaryContextSwitches, usage.InvoluntaryContextSwitches, usage.UserMicros, usage.SystemMicros, allocatedBytes, gcCollections);
 
-    /// <summary>Two processes together (a daemon and its children); a count only one of them has is no count for both.</summary>
-    public static ProcessCounters operator +(ProcessCounters a, ProcessCounters b) => new(
-        a.VoluntaryContextSwitches + b.VoluntaryContextSwitches,
-        a.InvoluntaryContextSwitches + b.InvoluntaryContextSwitches,
-        a.CpuUserMicros + b.CpuUserMicros,
-        a.CpuSystemMicros + b.CpuSystemMicros,
-        a.AllocatedBytes + b.AllocatedBytes,
-        a.GcCollections + b.GcCollections,
-        a.Copied + b.Copied,
-        a.Syscalls + b.Syscalls);
+    static ProcessCounters ICounterSet<ProcessCounters>.Combine<TOp>(ProcessCounters a, ProcessCounters b, ref TOp op) => new(
+        op.Count(a.VoluntaryContextSwitches, b.VoluntaryContextSwitches),
+        op.Count(a.InvoluntaryContextSwitches, b.InvoluntaryContextSwitches),
+        op.Count(a.CpuUserMicros, b.CpuUserMicros),
+        op.Count(a.CpuSystemMicros, b.CpuSystemMicros),
+        op.Count(a.AllocatedBytes, b.AllocatedBytes),
+        op.Count(a.GcCollections, b.GcCollections),
+        CounterSet.Combine(a.Copied, b.Copied, ref op),
+        op.Count(a.Syscalls, b.Syscalls));
 
-    public static ProcessCounters operator -(ProcessCounters end, ProcessCounters start) => new(
-        end.VoluntaryContextSwitches - start.VoluntaryContextSwitches,
-        end.InvoluntaryContextSwitches - start.InvoluntaryContextSwitches,
-        end.CpuUserMicros - start.CpuUserMicros,
-        end.CpuSystemMicros - start.CpuSystemMicros,
-        end.AllocatedBytes - start.AllocatedBytes,
-        end.GcCollections - start.GcCollections,
-        end.Copied - start.Copied,
-        end.Syscalls - start.Syscalls);
+    /// <summary>Two processes together (a daemon and its children); a count only one of them has is no count for both.</summary>
+    public static ProcessCounters operator +(ProcessCounters a, ProcessCounters b) => CounterSet.Add(a, b);
+
+    public static ProcessCounters operator -(ProcessCounters end, ProcessCounters start) => CounterSet.Subtract(end, start);
 
     public long ContextSwitches => VoluntaryContextSwitches + InvoluntaryContextSwitches;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace RemoteLogin.Measurement;
 
 /// <summary>Machine-wide kernel counters: the "system" object of results.json. Everything on the machine counts, not only RemoteLogin.</summary>
-public sealed record SystemCounters(long ContextSwitches, long Interrupts, long NetRxSoftirqs)
+public sealed record SystemCounters(long ContextSwitches, long Interrupts, long NetRxSoftirqs) : ICounterSet<SystemCounters>
 {
     public static SystemCounters Capture()
     {
@@ -11,10 +11,12 @@ public sealed record SystemCounters(long ContextSwitches, long Interrupts, long 
         return new SystemCounters(contextSwitches, interrupts, ReadNetSoftirqs().NetRx);
     }
 
-    public static SystemCounters operator -(SystemCounters end, SystemCounters start) => new(
-        end.ContextSwitches - start.ContextSwitches,
-        end.Interrupts - start.Interrupts,
-        end.NetRxSoftirqs - start.NetRxSoftirqs);
+    static SystemCounters ICounterSet<SystemCounters>.Combine<TOp>(SystemCounters a, SystemCounters b, ref TOp op) => new(
+        op.Count(a.ContextSwitches, b.ContextSwitches),
+        op.Count(a.Interrupts, b.Interrupts),
+        op.Count(a.NetRxSoftirqs, b.NetRxSoftirqs));
+
+    public static SystemCounters operator -(SystemCounters end, SystemCounters start) => CounterSet.Subtract(end, start);
 
     /// <summary>/proc/stat's context switches ("ctxt") and interrupts ("intr") since boot, over every CPU. Shared with <see cref="HostSystemCounters"/>.</summary>
     internal static (long ContextSwitches, long Interrupts) ReadStat()

@@ -10,7 +10,16 @@ namespace RemoteLogin.Measurement;
 /// </summary>
 public sealed class ThreadContextSwitches
 {
-    public readonly record struct Counts(long Voluntary, long Involuntary);
+    public readonly record struct Counts(long Voluntary, long Involuntary) : ICounterSet<Counts>
+    {
+        static Counts ICounterSet<Counts>.Combine<TOp>(Counts a, Counts b, ref TOp op) => new(
+            op.Count(a.Voluntary, b.Voluntary),
+            op.Count(a.Involuntary, b.Involuntary));
+
+        public static Counts operator +(Counts a, Counts b) => CounterSet.Add(a, b);
+
+        public static Counts operator -(Counts end, Counts start) => CounterSet.Subtract(end, start);
+    }
 
     private ThreadContextSwitches(IReadOnlyDictionary<int, Counts> byThread)
     {
@@ -42,20 +51,18 @@ public sealed class ThreadContextSwitches
     /// </summary>
     public Between Since(ThreadContextSwitches earlier)
     {
-        long voluntary = 0, involuntary = 0;
+        var switches = default(Counts);
         foreach (var (thread, now) in ByThread)
         {
-            var before = earlier.SameThread(thread, now) ? earlier.ByThread[thread] : default;
-            voluntary += now.Voluntary - before.Voluntary;
-            involuntary += now.Involuntary - before.Involuntary;
+            switches += now - (earlier.SameThread(thread, now) ? earlier.ByThread[thread] : default);
         }
         int exited = earlier.ByThread.Count(pair => !(ByThread.TryGetValue(pair.Key, out var now) && earlier.SameThread(pair.Key, now)));
-        return new Between(voluntary, involuntary, exited);
+        return new Between(switches.Voluntary, switches.Involuntary, exited);
     }
 
     /// <summary>Whether <paramref name="now"/> can be the same thread as this reading's <paramref name="thread"/>: counts only grow.</summary>
     private bool SameThread(int thread, Counts now) =>
-        ByThread.TryGetValue(thread, out var then) && then.Voluntary <= now.Voluntary && then.Involuntary <= now.Involuntary;
+        ByThread.TryGetValue(thread, out var then) && CounterSet.Min(then, now) == then;
 
     public readonly record struct Between(long Voluntary, long Involuntary, int ThreadsExited);
 }

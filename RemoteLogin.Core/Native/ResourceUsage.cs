@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using RemoteLogin.Measurement;
 
 namespace RemoteLogin.Native;
 
@@ -11,14 +12,17 @@ public static partial class ResourceUsage
 
     /// <summary>The fields of struct rusage that RemoteLogin reports, for one process (or its reaped children).</summary>
     public readonly record struct Sample(long UserMicros, long SystemMicros, long VoluntaryContextSwitches, long InvoluntaryContextSwitches)
+        : ICounterSet<Sample>
     {
-        public static Sample operator +(Sample a, Sample b) => new(
-            a.UserMicros + b.UserMicros, a.SystemMicros + b.SystemMicros,
-            a.VoluntaryContextSwitches + b.VoluntaryContextSwitches, a.InvoluntaryContextSwitches + b.InvoluntaryContextSwitches);
+        static Sample ICounterSet<Sample>.Combine<TOp>(Sample a, Sample b, ref TOp op) => new(
+            op.Count(a.UserMicros, b.UserMicros),
+            op.Count(a.SystemMicros, b.SystemMicros),
+            op.Count(a.VoluntaryContextSwitches, b.VoluntaryContextSwitches),
+            op.Count(a.InvoluntaryContextSwitches, b.InvoluntaryContextSwitches));
 
-        public static Sample operator -(Sample a, Sample b) => new(
-            a.UserMicros - b.UserMicros, a.SystemMicros - b.SystemMicros,
-            a.VoluntaryContextSwitches - b.VoluntaryContextSwitches, a.InvoluntaryContextSwitches - b.InvoluntaryContextSwitches);
+        public static Sample operator +(Sample a, Sample b) => CounterSet.Add(a, b);
+
+        public static Sample operator -(Sample a, Sample b) => CounterSet.Subtract(a, b);
     }
 
     /// <summary>This process, all its threads.</summary>

@@ -44,24 +44,12 @@ public sealed record RemoteSystem(
     /// </summary>
     public HostSystemCounters? OneReading { get; init; }
 
-    public static RemoteSystem From(HostSystemCounters measured, HostSystemCounters? oneReading, string? interfaceName, long chars)
-    {
-        double? Per(long? count) => count is { } c && chars > 0 ? Math.Round((double)c / chars, 4) : null;
-        return new RemoteSystem(measured.ContextSwitches, measured.Interrupts, measured.NetRxSoftirqs, measured.NetTxSoftirqs,
+    public static RemoteSystem From(HostSystemCounters measured, HostSystemCounters? oneReading, string? interfaceName, long chars) =>
+        new(measured.ContextSwitches, measured.Interrupts, measured.NetRxSoftirqs, measured.NetTxSoftirqs,
             measured.NicInterrupts, measured.RxPackets, measured.TxPackets)
         {
             Interface = interfaceName,
             OneReading = oneReading,
-            PerChar = new Dictionary<string, double?>
-            {
-                ["contextSwitches"] = Per(measured.ContextSwitches),
-                ["interrupts"] = Per(measured.Interrupts),
-                ["netRxSoftirqs"] = Per(measured.NetRxSoftirqs),
-                ["netTxSoftirqs"] = Per(measured.NetTxSoftirqs),
-                ["nicInterrupts"] = Per(measured.NicInterrupts),
-                ["rxPackets"] = Per(measured.RxPackets),
-                ["txPackets"] = Per(measured.TxPackets),
-            },
+            PerChar = CounterSet.PerChar(measured, chars),
         };
-    }
 }

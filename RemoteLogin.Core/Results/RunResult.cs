@@ -5,13 +5,17 @@ using RemoteLogin.Vocabulary;
 namespace RemoteLogin.Results;
 
 /// <summary>Echoes that did not come back as typed. Any nonzero count fails the run.</summary>
-public sealed record IntegrityCounts(long Lost, long Duplicated, long Corrupted)
+public sealed record IntegrityCounts(long Lost, long Duplicated, long Corrupted) : ICounterSet<IntegrityCounts>
 {
     [System.Text.Json.Serialization.JsonIgnore]
     public bool IsIntact => Lost == 0 && Duplicated == 0 && Corrupted == 0;
 
-    public static IntegrityCounts operator +(IntegrityCounts a, IntegrityCounts b) =>
-        new(a.Lost + b.Lost, a.Duplicated + b.Duplicated, a.Corrupted + b.Corrupted);
+    static IntegrityCounts ICounterSet<IntegrityCounts>.Combine<TOp>(IntegrityCounts a, IntegrityCounts b, ref TOp op) => new(
+        op.Count(a.Lost, b.Lost),
+        op.Count(a.Duplicated, b.Duplicated),
+        op.Count(a.Corrupted, b.Corrupted));
+
+    public static IntegrityCounts operator +(IntegrityCounts a, IntegrityCounts b) => CounterSet.Add(a, b);
 }
 
 /// <summary>One element of results.json "runs" (DESIGN.md, "Results format"). Counters are deltas over the measured part.</summary>

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using RemoteLogin.Measurement;
 using RemoteLogin.Native;
 using RemoteLogin.Server.Echo;
@@ -13,45 +12,27 @@ public readonly record struct ChildReport(
     ResourceUsage.Sample Metering,
     long AllocatedBytes,
     long GcCollections,
-    EchoCounts Echo)
+    EchoCounts Echo) : ICounterSet<ChildReport>
 {
-    public const int Size = 17 * sizeof(long);
+    /// <summary>Bytes on the control socket: the daemon and its children are one build, so both sides agree on the list.</summary>
+    public static int Size { get; } = CounterSet.BinarySize<ChildReport>();
 
-    public static ChildReport operator +(ChildReport a, ChildReport b) => new(
-        a.Usage + b.Usage, a.Metering + b.Metering, a.AllocatedBytes + b.AllocatedBytes, a.GcCollections + b.GcCollections,
-        a.Echo + b.Echo);
+    static ChildReport ICounterSet<ChildReport>.Combine<TOp>(ChildReport a, ChildReport b, ref TOp op) => new(
+        CounterSet.Combine(a.Usage, b.Usage, ref op),
+        CounterSet.Combine(a.Metering, b.Metering, ref op),
+        op.Count(a.AllocatedBytes, b.AllocatedBytes),
+        op.Count(a.GcCollections, b.GcCollections),
+        CounterSet.Combine(a.Echo, b.Echo, ref op));
+
+    public static ChildReport operator +(ChildReport a, ChildReport b) => CounterSet.Add(a, b);
 
     public static ChildReport Capture(ResourceUsage.Sample metering, EchoTally tally) => new(
         ResourceUsage.ReadSelf(), metering, GC.GetTotalAllocatedBytes(precise: true), GC.CollectionCount(0),
         tally.Counts);
 
-    public void Write(Span<byte> destination)
-    {
-        ReadOnlySpan<long> fields =
-        [
-            Usage.UserMicros, Usage.SystemMicros, Usage.VoluntaryContextSwitches, Usage.InvoluntaryContextSwitches,
-            Metering.UserMicros, Metering.SystemMicros, Metering.VoluntaryContextSwitches, Metering.InvoluntaryContextSwitches,
-            AllocatedBytes, GcCollections, Echo.BytesReceived, Echo.BytesEchoed, Echo.ReceiveCalls, Echo.SendCalls,
-            Echo.Copied.IntoUser, Echo.Copied.OutOfUser, Echo.Copied.WithinUser,
-        ];
-        for (int i = 0; i < fields.Length; i++)
-        {
-            BinaryPrimitives.WriteInt64LittleEndian(destination[(i * sizeof(long))..], fields[i]);
-        }
-    }
+    public void Write(Span<byte> destination) => CounterSet.Write(this, destination);
 
-    public static ChildReport Read(ReadOnlySpan<byte> source)
-    {
-        Span<long> field = stackalloc long[Size / sizeof(long)];
-        for (int i = 0; i < field.Length; i++)
-        {
-            field[i] = BinaryPrimitives.ReadInt64LittleEndian(source[(i * sizeof(long))..]);
-        }
-        return new ChildReport(
-            new ResourceUsage.Sample(field[0], field[1], field[2], field[3]),
-            new ResourceUsage.Sample(field[4], field[5], field[6], field[7]),
-            field[8], field[9], new EchoCounts(field[10], field[11], field[12], field[13], new CopiedBytes(field[14], field[15], field[16])));
-    }
+    public static ChildReport Read(ReadOnlySpan<byte> source) => CounterSet.Read<ChildReport>(source);
 }
 
 /// <summary>The one-byte messages the daemon sends a child over its control socket.</summary>

@@ -117,7 +117,7 @@ public sealed class SubdaemonChildren
     /// session's. A relay child's copies are the relay's extra cost, and they count.
     /// </summary>
     private static ChildReport Counted(SubdaemonChild child, ChildReport report) =>
-        child.OwnsClientSocket ? report : report with { Echo = report.Echo.CopiesOnly };
+        child.OwnsClientSocket ? report : report with { Echo = report.Echo.CopiesOnly() };
 
     /// <summary>Fold a reaped child into the totals, once; both <see cref="EndAsync"/> and <see cref="Read"/> may get here first.</summary>
     private void Retire(SubdaemonChild child)
