@@ -25,7 +25,7 @@ public sealed class TwoHostBenchTests
             "--subdaemons", "task,thread", "--strategies", "naive,zerocopy", "--protocols", "raw", "--scenarios", "interactive,typists", "--typists", "10",
         ];
         // The first publish for the lab hosts is a whole self-contained Release build: minutes on 2 cores.
-        var outcome = await ChildProgram.RunAsync(SiblingProgram.StartInfo("RemoteLogin.Bench", arguments), TimeSpan.FromMinutes(20));
+        var outcome = await ChildRun.RunAsync(ChildStart.Sibling("RemoteLogin.Bench", arguments), limit: TimeSpan.FromMinutes(20));
         var left = lab.RemoteLoginProcesses();
 
         Assert.True(outcome.ExitCode == 0, outcome.StandardError + outcome.StandardOutput);
@@ -98,9 +98,9 @@ public sealed class TwoHostBenchTests
     {
         using var lab = new EmulatedLab(sshdOnDaemonHost: false);
         using var scratch = new ScratchDirectory("two-hosts-refused");
-        var outcome = await ChildProgram.RunAsync(
-            SiblingProgram.StartInfo("RemoteLogin.Bench", ["--quick", "--ssh-config", lab.ConfigFile, "--daemon-host", DaemonAlias, "--out", scratch.Path]),
-            TimeSpan.FromMinutes(2));
+        var outcome = await ChildRun.RunAsync(
+            ChildStart.Sibling("RemoteLogin.Bench", ["--quick", "--ssh-config", lab.ConfigFile, "--daemon-host", DaemonAlias, "--out", scratch.Path]),
+            limit: TimeSpan.FromMinutes(2));
 
         Assert.Equal(1, outcome.ExitCode);
         var line = Assert.Single(outcome.ErrorLines);
