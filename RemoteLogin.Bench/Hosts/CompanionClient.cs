@@ -74,13 +74,7 @@ public sealed class CompanionClient : IHostAgent
         string? reply;
         try
         {
-            _process.Input.WriteLine(request);
-            _process.Input.Flush();
-            reply = _process.ReadLine(ReplyTimeout);
-        }
-        catch (IOException)
-        {
-            reply = null;
+            reply = _process.Exchange(request, ReplyTimeout);
         }
         catch (TimeoutException)
         {

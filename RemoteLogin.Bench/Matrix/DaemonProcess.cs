@@ -91,18 +91,11 @@ public sealed class DaemonProcess : IDisposable
         string? reply;
         try
         {
-            _process.Input.WriteLine(DaemonSnapshot.Request);
-            _process.Input.Flush();
             // After "listening on", the daemon's stdout carries nothing but replies, one line for each request.
-            reply = _process.ReadLine(timeout);
-        }
-        catch (IOException)
-        {
-            reply = null; // its end of stdin closed: the daemon is gone, which the next lines say better
+            reply = _process.Exchange(DaemonSnapshot.Request, timeout);
         }
         catch (TimeoutException)
         {
-            // The read is still pending and would take the late reply as the next request's: this channel is done.
             _controlBroken = $"a snapshot got no answer within {timeout.TotalSeconds} s";
             throw new TimeoutException($"the daemon (pid {_process.Id}) did not answer a snapshot within {timeout.TotalSeconds} s");
         }

@@ -72,8 +72,33 @@ public sealed class ChildProcess : IDisposable
         }
     }
 
-    /// <summary>Its first line of stdout ("listening on ..."); throws naming it, with its stderr, when its output ends first.</summary>
-    public string FirstLine(TimeSpan limit) => ReadLine(limit) ?? throw Failed("ended its output before its first line");
+    /// <summary>
+    /// One exchange over a child that answers requests, a line each way (the daemon's snapshots, the companion's
+    /// figures): <paramref name="request"/> written and flushed to its stdin, its reply the next line of its stdout.
+    /// Null when the child has gone (its stdin or stdout closed); <see cref="TimeoutException"/> naming it when no
+    /// reply comes within <paramref name="limit"/>, after which the late reply would pass for the next request's, so
+    /// the caller must ask no more. One exchange at a time.
+    /// </summary>
+    public string? Exchange(string request, TimeSpan limit)
+    {
+        try
+        {
+            Input.WriteLine(request);
+            Input.Flush();
+        }
+        catch (IOException)
+        {
+            return null; // its end of stdin closed: it is gone, which its exit code and stderr say better
+        }
+        return ReadLine(limit);
+    }
+
+    /// <summary>
+    /// Its first line of stdout ("listening on ..."); throws naming it, with its stderr, when its output ends first:
+    /// with its exit code when it has exited (a program that refuses its arguments), which says more than the end.
+    /// </summary>
+    public string FirstLine(TimeSpan limit) =>
+        ReadLine(limit) ?? throw Failed(_process.WaitForExit(Grace) ? null : "ended its output before its first line");
 
     /// <summary>Wait for it to exit with 0 and return the rest of its stdout; throws naming it, with its stderr, otherwise.</summary>
     public string Finish(TimeSpan limit)

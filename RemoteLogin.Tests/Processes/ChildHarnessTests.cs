@@ -48,7 +48,7 @@ public sealed class ChildHarnessTests
 
         var failure = Assert.Throws<InvalidOperationException>(() => daemon.FirstLine(TimeSpan.FromMinutes(1)));
 
-        Assert.StartsWith("the daemon ended its output before its first line; stderr: ", failure.Message);
+        Assert.StartsWith("the daemon exited with 2; stderr: ", failure.Message);
         Assert.Contains("--listen", failure.Message);
         Assert.Equal(2, daemon.ExitCode);
     }
