@@ -1,8 +1,8 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO.Pipes;
 using RemoteLogin.Native;
+using RemoteLogin.Processes;
 
 namespace RemoteLogin.Bench.Counters;
 
@@ -25,17 +25,17 @@ public sealed class PerfSyscalls : IDisposable
     private readonly string _output;
     private readonly bool _attached;
 
-    private PerfSyscalls(Process perf, AnonymousPipeServerStream commands, AnonymousPipeServerStream acks, string output, bool attached)
+    private PerfSyscalls(ChildProcess perf, AnonymousPipeServerStream commands, AnonymousPipeServerStream acks, string output, bool attached)
     {
-        Process = perf;
+        Child = perf;
         _commands = commands;
         _ackLines = new StreamReader(acks);
         _output = output;
         _attached = attached;
     }
 
-    /// <summary>perf itself; when it launched the workload, the workload's standard streams are perf's.</summary>
-    public Process Process { get; }
+    /// <summary>perf itself; when it launched the workload, the workload's standard streams are perf's, and so is its description.</summary>
+    public ChildProcess Child { get; }
 
     /// <summary>Why perf cannot count system calls on this machine, or null when it can. Asks perf once.</summary>
     public static string? Unavailable() => s_unavailable.Value;
@@ -49,7 +49,7 @@ public sealed class PerfSyscalls : IDisposable
     /// </summary>
     public static PerfSyscalls Attach(int processId)
     {
-        var perf = Start(["-p", processId.ToString(CultureInfo.InvariantCulture)], new ProcessStartInfo("perf") { RedirectStandardError = true }, attached: true);
+        var perf = Start(["-p", processId.ToString(CultureInfo.InvariantCulture)], workload: null);
         try
         {
             perf.Disable(); // off already: this only waits for perf to be ready
@@ -63,23 +63,10 @@ public sealed class PerfSyscalls : IDisposable
     }
 
     /// <summary>
-    /// Start <paramref name="workload"/> under perf, so that not one of its threads is missed; its redirected streams
-    /// become perf's, which the workload inherits.
+    /// Start <paramref name="workload"/> under perf, so that not one of its threads is missed; its standard streams
+    /// are perf's, which the workload inherits.
     /// </summary>
-    public static PerfSyscalls Launch(ProcessStartInfo workload)
-    {
-        var info = new ProcessStartInfo("perf")
-        {
-            RedirectStandardInput = workload.RedirectStandardInput,
-            RedirectStandardOutput = workload.RedirectStandardOutput,
-            RedirectStandardError = workload.RedirectStandardError,
-        };
-        foreach (var (name, value) in workload.Environment)
-        {
-            info.Environment[name] = value;
-        }
-        return Start(["--", workload.FileName, .. workload.ArgumentList], info, attached: false);
-    }
+    public static PerfSyscalls Launch(ChildStart workload) => Start(["--"], workload);
 
     public void Enable() => Command("enable");
 
@@ -91,11 +78,11 @@ public sealed class PerfSyscalls : IDisposable
     /// </summary>
     public long? Count()
     {
-        if (_attached && !Process.HasExited)
+        if (_attached && !Child.HasExited)
         {
-            Posix.Interrupt(Process.Id); // perf stat prints its counts on SIGINT
+            Posix.Interrupt(Child.Id); // perf stat prints its counts on SIGINT
         }
-        if (!Process.WaitForExit(ReplyTimeout))
+        if (!Child.WaitForExit(ReplyTimeout))
         {
             throw new TimeoutException("perf stat did not exit");
         }
@@ -104,37 +91,28 @@ public sealed class PerfSyscalls : IDisposable
 
     public void Dispose()
     {
-        if (!Process.HasExited)
-        {
-            Process.Kill();
-            Process.WaitForExit();
-        }
-        Process.Dispose();
+        Child.Dispose();
         _ackLines.Dispose();
         _commands.Dispose();
         File.Delete(_output);
     }
 
-    private static PerfSyscalls Start(string[] target, ProcessStartInfo info, bool attached)
+    /// <param name="target">perf's last arguments: what it counts ("-p PID"), or "--" before the <paramref name="workload"/> it launches.</param>
+    private static PerfSyscalls Start(string[] target, ChildStart? workload)
     {
         // perf reads commands from one inherited descriptor and acknowledges each on another.
         var commands = new AnonymousPipeServerStream(PipeDirection.Out, HandleInheritability.Inheritable);
         var acks = new AnonymousPipeServerStream(PipeDirection.In, HandleInheritability.Inheritable);
         string output = Path.GetTempFileName();
-        string[] arguments =
-        [
-            "stat", "-x,", "-e", Event, "-o", output, "--delay", "-1",
-            "--control", $"fd:{commands.GetClientHandleAsString()},{acks.GetClientHandleAsString()}", .. target,
-        ];
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-        info.UseShellExecute = false;
         try
         {
-            var perf = Process.Start(info)!;
-            return new PerfSyscalls(perf, commands, acks, output, attached);
+            string[] arguments =
+            [
+                "stat", "-x,", "-e", Event, "-o", output, "--delay", "-1",
+                "--control", $"fd:{commands.GetClientHandleAsString()},{acks.GetClientHandleAsString()}", .. target,
+            ];
+            var perf = ChildProcess.Start(workload?.Under("perf", arguments) ?? ChildStart.Stock("perf", arguments));
+            return new PerfSyscalls(perf, commands, acks, output, attached: workload is null);
         }
         catch
         {
@@ -166,7 +144,7 @@ public sealed class PerfSyscalls : IDisposable
         }
         if (reply?.Trim('\0') != "ack") // perf writes the C string "ack\n" with its terminating NUL
         {
-            string error = _attached && Process.HasExited ? Process.StandardError.ReadToEnd().Trim() : "";
+            string error = _attached && Child.HasExited ? Child.StandardError.Trim() : "";
             throw new InvalidOperationException($"perf stat answered '{command}' with '{reply}' {error}".Trim());
         }
     }
@@ -203,24 +181,23 @@ public sealed class PerfSyscalls : IDisposable
             // The workload must outlive "enable": a program that ends by itself ("true") may be gone before perf reads
             // the command, and perf then never answers it (11 launches in 12 lost that race). cat waits on its stdin,
             // perf's, a pipe from here, and ends only when this closes it, after perf has acknowledged.
-            using var perf = Launch(new ProcessStartInfo("cat") { RedirectStandardInput = true, RedirectStandardError = true, RedirectStandardOutput = true });
-            var error = perf.Process.StandardError.ReadToEndAsync();
-            _ = perf.Process.StandardOutput.ReadToEndAsync(); // nothing comes; read so that nothing can block
+            using var perf = Launch(ChildStart.Stock("cat"));
+            _ = perf.Child.Output.ReadToEndAsync(); // nothing comes; read so that nothing can block
             try
             {
                 perf.Enable();
             }
             finally
             {
-                perf.Process.StandardInput.Close(); // cat reads the end, and exits: its last system calls are counted
+                perf.Child.Input.Close(); // cat reads the end, and exits: its last system calls are counted
             }
-            if (!perf.Process.WaitForExit(ReplyTimeout))
+            if (!perf.Child.WaitForExit(ReplyTimeout))
             {
                 return $"perf stat -e {Event} did not end within {ReplyTimeout.TotalSeconds} s of its workload's input closing";
             }
-            if (perf.Process.ExitCode != 0)
+            if (perf.Child.ExitCode != 0)
             {
-                return $"perf stat -e {Event} failed: {error.Result.Trim().Split('\n').FirstOrDefault()}";
+                return $"perf stat -e {Event} failed: {perf.Child.StandardError.Trim().Split('\n').FirstOrDefault()}";
             }
             // The proof that it counts: cat's last system calls (its read of the end, its exit) came after "enable".
             return perf.Count() > 0 ? null : $"perf stat counted no {Event} events for 'cat': {File.ReadAllText(perf._output).Trim()}";

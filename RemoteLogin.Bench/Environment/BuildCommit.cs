@@ -1,6 +1,6 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Reflection;
+using RemoteLogin.Processes;
 
 namespace RemoteLogin.Bench.RunEnvironment;
 
@@ -58,28 +58,10 @@ public static class BuildCommit
     /// <summary>git's trimmed output, or null when git is missing, fails or hangs: the commit is a description, not a requirement.</summary>
     private static string? Git(string checkout, params string[] arguments)
     {
-        var info = new ProcessStartInfo("git")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            ArgumentList = { "-C", checkout },
-        };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
         try
         {
-            using var git = Process.Start(info)!;
-            var output = git.StandardOutput.ReadToEndAsync();
-            _ = git.StandardError.ReadToEndAsync();
-            if (!git.WaitForExit(GitLimit))
-            {
-                git.Kill();
-                return null;
-            }
-            return git.ExitCode == 0 ? output.Result.Trim() : null;
+            var git = ChildRun.Run(ChildStart.Stock("git", ["-C", checkout, .. arguments]), limit: GitLimit);
+            return git.Succeeded ? git.StandardOutput.Trim() : null;
         }
         catch (Win32Exception)
         {

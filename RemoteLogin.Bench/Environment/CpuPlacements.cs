@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using RemoteLogin.Processes;
 using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Bench.RunEnvironment;
@@ -67,28 +67,14 @@ public static class CpuPlacements
     }
 
     /// <summary>
-    /// Makes <paramref name="info"/> start its program on the side's CPU, every thread of it: the program becomes an
-    /// argument of taskset. Under "default" it is left as it is. Apply it before handing the info to perf's launcher.
+    /// <paramref name="start"/> started on the side's CPU, every thread of it: the program becomes an argument of
+    /// taskset. Under "default" it is left as it is. Apply it before handing the start to perf's launcher.
     /// </summary>
     /// <exception cref="InvalidOperationException">The placement is impossible here (<see cref="WhyImpossible"/>).</exception>
-    public static void Apply(this CpuPlacement placement, ProcessStartInfo info, PlacementSide side)
-    {
-        if (placement.CpuFor(side) is not { } cpu)
-        {
-            return;
-        }
-        string program = info.FileName;
-        var arguments = info.ArgumentList.ToArray();
-        info.FileName = Taskset;
-        info.ArgumentList.Clear();
-        info.ArgumentList.Add("--cpu-list");
-        info.ArgumentList.Add(cpu.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        info.ArgumentList.Add(program);
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-    }
+    public static ChildStart Apply(this CpuPlacement placement, ChildStart start, PlacementSide side) =>
+        placement.CpuFor(side) is { } cpu
+            ? start.Under(Taskset, "--cpu-list", cpu.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : start;
 
     private static bool OnPath(string program) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using RemoteLogin.Bench.Hosts;
+using RemoteLogin.Processes;
 using RemoteLogin.Results;
 using RemoteLogin.Vocabulary;
 
@@ -22,6 +23,9 @@ public static class FloorProcess
     /// <summary>How long an echo gets to exit once its ping has finished and so ended the connection.</summary>
     private static readonly TimeSpan EchoExitLimit = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a half still running when the measurement failed gets to end as its host ends programs, before it is killed.</summary>
+    private static readonly TimeSpan EndGrace = TimeSpan.FromSeconds(5);
+
     /// <summary>Where <see cref="Measure"/>'s child runs; floors write no files, so its scratch folder is never used.</summary>
     private static readonly LocalProgramHost Here = new(Path.GetTempPath());
 
@@ -29,7 +33,7 @@ public static class FloorProcess
     /// <param name="size">Round trips for a ping-pong floor, bytes for the stream floor.</param>
     public static FloorMeasurement Measure(FloorKind kind, long size, FloorPins pins)
     {
-        using var child = FloorChild.Start(Here, $"the {kind.Name()} floor", ["floor", "--kind", kind.Name(), .. Size(kind, size), .. Pins(pins)]);
+        using var child = Start(Here, $"the {kind.Name()} floor", ["floor", "--kind", kind.Name(), .. Size(kind, size), .. Pins(pins)]);
         return Read(child);
     }
 
@@ -45,7 +49,7 @@ public static class FloorProcess
     {
         pins ??= FloorPins.None;
         string floor = $"the {kind.Name()} floor";
-        using var echo = FloorChild.Start(
+        using var echo = Start(
             echoHost,
             $"{floor}'s echo on {echoHost.Name}",
             ["floor", "--kind", kind.Name(), "--role", "echo", "--listen", new IPEndPoint(echoAddress, 0).ToString(), .. Pins(pins with { PingCpu = null })]);
@@ -55,7 +59,7 @@ public static class FloorProcess
         {
             throw new InvalidOperationException($"{echo.Description} printed '{line}' instead of '{SplitFloor.ListeningPrefix}ADDRESS:PORT'");
         }
-        using var ping = FloorChild.Start(
+        using var ping = Start(
             pingHost,
             $"{floor}'s ping on {pingHost.Name}",
             ["floor", "--kind", kind.Name(), "--role", "ping", "--connect", listening.ToString(), .. Size(kind, size), .. Pins(pins with { EchoCpu = null })]);
@@ -64,7 +68,15 @@ public static class FloorProcess
         return measurement;
     }
 
-    private static FloorMeasurement Read(FloorChild child)
+    /// <summary>
+    /// One <c>RemoteLogin.Bench floor</c> process (both halves, or one of them) through a host, named by
+    /// <paramref name="description"/> (the floor, the half and the host) in every failure. Its stdin stays open until it
+    /// is disposed: on a lab host, closing it is what ends the program.
+    /// </summary>
+    private static ChildProcess Start(IProgramHost host, string description, IEnumerable<string> arguments) =>
+        ChildProcess.Start(host.Program("RemoteLogin.Bench", arguments) with { Description = description }, host.Terminate, EndGrace);
+
+    private static FloorMeasurement Read(ChildProcess child)
     {
         string json = child.Finish(Limit);
         try

@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using RemoteLogin.Bench.Counters;
 using RemoteLogin.Measurement;
+using RemoteLogin.Processes;
 using RemoteLogin.Results;
 using RemoteLogin.Vocabulary;
 
@@ -16,23 +16,25 @@ public sealed class CompanionClient : IHostAgent
 {
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long the companion gets to end (through its tether) once its stdin is closed, before ssh's tree is killed.</summary>
+    private static readonly TimeSpan EndLimit = TimeSpan.FromSeconds(30);
+
     private readonly IProgramHost _host;
-    private readonly Process _process;
-    private readonly Task<string> _stderr;
+    private readonly ChildProcess _process;
     private string? _broken; // why no more requests can be made, once that is so
 
-    private CompanionClient(IProgramHost host, Process process)
+    private CompanionClient(IProgramHost host, ChildProcess process)
     {
         _host = host;
         _process = process;
-        _stderr = process.StandardError.ReadToEndAsync();
     }
 
     /// <param name="dataAddress">The host's end of the data path: its interface is the one counted.</param>
     public static CompanionClient Start(IProgramHost host, IPAddress dataAddress, CpuIdle cpuIdle)
     {
-        var info = host.StartInfo("RemoteLogin.Bench", ["companion", "--address", dataAddress.ToString(), "--cpu-idle", cpuIdle.Name()]);
-        return new CompanionClient(host, Process.Start(info)!);
+        var start = host.Program("RemoteLogin.Bench", ["companion", "--address", dataAddress.ToString(), "--cpu-idle", cpuIdle.Name()]);
+        // Disposed, its standard input ends: the companion (through its tether) stops, and whatever it attached goes with it.
+        return new CompanionClient(host, ChildProcess.Start(start with { Description = "the companion" }, companion => companion.Input.Close(), EndLimit));
     }
 
     public HostSystemCounters ReadSystem() => Ask<HostSystemCounters>(CompanionProtocol.System);
@@ -72,13 +74,7 @@ public sealed class CompanionClient : IHostAgent
         string? reply;
         try
         {
-            _process.StandardInput.WriteLine(request);
-            _process.StandardInput.Flush();
-            reply = _process.StandardOutput.ReadLineAsync().WaitAsync(ReplyTimeout).GetAwaiter().GetResult();
-        }
-        catch (IOException)
-        {
-            reply = null;
+            reply = _process.Exchange(request, ReplyTimeout);
         }
         catch (TimeoutException)
         {
@@ -88,10 +84,7 @@ public sealed class CompanionClient : IHostAgent
         if (reply is null)
         {
             _broken = "it has gone";
-            var lines = _stderr.Wait(TimeSpan.FromSeconds(5)) ? _stderr.Result.Trim().Split('\n') : [];
-            // A crash's first line says what; its last is only the deepest frame of the stack.
-            string tail = lines.FirstOrDefault(l => l.StartsWith("Unhandled exception", StringComparison.Ordinal)) ?? lines.LastOrDefault() ?? "";
-            throw new HostException(_host.Name, $"the companion ended instead of answering '{request}': {tail}");
+            throw new HostException(_host.Name, _process.Failed($"ended instead of answering '{request}'").Message);
         }
         try
         {
@@ -109,23 +102,7 @@ public sealed class CompanionClient : IHostAgent
         }
     }
 
-    public void Dispose()
-    {
-        // Its standard input ends: the companion (through its tether) stops, and whatever it attached goes with it.
-        try
-        {
-            _process.StandardInput.Close();
-        }
-        catch (IOException)
-        {
-        }
-        if (!_process.WaitForExit(TimeSpan.FromSeconds(30)))
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
-        _process.Dispose();
-    }
+    public void Dispose() => _process.Dispose();
 
     /// <summary>The companion's counted pass, told at each edge over the same exchange.</summary>
     private sealed class RemoteCounting(CompanionClient companion) : IDaemonCounting

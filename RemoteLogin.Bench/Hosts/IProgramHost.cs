@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using RemoteLogin.Processes;
 
 namespace RemoteLogin.Bench.Hosts;
 
@@ -15,11 +15,11 @@ public interface IProgramHost
     bool IsLocal { get; }
 
     /// <summary>
-    /// Start info for RemoteLogin.Server, RemoteLogin.Client or RemoteLogin.Bench on this host, with all three standard
-    /// streams redirected. On a lab host the process started is ssh: the program's streams are ssh's, and closing its
-    /// standard input (or ssh's end) makes the program's tether there SIGTERM it, so nothing outlives the bench.
+    /// RemoteLogin.Server, RemoteLogin.Client or RemoteLogin.Bench on this host, to start with <see cref="ChildProcess"/>.
+    /// On a lab host the process started is ssh: the program's streams are ssh's, and closing its standard input (or
+    /// ssh's end) makes the program's tether there SIGTERM it, so nothing outlives the bench.
     /// </summary>
-    ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null);
+    ChildStart Program(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null);
 
     /// <summary>A path on this host where a program may write a file of this name for the bench to fetch.</summary>
     string ScratchPath(string fileName);
@@ -28,8 +28,8 @@ public interface IProgramHost
     void Fetch(string path, string localPath);
 
     /// <summary>
-    /// Ask a program started with <see cref="StartInfo"/> to end as SIGTERM does (the daemon drains): locally SIGTERM;
+    /// Ask a program started from <see cref="Program"/> to end as SIGTERM does (the daemon drains): locally SIGTERM;
     /// on a lab host, its standard input is closed and the tether there sends the SIGTERM.
     /// </summary>
-    void Terminate(Process started);
+    void Terminate(ChildProcess started);
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using RemoteLogin.Native;
 using RemoteLogin.Processes;
 
 namespace RemoteLogin.Bench.Hosts;
@@ -14,8 +12,8 @@ public sealed class LocalProgramHost(string scratchDirectory, string? programDir
 
     public bool IsLocal => true;
 
-    public ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null) =>
-        SiblingProgram.StartInfo(program, arguments, environment, directory: programDirectory);
+    public ChildStart Program(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null) =>
+        ChildStart.Sibling(program, arguments, programDirectory).WithEnvironment(environment);
 
     public string ScratchPath(string fileName) => Path.Combine(scratchDirectory, fileName);
 
@@ -27,5 +25,5 @@ public sealed class LocalProgramHost(string scratchDirectory, string? programDir
         }
     }
 
-    public void Terminate(Process started) => Posix.Terminate(started.Id);
+    public void Terminate(ChildProcess started) => started.Terminate();
 }

@@ -1,11 +1,11 @@
 using System.ComponentModel;
-using System.Diagnostics;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using RemoteLogin.Bench.RunEnvironment;
 using RemoteLogin.Measurement;
+using RemoteLogin.Processes;
 
 namespace RemoteLogin.Bench.Hosts;
 
@@ -198,32 +198,22 @@ public sealed partial record NetworkContext(
     private static Dictionary<string, string>? Ethtool(string option, string name, string part, IDictionary<string, string> unavailable)
     {
         string command = $"ethtool {option} {name}";
-        var info = new ProcessStartInfo("ethtool")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            ArgumentList = { option, name },
-        };
         try
         {
-            using var ethtool = Process.Start(info)!;
-            var output = ethtool.StandardOutput.ReadToEndAsync();
-            var error = ethtool.StandardError.ReadToEndAsync();
-            if (!ethtool.WaitForExit(CommandLimit))
+            var ethtool = ChildRun.Run(ChildStart.Stock("ethtool", option, name), limit: CommandLimit);
+            if (ethtool.Hung)
             {
-                ethtool.Kill();
                 unavailable[part] = $"{command}: no answer within {CommandLimit.TotalSeconds:0} s";
                 return null;
             }
             if (ethtool.ExitCode != 0)
             {
-                string reason = FirstLine(error.Result) ?? FirstLine(output.Result) ?? "no message";
+                string reason = FirstLine(ethtool.StandardError) ?? FirstLine(ethtool.StandardOutput) ?? "no message";
                 unavailable[part] = $"{command}: {reason} (exit code {ethtool.ExitCode})";
                 return null;
             }
             var pairs = new Dictionary<string, string>(StringComparer.Ordinal);
-            foreach (var line in output.Result.Split('\n'))
+            foreach (var line in ethtool.StandardOutput.Split('\n'))
             {
                 int colon = line.IndexOf(':');
                 string key = colon < 0 ? "" : line[..colon].Trim();

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
+using RemoteLogin.Processes;
 
 namespace RemoteLogin.Bench.Hosts;
 
@@ -16,6 +16,9 @@ public static class RemoteInstall
     private static readonly string[] LabFolder = ["bin", "lab"];
 
     private static readonly string[] Programs = ["RemoteLogin.Server", "RemoteLogin.Client", "RemoteLogin.Bench"];
+
+    /// <summary>Only a publish that hangs outlives this: a cold self-contained publish takes minutes on a busy machine.</summary>
+    private static readonly TimeSpan PublishLimit = TimeSpan.FromMinutes(20);
 
     /// <summary>What this process published already, by RID: a second lab host of the same kind takes the same folder.</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> s_published = new();
@@ -97,27 +100,18 @@ public static class RemoteInstall
         string root = RepositoryRoot();
         string lab = Path.Combine([root, .. LabFolder]);
         string output = Path.Combine(lab, "publish", rid);
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet")
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            ArgumentList =
-            {
+        var publish = ChildRun.Run(
+            ChildStart.Stock(
+                Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet",
                 "publish", Path.Combine(root, "RemoteLogin.Bench", "RemoteLogin.Bench.csproj"), "-c", "Release", "-r", rid,
-                "--self-contained", "--artifacts-path", lab, "-o", output, "-nologo",
-            },
-        };
-        using var publish = Process.Start(start)!;
-        publish.StandardInput.Close();
-        var stdout = publish.StandardOutput.ReadToEndAsync();
-        var stderr = publish.StandardError.ReadToEndAsync();
-        publish.WaitForExit();
-        if (publish.ExitCode != 0)
+                "--self-contained", "--artifacts-path", lab, "-o", output, "-nologo"),
+            limit: PublishLimit);
+        if (!publish.Succeeded)
         {
-            var said = (stdout.Result + stderr.Result).Split('\n').Select(line => line.Trim()).Where(line => line.Length > 0);
-            throw new InvalidOperationException($"dotnet publish for {rid} failed (exit {publish.ExitCode}): {string.Join(" | ", said.TakeLast(3))}");
+            // dotnet writes its errors on stdout: the last words of both say what went wrong.
+            var said = StderrTail.Lines(publish.StandardOutput + publish.StandardError, 3);
+            string how = publish.Hung ? $"did not finish within {PublishLimit.TotalMinutes:0} minutes" : $"failed (exit {publish.ExitCode})";
+            throw new InvalidOperationException($"dotnet publish for {rid} {how}: {string.Join(" | ", said)}");
         }
         foreach (var program in Programs)
         {

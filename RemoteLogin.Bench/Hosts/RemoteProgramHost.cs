@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using RemoteLogin.Processes;
 
 namespace RemoteLogin.Bench.Hosts;
 
@@ -17,7 +17,7 @@ public sealed class RemoteProgramHost(SshConnection ssh, string directory) : IPr
 
     public bool IsLocal => false;
 
-    public ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    public ChildStart Program(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         var command = new List<string> { $"{directory}/RemoteLogin.Bench", "tether" };
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
@@ -28,7 +28,7 @@ public sealed class RemoteProgramHost(SshConnection ssh, string directory) : IPr
         command.Add("--");
         command.Add($"{directory}/{program}");
         command.AddRange(arguments);
-        return ssh.StartInfo(command);
+        return ssh.Command(command) with { Description = $"{program} on {Name}" };
     }
 
     /// <summary>In a folder of this host's own, made there (mktemp -d) the first time one is asked for.</summary>
@@ -44,7 +44,7 @@ public sealed class RemoteProgramHost(SshConnection ssh, string directory) : IPr
     public void Fetch(string path, string localPath) => ssh.Fetch(path, localPath);
 
     /// <summary>Closes the ssh process's stdin: the tether on the host sees its stdin end and SIGTERMs the program.</summary>
-    public void Terminate(Process started) => started.StandardInput.Close();
+    public void Terminate(ChildProcess started) => started.Input.Close();
 
     /// <summary>Removes the scratch folder, if one was made; the programs' files in it have been fetched by now.</summary>
     public void Dispose()

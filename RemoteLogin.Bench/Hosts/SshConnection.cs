@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Formats.Tar;
 using System.Security.Cryptography;
+using RemoteLogin.Processes;
 
 namespace RemoteLogin.Bench.Hosts;
 
@@ -22,18 +23,16 @@ public sealed class SshConnection : IDisposable
     private readonly DirectoryInfo _controlDirectory;
     private readonly string _controlPath;
     private readonly string? _configFile;
-    private readonly Process _master;
-    private readonly StderrTail _masterErrors;
+    private readonly ChildProcess _master;
     private bool _disposed;
 
-    private SshConnection(string target, string? configFile, DirectoryInfo controlDirectory, Process master, StderrTail masterErrors)
+    private SshConnection(string target, string? configFile, DirectoryInfo controlDirectory, ChildProcess master)
     {
         Target = target;
         _configFile = configFile;
         _controlDirectory = controlDirectory;
         _controlPath = Path.Combine(controlDirectory.FullName, "control");
         _master = master;
-        _masterErrors = masterErrors;
     }
 
     /// <summary>[USER@]HOST, as the user gave it (an alias of their ssh configuration is fine).</summary>
@@ -57,16 +56,9 @@ public sealed class SshConnection : IDisposable
             "-o", "ServerAliveInterval=0", "-o", "ConnectTimeout=10"];
         AddConfig(master, configFile);
         master.Add(target);
-        var start = RemoteLogin.Processes.SiblingProgram.StartInfo("RemoteLogin.Bench", ["tether", "--", .. master]);
-
-        var errors = new StderrTail();
-        var tethered = new Process { StartInfo = start };
-        tethered.ErrorDataReceived += (_, line) => errors.Add(line.Data);
-        tethered.OutputDataReceived += (_, _) => { };
-        tethered.Start();
-        tethered.BeginErrorReadLine();
-        tethered.BeginOutputReadLine();
-        var connection = new SshConnection(target, configFile, controlDirectory, tethered, errors);
+        var tethered = ChildProcess.Start(ChildStart.Sibling("RemoteLogin.Bench", ["tether", "--", .. master]) with { Description = $"the ssh connection to {target}" });
+        _ = tethered.Output.ReadToEndAsync(); // -N: nothing comes, but the pipe must never fill
+        var connection = new SshConnection(target, configFile, controlDirectory, tethered);
         try
         {
             connection.WaitUntilReady();
@@ -80,45 +72,27 @@ public sealed class SshConnection : IDisposable
     }
 
     /// <summary>
-    /// Start info for <paramref name="remoteCommand"/> on the host, over this connection, all three streams redirected
-    /// and no terminal: its standard streams are the remote program's. ssh joins the words into one line for the
-    /// user's login shell there, so each word is quoted for it and arrives as it is here.
+    /// <paramref name="remoteCommand"/> on the host, over this connection, with no terminal: the standard streams of the
+    /// ssh started here are the remote program's. ssh joins the words into one line for the user's login shell there,
+    /// so each word is quoted for it and arrives as it is here.
     /// </summary>
-    public ProcessStartInfo StartInfo(IReadOnlyList<string> remoteCommand)
+    public ChildStart Command(IReadOnlyList<string> remoteCommand)
     {
         ThrowIfGone();
-        var start = new ProcessStartInfo("ssh")
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
         // ControlMaster=no: a session never becomes a master of its own. ProxyCommand=false: were the master's socket
         // gone, ssh would quietly dial a second connection; a proxy that fails at once makes that an error instead
         // (a multiplexed session never uses the proxy). -T: no terminal, so the remote program sees pipes, as here.
-        AddAll(start.ArgumentList, "-S", _controlPath, "-o", "ControlMaster=no", "-o", "ProxyCommand=false",
-            "-o", "BatchMode=yes", "-T", "-x");
-        AddConfig(start.ArgumentList, _configFile);
-        start.ArgumentList.Add(Target);
-        start.ArgumentList.Add("--");
-        foreach (var word in remoteCommand)
-        {
-            start.ArgumentList.Add(Quote(word));
-        }
-        return start;
+        List<string> arguments = ["-S", _controlPath, "-o", "ControlMaster=no", "-o", "ProxyCommand=false", "-o", "BatchMode=yes", "-T", "-x"];
+        AddConfig(arguments, _configFile);
+        arguments.Add(Target);
+        arguments.Add("--");
+        arguments.AddRange(remoteCommand.Select(Quote));
+        return ChildStart.Stock("ssh", arguments) with { Description = $"'{Shortened(string.Join(' ', remoteCommand))}' on {Target}" };
     }
 
     /// <summary>Runs <paramref name="remoteCommand"/> to its end with nothing on its stdin and returns its stdout; a nonzero exit is a <see cref="HostException"/>.</summary>
-    public string Run(IReadOnlyList<string> remoteCommand, TimeSpan? timeout = null)
-    {
-        using var process = Process.Start(StartInfo(remoteCommand))!;
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Finish(process, remoteCommand, stderr, timeout ?? CommandLimit);
-        return stdout.Result;
-    }
+    public string Run(IReadOnlyList<string> remoteCommand, TimeSpan? timeout = null) =>
+        Check(ChildRun.Run(Command(remoteCommand), limit: timeout ?? CommandLimit), remoteCommand).StandardOutput;
 
     /// <summary>
     /// Copies <paramref name="localDirectory"/>'s contents (modes kept) to <paramref name="remoteDirectory"/>, which must
@@ -137,42 +111,15 @@ public sealed class SshConnection : IDisposable
             mv -T -- "$2" "$1" 2>/dev/null || test -d "$1"
             """;
         string[] command = ["sh", "-c", script, "sh", remoteDirectory, partial];
-        using var process = Process.Start(StartInfo(command))!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        try
-        {
-            TarFile.CreateFromDirectory(localDirectory, process.StandardInput.BaseStream, includeBaseDirectory: false);
-            process.StandardInput.Close();
-        }
-        catch (IOException)
-        {
-            // The remote side stopped reading: its exit code and stderr below say why.
-        }
-        Finish(process, ["upload", remoteDirectory], stderr, timeout ?? TimeSpan.FromMinutes(20));
-        _ = stdout.Result;
+        var tar = ChildInput.Stream(stdin => TarFile.CreateFromDirectoryAsync(localDirectory, stdin, includeBaseDirectory: false));
+        Check(ChildRun.Run(Command(command), tar, timeout ?? TimeSpan.FromMinutes(20)), ["upload", remoteDirectory]);
     }
 
-    /// <summary>Copies the file at <paramref name="remotePath"/> on the host to <paramref name="localPath"/>, byte for byte.</summary>
+    /// <summary>Copies the file at <paramref name="remotePath"/> on the host to <paramref name="localPath"/>, byte for byte; no file is left when it fails.</summary>
     public void Fetch(string remotePath, string localPath, TimeSpan? timeout = null)
     {
         string[] command = ["cat", "--", remotePath];
-        using var process = Process.Start(StartInfo(command))!;
-        process.StandardInput.Close();
-        var stderr = process.StandardError.ReadToEndAsync();
-        try
-        {
-            using (var file = File.Create(localPath))
-            {
-                process.StandardOutput.BaseStream.CopyTo(file);
-            }
-            Finish(process, command, stderr, timeout ?? CommandLimit);
-        }
-        catch
-        {
-            File.Delete(localPath);
-            throw;
-        }
+        File.WriteAllBytes(localPath, Check(ChildRun.Run(Command(command), limit: timeout ?? CommandLimit), command).Output);
     }
 
     /// <summary>Asks the master to exit (which ends every session over it), waits for it, and removes the control folder.</summary>
@@ -185,26 +132,15 @@ public sealed class SshConnection : IDisposable
         _disposed = true;
         if (!_master.HasExited && File.Exists(_controlPath))
         {
-            using var exit = Process.Start(Control("exit"))!;
-            exit.StandardInput.Close();
-            _ = exit.StandardOutput.ReadToEndAsync();
-            _ = exit.StandardError.ReadToEndAsync();
-            if (!exit.WaitForExit(CloseLimit))
-            {
-                exit.Kill();
-            }
+            ControlSucceeds("exit");
         }
         if (!_master.HasExited)
         {
             // The tether's stdin ends: it SIGTERMs ssh. Killing the tether alone would leave ssh running (it never
-            // reads its stdin), so only its whole tree is killed, and only if that did not work.
-            _master.StandardInput.Close();
+            // reads its stdin), so only its whole tree is killed (by the dispose), and only if that did not work.
+            _master.Input.Close();
+            _master.WaitForExit(CloseLimit);
         }
-        if (!_master.WaitForExit(CloseLimit))
-        {
-            _master.Kill(entireProcessTree: true);
-        }
-        _master.WaitForExit();
         _master.Dispose();
         _controlDirectory.Delete(recursive: true);
     }
@@ -259,8 +195,7 @@ public sealed class SshConnection : IDisposable
         {
             if (_master.HasExited)
             {
-                _master.WaitForExit(); // the last of stderr read
-                throw new HostException(Target, Classify(_masterErrors.Lines(), $"ssh exited {_master.ExitCode}"));
+                throw new HostException(Target, Classify(MasterErrors(), $"ssh exited {_master.ExitCode}"));
             }
             // The master makes its socket once it has logged in; -O check asks it whether it serves.
             if (File.Exists(_controlPath) && ControlSucceeds("check"))
@@ -269,66 +204,49 @@ public sealed class SshConnection : IDisposable
             }
             if (clock.Elapsed > OpenLimit)
             {
-                throw new HostException(Target, $"no ssh connection after {OpenLimit.TotalSeconds:0} s: {Classify(_masterErrors.Lines(), "ssh said nothing")}");
+                throw new HostException(Target, $"no ssh connection after {OpenLimit.TotalSeconds:0} s: {Classify(MasterErrors(), "ssh said nothing")}");
             }
             Thread.Sleep(50);
         }
     }
 
+    /// <summary>ssh -O: asks the master (check whether it serves, or exit); false when it says no or does not answer in time.</summary>
     private bool ControlSucceeds(string operation)
     {
-        using var process = Process.Start(Control(operation))!;
-        process.StandardInput.Close();
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(CloseLimit))
-        {
-            process.Kill();
-            return false;
-        }
-        return process.ExitCode == 0;
+        List<string> arguments = ["-S", _controlPath, "-O", operation];
+        AddConfig(arguments, _configFile);
+        arguments.Add(Target);
+        return ChildRun.Run(ChildStart.Stock("ssh", arguments), limit: CloseLimit).Succeeded;
     }
 
-    private ProcessStartInfo Control(string operation)
+    /// <summary>The run's outcome when it exited with 0; otherwise a <see cref="HostException"/> in one line: what ran, how it ended, and why.</summary>
+    private ChildOutcome Check(ChildOutcome outcome, IReadOnlyList<string> command)
     {
-        var start = new ProcessStartInfo("ssh")
+        string what = $"'{Shortened(string.Join(' ', command))}'";
+        if (outcome.KilledAfter is { } limit)
         {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        AddAll(start.ArgumentList, "-S", _controlPath, "-O", operation);
-        AddConfig(start.ArgumentList, _configFile);
-        start.ArgumentList.Add(Target);
-        return start;
-    }
-
-    private void Finish(Process process, IReadOnlyList<string> command, Task<string> stderr, TimeSpan limit)
-    {
-        if (!process.WaitForExit(limit))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new HostException(Target, $"'{string.Join(' ', command)}' did not finish within {limit.TotalSeconds:0} s");
+            throw new HostException(Target, $"{what} did not finish within {limit.TotalSeconds:0} s");
         }
-        process.WaitForExit();
-        if (process.ExitCode != 0)
+        if (outcome.ExitCode != 0)
         {
-            var lines = stderr.Result.Split('\n');
-            string tail = string.Join(" | ", lines.Select(line => line.Trim()).Where(line => line.Length > 0).TakeLast(3));
+            string tail = string.Join(" | ", StderrTail.Lines(outcome.StandardError, 3));
             string why = _master.HasExited
-                ? $"the ssh connection has gone ({Classify(_masterErrors.Lines(), $"ssh exited {_master.ExitCode}")})"
+                ? $"the ssh connection has gone ({Classify(MasterErrors(), $"ssh exited {_master.ExitCode}")})"
                 : tail.Length > 0 ? tail : "no message";
-            throw new HostException(Target, $"'{Shortened(string.Join(' ', command))}' exited {process.ExitCode}: {why}");
+            throw new HostException(Target, $"{what} exited {outcome.ExitCode}: {why}");
         }
+        return outcome;
     }
+
+    /// <summary>The last lines the master wrote on stderr: ssh's own words for why it could not connect, or went.</summary>
+    private IReadOnlyList<string> MasterErrors() => StderrTail.Lines(_master.StandardError);
 
     private void ThrowIfGone()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_master.HasExited)
         {
-            throw new HostException(Target, $"the ssh connection has gone: {Classify(_masterErrors.Lines(), $"ssh exited {_master.ExitCode}")}");
+            throw new HostException(Target, $"the ssh connection has gone: {Classify(MasterErrors(), $"ssh exited {_master.ExitCode}")}");
         }
     }
 
@@ -338,46 +256,8 @@ public sealed class SshConnection : IDisposable
     {
         if (configFile is not null)
         {
-            AddAll(arguments, "-F", configFile);
-        }
-    }
-
-    private static void AddAll(ICollection<string> arguments, params string[] words)
-    {
-        foreach (var word in words)
-        {
-            arguments.Add(word);
-        }
-    }
-
-    /// <summary>The last lines the master wrote on stderr, kept as they arrive (the pipe must be drained anyway).</summary>
-    private sealed class StderrTail
-    {
-        private const int Kept = 20;
-        private readonly Queue<string> _lines = new();
-
-        public void Add(string? line)
-        {
-            if (line is null)
-            {
-                return;
-            }
-            lock (_lines)
-            {
-                _lines.Enqueue(line);
-                if (_lines.Count > Kept)
-                {
-                    _lines.Dequeue();
-                }
-            }
-        }
-
-        public IReadOnlyList<string> Lines()
-        {
-            lock (_lines)
-            {
-                return [.. _lines];
-            }
+            arguments.Add("-F");
+            arguments.Add(configFile);
         }
     }
 }

@@ -1,9 +1,9 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using RemoteLogin.Bench.Counters;
 using RemoteLogin.Bench.Hosts;
 using RemoteLogin.Client.Load;
+using RemoteLogin.Processes;
 using RemoteLogin.Results;
 using RemoteLogin.Vocabulary;
 
@@ -27,18 +27,17 @@ public sealed class ClientProcess : IDisposable
         /// <summary>The seed of the text the sessions type (each session derives its own from it); the client's default when null.</summary>
         public int? TextSeed { get; init; }
 
-        /// <summary>Applied to the client's start info before it is launched (CPU placement; this machine only).</summary>
-        public Action<ProcessStartInfo>? Configure { get; init; }
+        /// <summary>Applied to what is started before it is launched (CPU placement; this machine only).</summary>
+        public Func<ChildStart, ChildStart>? Configure { get; init; }
     }
 
     private readonly Request _request;
     private readonly IProgramHost _host;
     private readonly string _json, _hlog; // where the client writes them on its host
     private readonly PerfSyscalls? _syscalls;
-    private readonly Process _process;
-    private readonly Task<string> _stderr;
+    private readonly ChildProcess _process;
 
-    private ClientProcess(Request request, IProgramHost host, string json, string hlog, PerfSyscalls? syscalls, Process process)
+    private ClientProcess(Request request, IProgramHost host, string json, string hlog, PerfSyscalls? syscalls, ChildProcess process)
     {
         _request = request;
         _host = host;
@@ -46,7 +45,6 @@ public sealed class ClientProcess : IDisposable
         _hlog = hlog;
         _syscalls = syscalls;
         _process = process;
-        _stderr = process.StandardError.ReadToEndAsync();
     }
 
     /// <summary>
@@ -77,13 +75,16 @@ public sealed class ClientProcess : IDisposable
         {
             arguments = [.. arguments, "--seed", F(seed)];
         }
-        var start = host.StartInfo("RemoteLogin.Client", arguments, request.Environment);
-        if (host.IsLocal)
+        var start = host.Program("RemoteLogin.Client", arguments, request.Environment) with
         {
-            request.Configure?.Invoke(start);
+            Description = host.IsLocal ? "the client" : $"the client on {host.Name}",
+        };
+        if (host.IsLocal && request.Configure is { } configure)
+        {
+            start = configure(start);
         }
         var syscalls = request.CountSyscalls && host.IsLocal ? PerfSyscalls.Launch(start) : null;
-        return new ClientProcess(request, host, json, hlog, syscalls, syscalls?.Process ?? Process.Start(start)!);
+        return new ClientProcess(request, host, json, hlog, syscalls, syscalls?.Child ?? ChildProcess.Start(start));
     }
 
     /// <summary>Run the client on this machine; <paramref name="atEdge"/> is called at each edge, while nothing is in flight.</summary>
@@ -130,29 +131,27 @@ public sealed class ClientProcess : IDisposable
         }
     }
 
-    private string Where => _host.IsLocal ? "the client" : $"the client on {_host.Name}";
-
     private void WaitFor(string edge)
     {
-        string? line = _process.StandardOutput.ReadLineAsync().WaitAsync(StepTimeout).GetAwaiter().GetResult();
+        string? line = _process.ReadLine(StepTimeout);
         if (line != edge)
         {
-            throw new InvalidOperationException($"{Where} said '{line}' where '{edge}' was due: {Tail()}");
+            throw _process.Failed($"said '{line}' where '{edge}' was due");
         }
     }
 
     private void Release()
     {
-        _process.StandardInput.WriteLine();
-        _process.StandardInput.Flush();
+        _process.Input.WriteLine();
+        _process.Input.Flush();
     }
 
     private RunResult Finish()
     {
-        _process.StandardOutput.ReadToEndAsync().WaitAsync(StepTimeout).GetAwaiter().GetResult();
+        _process.Output.ReadToEndAsync().WaitAsync(StepTimeout).GetAwaiter().GetResult();
         if (!_process.WaitForExit(StepTimeout))
         {
-            throw new TimeoutException($"{Where} did not exit");
+            throw new TimeoutException($"{_process.Description} did not exit");
         }
         if (!_host.IsLocal)
         {
@@ -163,12 +162,12 @@ public sealed class ClientProcess : IDisposable
             }
             catch (HostException e)
             {
-                throw new InvalidOperationException($"{Where} exited with {_process.ExitCode} and its results could not be fetched ({e.Message}): {Tail()}");
+                throw _process.Failed($"exited with {_process.ExitCode} and its results could not be fetched ({e.Message})");
             }
         }
         if (!File.Exists(_request.JsonPath))
         {
-            throw new InvalidOperationException($"{Where} exited with {_process.ExitCode} and wrote no results: {Tail()}");
+            throw _process.Failed($"exited with {_process.ExitCode} and wrote no results");
         }
         var result = ResultsJson.Deserialize<RunResult>(File.ReadAllText(_request.JsonPath)) with { HistogramLog = Path.GetFileName(_request.HlogPath) };
         if (_syscalls is not null)
@@ -177,20 +176,14 @@ public sealed class ClientProcess : IDisposable
         }
         if (_process.ExitCode != 0 && result.Succeeded)
         {
-            throw new InvalidOperationException($"{Where} exited with {_process.ExitCode} after a clean run: {Tail()}");
+            throw _process.Failed($"exited with {_process.ExitCode} after a clean run");
         }
         return result;
     }
 
-    private string Tail() => _stderr.Wait(TimeSpan.FromSeconds(2)) ? _stderr.Result.Trim().Split('\n').LastOrDefault() ?? "" : "";
-
+    /// <summary>Kills it (under perf, perf with it) if it is still running.</summary>
     public void Dispose()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
         if (_syscalls is not null)
         {
             _syscalls.Dispose();

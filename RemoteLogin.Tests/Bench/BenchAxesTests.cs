@@ -13,9 +13,9 @@ public class BenchAxesTests
     {
         using var scratch = new ScratchDirectory("axes");
         string directory = scratch.Path;
-        var outcome = await ChildProgram.RunAsync(SiblingProgram.StartInfo("RemoteLogin.Bench",
+        var outcome = await ChildRun.RunAsync(ChildStart.Sibling("RemoteLogin.Bench",
             ["--quick", "--scenarios", "interactive", "--strategies", "naive", "--subdaemons", "thread", "--protocols", "raw",
-             "--placement", "same", "--cpu-idle", "poll", "--client-strategy", "zerocopy", "--client-completions", "pool", "--seed", "3", "--out", directory]), TimeSpan.FromMinutes(5));
+             "--placement", "same", "--cpu-idle", "poll", "--client-strategy", "zerocopy", "--client-completions", "pool", "--seed", "3", "--out", directory]), limit: TimeSpan.FromMinutes(5));
 
         Assert.True(outcome.ExitCode == 0, outcome.StandardError);
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "results.json")));

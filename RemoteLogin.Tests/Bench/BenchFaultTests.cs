@@ -13,9 +13,9 @@ public class BenchFaultTests
         using var scratch = new ScratchDirectory("fault");
         string directory = scratch.Path;
         // Round 2 of 3 loses a byte; whichever round is the median, the run must fail.
-        var outcome = await ChildProgram.RunAsync(SiblingProgram.StartInfo("RemoteLogin.Bench",
+        var outcome = await ChildRun.RunAsync(ChildStart.Sibling("RemoteLogin.Bench",
             ["--quick", "--rounds", "3", "--scenarios", "paste", "--strategies", "batched", "--subdaemons", "task", "--protocols", "raw",
-             "--seed", "5", "--drop-byte-in-round", "2", "--out", directory]), TimeSpan.FromMinutes(10));
+             "--seed", "5", "--drop-byte-in-round", "2", "--out", directory]), limit: TimeSpan.FromMinutes(10));
 
         Assert.True(outcome.ExitCode == 1, $"exit {outcome.ExitCode}: {outcome.StandardError}");
         Assert.Contains("FAILED paste batched task raw", outcome.StandardError);

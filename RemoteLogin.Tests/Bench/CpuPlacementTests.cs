@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RemoteLogin.Bench.RunEnvironment;
 using RemoteLogin.Native;
 using RemoteLogin.Processes;
@@ -60,11 +59,8 @@ public class CpuPlacementTests
     [Fact]
     public void Default_leaves_the_start_info_as_it_is()
     {
-        var info = SiblingProgram.StartInfo("RemoteLogin.Server", ["--listen", "127.0.0.1:0"]);
-        var before = (info.FileName, Arguments: info.ArgumentList.ToArray());
-        CpuPlacement.Default.Apply(info, PlacementSide.Daemon);
-        Assert.Equal(before.FileName, info.FileName);
-        Assert.Equal(before.Arguments, info.ArgumentList);
+        var start = ChildStart.Sibling("RemoteLogin.Server", ["--listen", "127.0.0.1:0"]);
+        Assert.Same(start, CpuPlacement.Default.Apply(start, PlacementSide.Daemon));
         Assert.Null(CpuPlacement.Default.CpuFor(PlacementSide.FloorPing));
     }
 
@@ -90,30 +86,19 @@ public class CpuPlacementTests
     /// <summary>Starts the daemon under the placement, waits for it to listen (its runtime threads are up by then), and reads every thread's affinity.</summary>
     private static async Task AssertEveryThreadOn(CpuPlacement placement, PlacementSide side, int cpu)
     {
-        var info = SiblingProgram.StartInfo("RemoteLogin.Server", ["--listen", "127.0.0.1:0"]);
-        placement.Apply(info, side);
-        using var daemon = Process.Start(info)!;
-        try
-        {
-            string? first = await daemon.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
-            Assert.StartsWith("listening on ", first);
-            // taskset exec'd the daemon: the pid the bench holds is the daemon's own.
-            string command = File.ReadAllText($"/proc/{daemon.Id}/cmdline").Split('\0')[0];
-            Assert.DoesNotContain("taskset", command);
+        using var daemon = ChildProcess.Start(placement.Apply(ChildStart.Sibling("RemoteLogin.Server", ["--listen", "127.0.0.1:0"]), side));
+        Assert.StartsWith("listening on ", await daemon.ReadLineAsync(TimeSpan.FromSeconds(60)));
+        // taskset exec'd the daemon: the pid the bench holds is the daemon's own.
+        string command = File.ReadAllText($"/proc/{daemon.Id}/cmdline").Split('\0')[0];
+        Assert.DoesNotContain("taskset", command);
 
-            var threads = Directory.GetDirectories($"/proc/{daemon.Id}/task");
-            Assert.True(threads.Length > 1, $"the daemon has {threads.Length} thread: nothing to show about every thread");
-            foreach (var thread in threads)
-            {
-                var allowed = CpuList.Allowed(Path.Combine(thread, "status"));
-                Assert.True(allowed is null || allowed.SequenceEqual([cpu]),
-                    $"{placement.Name()} {side}: thread {Path.GetFileName(thread)} may run on {string.Join(",", allowed ?? [])}, not only {cpu}");
-            }
-        }
-        finally
+        var threads = Directory.GetDirectories($"/proc/{daemon.Id}/task");
+        Assert.True(threads.Length > 1, $"the daemon has {threads.Length} thread: nothing to show about every thread");
+        foreach (var thread in threads)
         {
-            daemon.Kill(entireProcessTree: true);
-            await daemon.WaitForExitAsync();
+            var allowed = CpuList.Allowed(Path.Combine(thread, "status"));
+            Assert.True(allowed is null || allowed.SequenceEqual([cpu]),
+                $"{placement.Name()} {side}: thread {Path.GetFileName(thread)} may run on {string.Join(",", allowed ?? [])}, not only {cpu}");
         }
     }
 }

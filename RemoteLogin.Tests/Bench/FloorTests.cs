@@ -3,6 +3,7 @@ using RemoteLogin.Measurement;
 using RemoteLogin.Results;
 using RemoteLogin.Tests.Support;
 using RemoteLogin.Vocabulary;
+using RemoteLogin.Processes;
 
 namespace RemoteLogin.Tests.Bench;
 
@@ -14,7 +15,7 @@ public class FloorTests
     [InlineData("spin")]
     public async Task A_ping_pong_floor_process_times_every_round_trip(string kind)
     {
-        var outcome = await ChildProgram.RunAsync("RemoteLogin.Bench", "floor", "--kind", kind, "--round-trips", "3000");
+        var outcome = await ChildRun.RunAsync("RemoteLogin.Bench", "floor", "--kind", kind, "--round-trips", "3000");
 
         Assert.True(outcome.ExitCode == 0, outcome.StandardError);
         var floor = ResultsJson.Deserialize<FloorMeasurement>(outcome.StandardOutput);
@@ -28,7 +29,7 @@ public class FloorTests
     [Fact]
     public async Task The_stream_floor_process_reports_characters_per_second()
     {
-        var outcome = await ChildProgram.RunAsync("RemoteLogin.Bench", "floor", "--kind", "stream", "--bytes", (16 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var outcome = await ChildRun.RunAsync("RemoteLogin.Bench", "floor", "--kind", "stream", "--bytes", (16 << 20).ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         Assert.True(outcome.ExitCode == 0, outcome.StandardError);
         var floor = ResultsJson.Deserialize<FloorMeasurement>(outcome.StandardOutput);
@@ -39,7 +40,7 @@ public class FloorTests
     [Fact]
     public async Task A_floor_pinned_to_cpus_still_measures()
     {
-        var outcome = await ChildProgram.RunAsync("RemoteLogin.Bench", "floor", "--kind", "blocking", "--round-trips", "500", "--ping-cpu", "0", "--echo-cpu", "0");
+        var outcome = await ChildRun.RunAsync("RemoteLogin.Bench", "floor", "--kind", "blocking", "--round-trips", "500", "--ping-cpu", "0", "--echo-cpu", "0");
 
         Assert.True(outcome.ExitCode == 0, outcome.StandardError);
         Assert.Equal(500, ResultsJson.Deserialize<FloorMeasurement>(outcome.StandardOutput).RttMicros!.Count);

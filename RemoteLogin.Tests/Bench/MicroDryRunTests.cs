@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Reflection;
@@ -32,14 +31,14 @@ public class MicroDryRunTests
         {
             // BenchmarkDotNet refuses to run benchmarks from a Debug build, which is what dotnet test builds; users run
             // the suite from a Release build (README), so the test does too.
-            var build = await ChildProgram.RunAsync(DotnetBuildRelease(repository), TimeSpan.FromMinutes(5));
+            var build = await ChildRun.RunAsync(DotnetBuildRelease(repository), limit: TimeSpan.FromMinutes(5));
             Assert.True(build.ExitCode == 0, build.StandardOutput + build.StandardError);
 
-            var micro = SiblingProgram.StartInfo(
+            var micro = ChildStart.Sibling(
                 "RemoteLogin.Bench", ["micro", "--job", "dry", "--filter", "*", "--artifacts", artifacts],
-                directory: Path.Combine(repository, "RemoteLogin.Bench", "bin", "Release", "net10.0"));
-            micro.WorkingDirectory = repository; // where BenchmarkDotNet looks for the benchmark project, to build it
-            var run = await ChildProgram.RunAsync(micro, TimeSpan.FromMinutes(10));
+                directory: Path.Combine(repository, "RemoteLogin.Bench", "bin", "Release", "net10.0"))
+                with { WorkingDirectory = repository }; // where BenchmarkDotNet looks for the benchmark project, to build it
+            var run = await ChildRun.RunAsync(micro, limit: TimeSpan.FromMinutes(10));
             Assert.True(run.ExitCode == 0, run.StandardOutput + run.StandardError);
 
             var cases = ExpectedCases();
@@ -116,23 +115,10 @@ public class MicroDryRunTests
             .SelectMany(type => BenchmarkConverter.TypeToBenchmarks(type).BenchmarksCases)
             .ToList();
 
-    private static ProcessStartInfo DotnetBuildRelease(string repository)
-    {
-        var build = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = repository,
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        // No build servers left behind by a test: the same switches BenchmarkDotNet gives its own build.
-        foreach (var argument in new[] { "build", "-c", "Release", "RemoteLogin.Bench", "--nodeReuse:false", "-p:UseSharedCompilation=false" })
-        {
-            build.ArgumentList.Add(argument);
-        }
-        return build;
-    }
+    /// <remarks>No build servers left behind by a test: the same switches BenchmarkDotNet gives its own build.</remarks>
+    private static ChildStart DotnetBuildRelease(string repository) =>
+        ChildStart.Stock("dotnet", "build", "-c", "Release", "RemoteLogin.Bench", "--nodeReuse:false", "-p:UseSharedCompilation=false")
+            with { WorkingDirectory = repository };
 
     /// <summary>BenchmarkDotNet's CSV: comma-separated, fields with commas quoted.</summary>
     private static List<Dictionary<string, string>> Csv(string path)

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using RemoteLogin.Bench.RunEnvironment;
+using RemoteLogin.Processes;
 using RemoteLogin.Tests.Support;
 
 namespace RemoteLogin.Tests.Bench;
@@ -87,27 +87,14 @@ public class OtherProcessesCpuTests
         }
     }
 
-    private sealed class Spinner(Process process) : IDisposable
+    private sealed class Spinner(ChildProcess process) : IDisposable
     {
         public int Id => process.Id;
 
-        public void Dispose()
-        {
-            process.Kill();
-            process.WaitForExit();
-            process.Dispose();
-        }
+        public void Dispose() => process.Dispose();
     }
 
-    private static Process Start(string program, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(program) { UseShellExecute = false };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-        return Process.Start(info)!;
-    }
+    private static ChildProcess Start(string program, params string[] arguments) => ChildProcess.Start(ChildStart.Stock(program, arguments));
 
     private static string[]? StatFields(int processId)
     {

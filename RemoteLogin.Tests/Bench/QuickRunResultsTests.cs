@@ -19,7 +19,7 @@ public class QuickRunResultsTests
         using var scratch = new ScratchDirectory("quick");
         string directory = scratch.Path;
         // The whole matrix, each run waiting for the daemon's one-second counters at both edges: minutes, more under a test run's load.
-        var outcome = await ChildProgram.RunAsync(SiblingProgram.StartInfo("RemoteLogin.Bench", ["--quick", "--out", directory]), TimeSpan.FromMinutes(15));
+        var outcome = await ChildRun.RunAsync(ChildStart.Sibling("RemoteLogin.Bench", ["--quick", "--out", directory]), limit: TimeSpan.FromMinutes(15));
         Assert.True(outcome.ExitCode == 0, outcome.StandardError + outcome.StandardOutput);
 
         using var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(directory, "results.json")));

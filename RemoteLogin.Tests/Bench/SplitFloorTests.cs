@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
@@ -79,7 +78,7 @@ public sealed class SplitFloorTests : IDisposable
         taken.Listen(1);
         string address = taken.LocalEndPoint!.ToString()!;
 
-        var outcome = await ChildProgram.RunAsync("RemoteLogin.Bench", "floor", "--kind", "spin", "--role", "echo", "--listen", address);
+        var outcome = await ChildRun.RunAsync("RemoteLogin.Bench", "floor", "--kind", "spin", "--role", "echo", "--listen", address);
 
         Assert.Equal(1, outcome.ExitCode);
         Assert.Equal("", outcome.StandardOutput);
@@ -98,7 +97,7 @@ public sealed class SplitFloorTests : IDisposable
         var failure = Assert.Throws<InvalidOperationException>(
             () => FloorProcess.MeasureAcross(FloorKind.Blocking, 100, echoHost, absent, new WatchedHost(new LocalProgramHost(_scratch.Path), "ping-host")));
 
-        Assert.StartsWith($"the blocking floor's echo on echo-host exited with 1: floor: the blocking floor's echo cannot listen on {absent}:0: ", failure.Message);
+        Assert.StartsWith($"the blocking floor's echo on echo-host exited with 1; stderr: floor: the blocking floor's echo cannot listen on {absent}:0: ", failure.Message);
         Assert.DoesNotContain('\n', failure.Message);
         Assert.Empty(echoHost.Terminated); // it ended by itself: nothing was left to end
     }
@@ -114,7 +113,7 @@ public sealed class SplitFloorTests : IDisposable
             Assert.True(echo.WaitForExit(Liveness));
         }
 
-        var outcome = await ChildProgram.RunAsync("RemoteLogin.Bench", "floor", "--kind", "blocking", "--role", "ping", "--connect", endpoint.ToString(), "--round-trips", "100");
+        var outcome = await ChildRun.RunAsync("RemoteLogin.Bench", "floor", "--kind", "blocking", "--role", "ping", "--connect", endpoint.ToString(), "--round-trips", "100");
 
         Assert.Equal(1, outcome.ExitCode);
         Assert.Equal("", outcome.StandardOutput);
@@ -131,7 +130,7 @@ public sealed class SplitFloorTests : IDisposable
         var failure = Assert.Throws<InvalidOperationException>(
             () => FloorProcess.MeasureAcross(FloorKind.Spin, 0, echoHost, IPAddress.Loopback, new WatchedHost(new LocalProgramHost(_scratch.Path), "ping-host")));
 
-        Assert.StartsWith("the spin floor's ping on ping-host exited with 2: RemoteLogin.Bench: error: --round-trips", failure.Message);
+        Assert.StartsWith("the spin floor's ping on ping-host exited with 2; stderr: RemoteLogin.Bench: error: --round-trips", failure.Message);
         int echoPid = Assert.Single(echoHost.Terminated);
         Assert.False(Directory.Exists($"/proc/{echoPid}"), "the echo is still running");
     }
@@ -139,7 +138,7 @@ public sealed class SplitFloorTests : IDisposable
     [Fact]
     public async Task An_echo_that_no_ping_reaches_gives_up()
     {
-        var outcome = await ChildProgram.RunAsync("RemoteLogin.Bench", "floor", "--role", "echo", "--listen", "127.0.0.1:0", "--accept-seconds", "1");
+        var outcome = await ChildRun.RunAsync("RemoteLogin.Bench", "floor", "--role", "echo", "--listen", "127.0.0.1:0", "--accept-seconds", "1");
 
         Assert.Equal(1, outcome.ExitCode);
         Assert.StartsWith("listening on 127.0.0.1:", outcome.StandardOutput);
@@ -153,19 +152,18 @@ public sealed class SplitFloorTests : IDisposable
     [InlineData("--listen", "--listen", "127.0.0.1:0")]
     public async Task Each_role_takes_only_its_own_options(string named, params string[] arguments)
     {
-        var outcome = await ChildProgram.RunAsync("RemoteLogin.Bench", ["floor", .. arguments]);
+        var outcome = await ChildRun.RunAsync("RemoteLogin.Bench", ["floor", .. arguments]);
 
         Assert.Equal(2, outcome.ExitCode);
         Assert.StartsWith($"RemoteLogin.Bench: error: {named}:", Assert.Single(outcome.ErrorLines));
     }
 
-    private static Process StartEcho(string kind, string listen) =>
-        Process.Start(SiblingProgram.StartInfo("RemoteLogin.Bench", ["floor", "--kind", kind, "--role", "echo", "--listen", listen]))!;
+    private static ChildProcess StartEcho(string kind, string listen) =>
+        ChildProcess.Start(ChildStart.Sibling("RemoteLogin.Bench", ["floor", "--kind", kind, "--role", "echo", "--listen", listen]));
 
-    private static IPEndPoint ListeningOn(Process echo)
+    private static IPEndPoint ListeningOn(ChildProcess echo)
     {
-        var line = echo.StandardOutput.ReadLineAsync().WaitAsync(Liveness).GetAwaiter().GetResult();
-        Assert.NotNull(line);
+        var line = echo.FirstLine(Liveness);
         Assert.StartsWith("listening on ", line);
         return IPEndPoint.Parse(line["listening on ".Length..]);
     }
@@ -179,14 +177,14 @@ public sealed class SplitFloorTests : IDisposable
 
         public bool IsLocal => true;
 
-        public ProcessStartInfo StartInfo(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null) =>
-            inner.StartInfo(program, arguments, environment);
+        public ChildStart Program(string program, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null) =>
+            inner.Program(program, arguments, environment);
 
         public string ScratchPath(string fileName) => inner.ScratchPath(fileName);
 
         public void Fetch(string path, string localPath) => inner.Fetch(path, localPath);
 
-        public void Terminate(Process started)
+        public void Terminate(ChildProcess started)
         {
             Terminated.Add(started.Id);
             inner.Terminate(started);

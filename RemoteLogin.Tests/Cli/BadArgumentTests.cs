@@ -1,4 +1,5 @@
 using RemoteLogin.Tests.Support;
+using RemoteLogin.Processes;
 
 namespace RemoteLogin.Tests.Cli;
 
@@ -22,7 +23,7 @@ public class BadArgumentTests
     [InlineData("RemoteLogin.Bench", "--placement", new[] { "--daemon-host", "lab1", "--placement", "split" })]
     public async Task Exit_code_2_and_one_line_naming_the_argument(string program, string argument, string[] arguments)
     {
-        var outcome = await ChildProgram.RunAsync(program, arguments);
+        var outcome = await ChildRun.RunAsync(program, arguments);
 
         Assert.Equal(2, outcome.ExitCode);
         var line = Assert.Single(outcome.ErrorLines);
@@ -36,7 +37,7 @@ public class BadArgumentTests
     [InlineData("RemoteLogin.Bench")]
     public async Task Help_is_there_and_exits_0(string program)
     {
-        var outcome = await ChildProgram.RunAsync(program, "--help");
+        var outcome = await ChildRun.RunAsync(program, "--help");
 
         Assert.Equal(0, outcome.ExitCode);
         Assert.Contains("Usage:", outcome.StandardOutput);

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using RemoteLogin.Protocols.Rlogin;
 using RemoteLogin.Tests.Support;
 using static RemoteLogin.Protocols.Telnet.TelnetCodes;
+using RemoteLogin.Processes;
 
 namespace RemoteLogin.Tests.Connect;
 
@@ -21,10 +22,10 @@ public class PipedConnectTests
         var typed = new byte[6 * 1024];
         new Random(4).NextBytes(typed);
 
-        var run = await PipedProgram.RunAsync(Client, typed, "connect", "127.0.0.1", Text(echo.Port));
+        var run = await ChildRun.RunAsync(ChildStart.Sibling(Client, ["connect", "127.0.0.1", Text(echo.Port)]), ChildInput.Bytes(typed));
 
         Assert.True(run.ExitCode == 0, run.StandardError);
-        Assert.Equal(typed, run.StandardOutput);
+        Assert.Equal(typed, run.Output);
         Assert.Contains("connection closed by 127.0.0.1", run.StandardError);
         Assert.Matches(@"connect: \d+ keystroke round trips, p50 \d+(\.\d+)? µs, p99 \d+(\.\d+)? µs", run.StandardError);
     }
@@ -33,9 +34,9 @@ public class PipedConnectTests
     public async Task A_line_piped_in_is_printed_back()
     {
         using var echo = await SocatEcho.StartAsync();
-        var run = await PipedProgram.RunAsync(Client, "hello\n"u8.ToArray(), "connect", "127.0.0.1", Text(echo.Port));
+        var run = await ChildRun.RunAsync(ChildStart.Sibling(Client, ["connect", "127.0.0.1", Text(echo.Port)]), ChildInput.Bytes("hello\n"u8.ToArray()));
         Assert.True(run.ExitCode == 0, run.StandardError);
-        Assert.Equal("hello\n"u8.ToArray(), run.StandardOutput);
+        Assert.Equal("hello\n"u8.ToArray(), run.Output);
     }
 
     /// <summary>A scripted telnet server echoes the wire as is, which is valid telnet: what was typed comes back undone of its escapes.</summary>
@@ -48,7 +49,7 @@ public class PipedConnectTests
         typed[0] = Iac;
         typed[1] = Cr;
 
-        var running = PipedProgram.RunAsync(Client, typed, "connect", "127.0.0.1", Text(Port(listener)), "--protocol", "telnet");
+        var running = ChildRun.RunAsync(ChildStart.Sibling(Client, ["connect", "127.0.0.1", Text(Port(listener)), "--protocol", "telnet"]), ChildInput.Bytes(typed));
         using var server = await listener.AcceptAsync();
         await server.SendAsync(new byte[] { Iac, Dont, Linemode, Iac, Will, Echo, Iac, Will, SuppressGoAhead });
         var answer = await EchoClient.ReceiveExactlyAsync(server, 6);
@@ -57,7 +58,7 @@ public class PipedConnectTests
         var run = await running;
 
         Assert.True(run.ExitCode == 0, run.StandardError);
-        Assert.Equal(typed, run.StandardOutput);
+        Assert.Equal(typed, run.Output);
     }
 
     /// <summary>A scripted rlogin server accepts, asks for the window size with urgent data, and echoes the rest.</summary>
@@ -70,15 +71,14 @@ public class PipedConnectTests
 
         var sink = new WindowSink();
         // Input ends only once the window size is in: after its end of file the client can send nothing more.
-        var running = PipedProgram.RunAsync(
-            Client,
-            async stdin =>
+        var running = ChildRun.RunAsync(
+            ChildStart.Sibling(Client, ["connect", "127.0.0.1", Text(Port(listener)), "--protocol", "rlogin"]),
+            ChildInput.Stream(async stdin =>
             {
                 await stdin.WriteAsync(typed);
                 await stdin.FlushAsync();
                 await sink.SizeSeen.Task;
-            },
-            "connect", "127.0.0.1", Text(Port(listener)), "--protocol", "rlogin");
+            }));
         using var server = await listener.AcceptAsync();
         var handshake = new RloginHandshake();
         var first = new byte[1];
@@ -106,7 +106,7 @@ public class PipedConnectTests
 
         Assert.True(run.ExitCode == 0, run.StandardError);
         Assert.Equal(typed, sink.Data.ToArray());
-        Assert.Equal(typed, run.StandardOutput);
+        Assert.Equal(typed, run.Output);
         var size = Assert.Single(sink.Sizes); // not a terminal: the size reported is the default 24×80
         Assert.Equal((24, 80), size);
     }
@@ -119,7 +119,7 @@ public class PipedConnectTests
         {
             port = Port(listener);
         }
-        var run = await PipedProgram.RunAsync(Client, [], "connect", "127.0.0.1", Text(port));
+        var run = await ChildRun.RunAsync(Client, "connect", "127.0.0.1", Text(port));
         Assert.Equal(1, run.ExitCode);
         var line = Assert.Single(run.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith($"connect: cannot connect to 127.0.0.1:{port}:", line);
@@ -129,7 +129,7 @@ public class PipedConnectTests
     public async Task A_server_that_does_not_speak_telnet_fails_the_opening_with_exit_1()
     {
         using var echo = await SocatEcho.StartAsync();
-        var run = await PipedProgram.RunAsync(Client, [], "connect", "127.0.0.1", Text(echo.Port), "--protocol", "telnet", "--open-timeout", "0.5");
+        var run = await ChildRun.RunAsync(Client, "connect", "127.0.0.1", Text(echo.Port), "--protocol", "telnet", "--open-timeout", "0.5");
         Assert.Equal(1, run.ExitCode);
         var line = Assert.Single(run.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("telnet: the server did not offer ECHO", line);
@@ -143,7 +143,7 @@ public class PipedConnectTests
     [InlineData("--open-timeout", "connect", "127.0.0.1", "--open-timeout", "-1")]
     public async Task Bad_arguments_give_one_line_naming_the_argument_and_exit_2(string named, params string[] arguments)
     {
-        var run = await ChildProgram.RunAsync(Client, arguments);
+        var run = await ChildRun.RunAsync(Client, arguments);
         Assert.Equal(2, run.ExitCode);
         var line = Assert.Single(run.ErrorLines);
         Assert.Contains(named, line);

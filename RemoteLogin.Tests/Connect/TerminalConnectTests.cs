@@ -150,8 +150,8 @@ public sealed class TerminalConnectTests : IDisposable
 
     private TmuxPane StartClientInPane(int port, params string[] options)
     {
-        var client = SiblingProgram.StartInfo("RemoteLogin.Client", ["connect", "127.0.0.1", port.ToString(CultureInfo.InvariantCulture), .. options]);
-        var command = string.Join(' ', new[] { client.FileName }.Concat(client.ArgumentList).Select(Quote));
+        var client = ChildStart.Sibling("RemoteLogin.Client", ["connect", "127.0.0.1", port.ToString(CultureInfo.InvariantCulture), .. options]);
+        var command = string.Join(' ', new[] { client.FileName }.Concat(client.Arguments).Select(Quote));
         // The inner sh writes its pid and execs the client, so the pid is the client's. Files appear whole (mv).
         var script = $"""
             cd {Quote(_directory.FullName)} || exit 1

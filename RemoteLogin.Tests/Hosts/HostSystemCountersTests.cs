@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using RemoteLogin.Measurement;
 using RemoteLogin.Tests.Support;
+using RemoteLogin.Processes;
 
 namespace RemoteLogin.Tests.Hosts;
 
@@ -19,38 +20,30 @@ public sealed class HostSystemCountersTests : IDisposable
     public async Task Counters_grow_by_the_traffic_that_crosses_the_interface()
     {
         _network.ThrottleRootEnd();
-        using var daemon = Process.Start(_network.InNamespace("RemoteLogin.Server", "--listen", $"{_network.InnerAddress}:0"))!;
-        try
-        {
-            var endpoint = await ListeningEndpoint(daemon);
-            using var client = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-            await client.ConnectAsync(endpoint);
+        using var daemon = ChildProcess.Start(_network.InNamespace("RemoteLogin.Server", "--listen", $"{_network.InnerAddress}:0"));
+        var endpoint = await ListeningEndpoint(daemon);
+        using var client = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await client.ConnectAsync(endpoint);
 
-            var start = HostSystemCounters.Capture(_network.RootEnd);
-            // One byte at a time, each echo awaited: at least one packet out and one back per byte.
-            for (int i = 0; i < Echoes; i++)
-            {
-                await EchoClient.AssertEchoesAsync(client, [(byte)('a' + i % 26)]);
-            }
-            // A burst the token bucket must hold back, so that NET_TX runs.
-            var burst = new byte[64 * 1024];
-            Array.Fill(burst, (byte)'z');
-            await client.SendAsync(burst);
-            Assert.Equal(burst, await EchoClient.ReceiveExactlyAsync(client, burst.Length));
-            var cost = HostSystemCounters.Capture(_network.RootEnd) - start;
-
-            Assert.True(cost.TxPackets >= Echoes, $"tx packets {cost.TxPackets}");
-            Assert.True(cost.RxPackets >= Echoes, $"rx packets {cost.RxPackets}");
-            Assert.True(cost.NetRxSoftirqs > 0, $"NET_RX {cost.NetRxSoftirqs}");
-            Assert.True(cost.NetTxSoftirqs > 0, $"NET_TX {cost.NetTxSoftirqs}");
-            Assert.True(cost.ContextSwitches > 0 && cost.Interrupts > 0, cost.ToString());
-            Assert.Null(cost.NicInterrupts); // a veth has no interrupt line: unknown, not zero
-        }
-        finally
+        var start = HostSystemCounters.Capture(_network.RootEnd);
+        // One byte at a time, each echo awaited: at least one packet out and one back per byte.
+        for (int i = 0; i < Echoes; i++)
         {
-            daemon.Kill(entireProcessTree: true);
-            daemon.WaitForExit();
+            await EchoClient.AssertEchoesAsync(client, [(byte)('a' + i % 26)]);
         }
+        // A burst the token bucket must hold back, so that NET_TX runs.
+        var burst = new byte[64 * 1024];
+        Array.Fill(burst, (byte)'z');
+        await client.SendAsync(burst);
+        Assert.Equal(burst, await EchoClient.ReceiveExactlyAsync(client, burst.Length));
+        var cost = HostSystemCounters.Capture(_network.RootEnd) - start;
+
+        Assert.True(cost.TxPackets >= Echoes, $"tx packets {cost.TxPackets}");
+        Assert.True(cost.RxPackets >= Echoes, $"rx packets {cost.RxPackets}");
+        Assert.True(cost.NetRxSoftirqs > 0, $"NET_RX {cost.NetRxSoftirqs}");
+        Assert.True(cost.NetTxSoftirqs > 0, $"NET_TX {cost.NetTxSoftirqs}");
+        Assert.True(cost.ContextSwitches > 0 && cost.Interrupts > 0, cost.ToString());
+        Assert.Null(cost.NicInterrupts); // a veth has no interrupt line: unknown, not zero
     }
 
     [Fact]
@@ -132,10 +125,9 @@ public sealed class HostSystemCountersTests : IDisposable
         File.CreateSymbolicLink(Path.Combine(net, "device"), Path.GetRelativePath(net, device));
     }
 
-    private static async Task<IPEndPoint> ListeningEndpoint(Process daemon)
+    private static async Task<IPEndPoint> ListeningEndpoint(ChildProcess daemon)
     {
-        using var limit = new CancellationTokenSource(EchoClient.SafetyLimit);
-        string? first = await daemon.StandardOutput.ReadLineAsync(limit.Token);
+        string? first = await daemon.ReadLineAsync(EchoClient.SafetyLimit);
         Assert.NotNull(first);
         Assert.StartsWith("listening on ", first);
         return IPEndPoint.Parse(first["listening on ".Length..].Trim());

@@ -35,7 +35,7 @@ public sealed partial class LabNetworkTests
         {
             var load = InNamespace(loadHost, "RemoteLogin.Client", "load", "--host", endpoint.Address.ToString(),
                 "--port", endpoint.Port.ToString(), "--sessions", "2", "--chars", "300", "--warmup", "0", "--json", json);
-            var outcome = await ChildProgram.RunAsync(load, TimeSpan.FromMinutes(5));
+            var outcome = await ChildRun.RunAsync(load, limit: TimeSpan.FromMinutes(5));
 
             Assert.True(outcome.ExitCode == 0, outcome.StandardError);
             var result = ResultsJson.Deserialize<RunResult>(File.ReadAllText(json));
@@ -54,7 +54,7 @@ public sealed partial class LabNetworkTests
         AssertAvailable();
         var lab = LabNetwork.Create(hosts: 2);
         string networkPrefix = lab.BridgeName[..^1]; // rlabK: every name of this network begins so
-        Process daemon;
+        ChildProcess daemon;
         try
         {
             daemon = StartDaemon(lab.Hosts[0]);
@@ -100,22 +100,18 @@ public sealed partial class LabNetworkTests
         Assert.True(why is null, why);
     }
 
-    private static Process StartDaemon(LabHost host) =>
-        Process.Start(InNamespace(host, "RemoteLogin.Server", "--listen", $"{host.Address}:0"))!;
+    private static ChildProcess StartDaemon(LabHost host) =>
+        ChildProcess.Start(InNamespace(host, "RemoteLogin.Server", "--listen", $"{host.Address}:0"));
 
-    /// <summary>One of our programs, started inside the host's namespace as SiblingProgram would start it here.</summary>
-    private static ProcessStartInfo InNamespace(LabHost host, string program, params string[] arguments)
-    {
-        var sibling = SiblingProgram.StartInfo(program, arguments);
-        return LabNetwork.InNamespace(host.Namespace, sibling.FileName, [.. sibling.ArgumentList]);
-    }
+    /// <summary>One of our programs, started inside the host's namespace as ChildStart.Sibling would start it here.</summary>
+    private static ChildStart InNamespace(LabHost host, string program, params string[] arguments) =>
+        LabNetwork.InNamespace(host.Namespace, ChildStart.Sibling(program, arguments));
 
-    private static async Task<IPEndPoint> ListeningEndpointAsync(Process daemon)
+    private static async Task<IPEndPoint> ListeningEndpointAsync(ChildProcess daemon)
     {
-        using var limit = new CancellationTokenSource(Eventually.Generous);
-        string? line = await daemon.StandardOutput.ReadLineAsync(limit.Token);
+        string? line = await daemon.ReadLineAsync(Eventually.Generous);
         var match = Listening().Match(line ?? "");
-        Assert.True(match.Success, $"the daemon said \"{line}\", stderr: {(daemon.HasExited ? daemon.StandardError.ReadToEnd() : "")}");
+        Assert.True(match.Success, $"the daemon said \"{line}\", stderr: {(daemon.HasExited ? daemon.StandardError : "")}");
         return IPEndPoint.Parse(match.Groups[1].Value);
     }
 
@@ -132,16 +128,9 @@ public sealed partial class LabNetworkTests
 
     private static string Command(params string[] command)
     {
-        var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string argument in command[1..])
-        {
-            info.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(info)!;
-        string output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"{string.Join(' ', command)} exited {process.ExitCode}");
-        return output;
+        var run = ChildRun.Run(ChildStart.Stock(command[0], command[1..]), limit: Eventually.Generous);
+        Assert.True(run.Succeeded, run.Failure);
+        return run.StandardOutput;
     }
 
     private static string Subnet(IPAddress address) => string.Join('.', address.GetAddressBytes()[..3]);

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using RemoteLogin.Bench.Hosts;
 using RemoteLogin.Tests.Support;
+using RemoteLogin.Processes;
 
 namespace RemoteLogin.Tests.Hosts;
 
@@ -56,11 +57,10 @@ public sealed class RemoteProgramHostTests(LabHostFixture lab) : IClassFixture<L
     public async Task The_daemon_echoes_answers_a_snapshot_on_stdin_and_drains_to_exit_0_on_terminate()
     {
         using var host = new RemoteProgramHost(lab.Ssh, lab.Directory);
-        using var daemon = Process.Start(host.StartInfo("RemoteLogin.Server", ["--listen", "127.0.0.1:0", "--control-stdin"]))!;
-        var stderr = daemon.StandardError.ReadToEndAsync();
+        using var daemon = ChildProcess.Start(host.Program("RemoteLogin.Server", ["--listen", "127.0.0.1:0", "--control-stdin"]));
 
-        string? listening = await daemon.StandardOutput.ReadLineAsync().WaitAsync(Eventually.Generous);
-        Assert.True(listening?.StartsWith("listening on ", StringComparison.Ordinal), $"first line '{listening}', stderr: {(daemon.HasExited ? await stderr : "")}");
+        string? listening = await daemon.ReadLineAsync(Eventually.Generous);
+        Assert.True(listening?.StartsWith("listening on ", StringComparison.Ordinal), $"first line '{listening}', stderr: {(daemon.HasExited ? daemon.StandardError : "")}");
         var endpoint = IPEndPoint.Parse(listening!["listening on ".Length..]);
         using (var client = new TcpClient())
         {
@@ -71,9 +71,9 @@ public sealed class RemoteProgramHostTests(LabHostFixture lab) : IClassFixture<L
             await stream.ReadExactlyAsync(echoed).AsTask().WaitAsync(Eventually.Generous);
             Assert.Equal("over ssh", Encoding.ASCII.GetString(echoed));
         }
-        await daemon.StandardInput.WriteLineAsync("snapshot");
-        await daemon.StandardInput.FlushAsync();
-        string? reply = await daemon.StandardOutput.ReadLineAsync().WaitAsync(Eventually.Generous);
+        await daemon.Input.WriteLineAsync("snapshot");
+        await daemon.Input.FlushAsync();
+        string? reply = await daemon.ReadLineAsync(Eventually.Generous);
         Assert.StartsWith("snapshot {", reply);
 
         host.Terminate(daemon);
@@ -87,14 +87,14 @@ public sealed class RemoteProgramHostTests(LabHostFixture lab) : IClassFixture<L
     {
         using var host = new RemoteProgramHost(lab.Ssh, lab.Directory);
         string tag = Guid.NewGuid().ToString("N");
-        using var daemon = Process.Start(host.StartInfo("RemoteLogin.Server", ["--listen", "127.0.0.1:0"], new Dictionary<string, string> { ["REMOTELOGIN_TEST_TAG"] = tag }))!;
-        string? listening = await daemon.StandardOutput.ReadLineAsync().WaitAsync(Eventually.Generous);
+        using var daemon = ChildProcess.Start(host.Program("RemoteLogin.Server", ["--listen", "127.0.0.1:0"], new Dictionary<string, string> { ["REMOTELOGIN_TEST_TAG"] = tag }));
+        string? listening = await daemon.ReadLineAsync(Eventually.Generous);
         Assert.StartsWith("listening on ", listening);
         // The "host" is this machine: the tether is the process whose command line holds the tag, the daemon its child.
         var tether = Assert.Single(ProcessesWhoseCommandLineHolds(tag));
         var server = Assert.Single(ProcFs.ChildrenOf(tether.ProcessId));
 
-        daemon.Kill();
+        daemon.Kill(entireTree: false); // ssh alone, as a ctrl-c would end it
 
         await Eventually.AssertAsync(() => !ProcFs.Exists(server) && !ProcFs.Exists(tether), "the daemon and its tether gone from the host");
     }

@@ -81,7 +81,7 @@ public sealed class SshConnectionTests
 
         Assert.NotEmpty(before);
         Assert.Empty(ControlFolders().Intersect(before));
-        Assert.Throws<ObjectDisposedException>(() => ssh.StartInfo(["true"]));
+        Assert.Throws<ObjectDisposedException>(() => ssh.Command(["true"]));
     }
 
     [Fact]

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RemoteLogin.Native;
 using RemoteLogin.Processes;
 using RemoteLogin.Tests.Support;
@@ -13,13 +12,13 @@ public sealed class TetherTests
     {
         using var tether = Start(["--env", "GREETING=hello there", "--", "/bin/sh", "-c", "echo \"$GREETING\"; exec cat"]);
 
-        Assert.Equal("hello there", await tether.StandardOutput.ReadLineAsync().WaitAsync(Eventually.Generous));
+        Assert.Equal("hello there", await tether.ReadLineAsync(Eventually.Generous));
         // A line, flushed, and stdin still open: cat can only echo it if the tether passed it on at once.
-        await tether.StandardInput.WriteLineAsync("snapshot");
-        await tether.StandardInput.FlushAsync();
-        Assert.Equal("snapshot", await tether.StandardOutput.ReadLineAsync().WaitAsync(Eventually.Generous));
+        await tether.Input.WriteLineAsync("snapshot");
+        await tether.Input.FlushAsync();
+        Assert.Equal("snapshot", await tether.ReadLineAsync(Eventually.Generous));
 
-        tether.StandardInput.Close();
+        tether.Input.Close();
 
         await tether.WaitForExitAsync().WaitAsync(Eventually.Generous);
         Assert.Equal(0, tether.ExitCode);
@@ -30,11 +29,11 @@ public sealed class TetherTests
     {
         // The program reports the SIGTERM and exits 5, so the code seen is the program's and not the tether's own.
         using var tether = Start(["--", "/bin/sh", "-c", "trap 'echo terminated; exit 5' TERM; echo ready; while :; do sleep 1; done"]);
-        Assert.Equal("ready", await tether.StandardOutput.ReadLineAsync().WaitAsync(Eventually.Generous));
+        Assert.Equal("ready", await tether.ReadLineAsync(Eventually.Generous));
 
         Posix.Terminate(tether.Id);
 
-        Assert.Equal("terminated", await tether.StandardOutput.ReadLineAsync().WaitAsync(Eventually.Generous));
+        Assert.Equal("terminated", await tether.ReadLineAsync(Eventually.Generous));
         await tether.WaitForExitAsync().WaitAsync(Eventually.Generous);
         Assert.Equal(5, tether.ExitCode);
     }
@@ -49,11 +48,5 @@ public sealed class TetherTests
         Assert.Equal(7, tether.ExitCode);
     }
 
-    private static Process Start(string[] arguments)
-    {
-        var start = SiblingProgram.StartInfo("RemoteLogin.Bench", ["tether", .. arguments]);
-        var process = Process.Start(start)!;
-        _ = process.StandardError.ReadToEndAsync();
-        return process;
-    }
+    private static ChildProcess Start(string[] arguments) => ChildProcess.Start(ChildStart.Sibling("RemoteLogin.Bench", ["tether", .. arguments]));
 }

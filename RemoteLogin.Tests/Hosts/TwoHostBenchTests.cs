@@ -25,7 +25,7 @@ public sealed class TwoHostBenchTests
             "--subdaemons", "task,thread", "--strategies", "naive,zerocopy", "--protocols", "raw", "--scenarios", "interactive,typists", "--typists", "10",
         ];
         // The first publish for the lab hosts is a whole self-contained Release build: minutes on 2 cores.
-        var outcome = await ChildProgram.RunAsync(SiblingProgram.StartInfo("RemoteLogin.Bench", arguments), TimeSpan.FromMinutes(20));
+        var outcome = await ChildRun.RunAsync(ChildStart.Sibling("RemoteLogin.Bench", arguments), limit: TimeSpan.FromMinutes(20));
         var left = lab.RemoteLoginProcesses();
 
         Assert.True(outcome.ExitCode == 0, outcome.StandardError + outcome.StandardOutput);
@@ -98,9 +98,9 @@ public sealed class TwoHostBenchTests
     {
         using var lab = new EmulatedLab(sshdOnDaemonHost: false);
         using var scratch = new ScratchDirectory("two-hosts-refused");
-        var outcome = await ChildProgram.RunAsync(
-            SiblingProgram.StartInfo("RemoteLogin.Bench", ["--quick", "--ssh-config", lab.ConfigFile, "--daemon-host", DaemonAlias, "--out", scratch.Path]),
-            TimeSpan.FromMinutes(2));
+        var outcome = await ChildRun.RunAsync(
+            ChildStart.Sibling("RemoteLogin.Bench", ["--quick", "--ssh-config", lab.ConfigFile, "--daemon-host", DaemonAlias, "--out", scratch.Path]),
+            limit: TimeSpan.FromMinutes(2));
 
         Assert.Equal(1, outcome.ExitCode);
         var line = Assert.Single(outcome.ErrorLines);
@@ -113,13 +113,12 @@ public sealed class TwoHostBenchTests
     {
         using var lab = new EmulatedLab();
         using var scratch = new ScratchDirectory("two-hosts-died");
-        var bench = System.Diagnostics.Process.Start(SiblingProgram.StartInfo("RemoteLogin.Bench",
+        using var bench = ChildProcess.Start(ChildStart.Sibling("RemoteLogin.Bench",
         [
             "--ssh-config", lab.ConfigFile, "--daemon-host", DaemonAlias, "--out", scratch.Path,
             "--subdaemons", "thread", "--strategies", "naive", "--protocols", "raw", "--scenarios", "interactive",
-        ]))!;
-        var stdout = bench.StandardOutput.ReadToEndAsync();
-        var stderr = bench.StandardError.ReadToEndAsync();
+        ]));
+        var stdout = bench.Output.ReadToEndAsync();
 
         // Killed from outside, as a crash would end it, while a client types to it: SIGKILL to the daemon itself, on its host.
         int? daemon = null;
@@ -129,8 +128,8 @@ public sealed class TwoHostBenchTests
         Assert.True(await Task.Run(() => bench.WaitForExit(TimeSpan.FromMinutes(3))), "the bench went on after its daemon died");
         var left = lab.RemoteLoginProcesses();
 
-        Assert.True(bench.ExitCode == 1, await stderr + await stdout);
-        Assert.Contains($"the daemon on {DaemonAlias}", await stderr);
+        Assert.True(bench.ExitCode == 1, bench.StandardError + await stdout);
+        Assert.Contains($"the daemon on {DaemonAlias}", bench.StandardError);
         Assert.Empty(left);
     }
 
@@ -198,13 +197,8 @@ public sealed class TwoHostBenchTests
 
         private static IEnumerable<(int Id, string Command)> Processes(string ns)
         {
-            var pids = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ip", ["netns", "pids", ns])
-            {
-                RedirectStandardOutput = true,
-            })!;
-            string output = pids.StandardOutput.ReadToEnd();
-            pids.WaitForExit();
-            foreach (var pid in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            var pids = ChildRun.Run(ChildStart.Stock("ip", "netns", "pids", ns), limit: Eventually.Generous).ThrowIfFailed();
+            foreach (var pid in pids.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
                 string cmdline = Path.Combine("/proc", pid.Trim(), "cmdline");
                 string command = File.Exists(cmdline) ? File.ReadAllText(cmdline).Replace('\0', ' ') : "";

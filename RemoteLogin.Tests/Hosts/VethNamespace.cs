@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using RemoteLogin.Processes;
 
@@ -60,23 +59,8 @@ internal sealed class VethNamespace : IDisposable
     public void ThrottleRootEnd() => Run("tc", "qdisc", "add", "dev", RootEnd, "root", "tbf", "rate", "1mbit", "burst", "1600", "limit", "1000000");
 
     /// <summary>A RemoteLogin program started inside the namespace (ip netns exec execs it: the process is the program's).</summary>
-    public ProcessStartInfo InNamespace(string program, params string[] arguments)
-    {
-        var inner = SiblingProgram.StartInfo(program, arguments);
-        var info = new ProcessStartInfo("ip")
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            ArgumentList = { "netns", "exec", Namespace, inner.FileName },
-        };
-        foreach (var argument in inner.ArgumentList)
-        {
-            info.ArgumentList.Add(argument);
-        }
-        return info;
-    }
+    public ChildStart InNamespace(string program, params string[] arguments) =>
+        ChildStart.Sibling(program, arguments).Under("ip", "netns", "exec", Namespace);
 
     public void Dispose()
     {
@@ -101,19 +85,7 @@ internal sealed class VethNamespace : IDisposable
 
     private static (int ExitCode, string Error) Execute(string command, string[] arguments)
     {
-        var info = new ProcessStartInfo(command) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            info.ArgumentList.Add(argument);
-        }
-        using var process = Process.Start(info)!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(CommandLimit))
-        {
-            process.Kill();
-            throw new TimeoutException($"{command} {string.Join(' ', arguments)} did not finish");
-        }
-        return (process.ExitCode, error.Result);
+        var run = ChildRun.Run(ChildStart.Stock(command, arguments), limit: CommandLimit);
+        return (run.ExitCode, run.StandardError); // hung: the exit code throws, saying so
     }
 }

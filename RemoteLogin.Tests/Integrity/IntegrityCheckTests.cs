@@ -4,6 +4,7 @@ using RemoteLogin.Client.Strategies;
 using RemoteLogin.Results;
 using RemoteLogin.Tests.Support;
 using RemoteLogin.Vocabulary;
+using RemoteLogin.Processes;
 
 namespace RemoteLogin.Tests.Integrity;
 
@@ -181,7 +182,7 @@ public class IntegrityCheckTests
     {
         using var server = new FaultyEchoServer(new FaultyEchoServer.Faults { Corrupt = [500] });
 
-        var outcome = await ChildProgram.RunAsync("RemoteLogin.Client", "load", "--port", server.Endpoint.Port.ToString(),
+        var outcome = await ChildRun.RunAsync("RemoteLogin.Client", "load", "--port", server.Endpoint.Port.ToString(),
             "--scenario", "paste", "--strategy", "pipelined", "--chars", "2000", "--warmup", "0", "--seed", "7");
 
         Assert.Equal(1, outcome.ExitCode);

@@ -1,5 +1,6 @@
 using RemoteLogin.Tests.Support;
 using RemoteLogin.Vocabulary;
+using RemoteLogin.Processes;
 
 namespace RemoteLogin.Tests.Interop;
 
@@ -26,11 +27,11 @@ public class RawStockClientTests
             new Random(862).NextBytes(sent);
             await File.WriteAllBytesAsync(file, sent);
 
-            var outcome = await StockProgram.RunAsync(client, Arguments(client, daemon.Endpoint.Port), file);
+            var outcome = await ChildRun.RunAsync(ChildStart.Stock(client, Arguments(client, daemon.Endpoint.Port)), ChildInput.File(file), Eventually.Generous);
 
             Assert.True(outcome.ExitCode == 0, $"{client} exited with {outcome.ExitCode}: {outcome.StandardError}");
-            Assert.Equal(sent.Length, outcome.StandardOutput.Length);
-            Assert.True(sent.AsSpan().SequenceEqual(outcome.StandardOutput), "the echo differs from the file");
+            Assert.Equal(sent.Length, outcome.Output.Length);
+            Assert.True(sent.AsSpan().SequenceEqual(outcome.Output), "the echo differs from the file");
         }
         finally
         {

@@ -6,6 +6,7 @@ using RemoteLogin.Measurement;
 using RemoteLogin.Results;
 using RemoteLogin.Tests.Support;
 using RemoteLogin.Vocabulary;
+using RemoteLogin.Processes;
 
 namespace RemoteLogin.Tests.Measurement;
 
@@ -149,7 +150,7 @@ public sealed class HistogramLogTests : IDisposable
         await using var daemon = InProcessDaemon.Start(BufferStrategy.Naive);
         string json = Path.Combine(_directory, "run.json"), hlog = Path.Combine(_directory, "client.hlog");
 
-        var outcome = await ChildProgram.RunAsync("RemoteLogin.Client", "load", "--port", daemon.Endpoint.Port.ToString(),
+        var outcome = await ChildRun.RunAsync("RemoteLogin.Client", "load", "--port", daemon.Endpoint.Port.ToString(),
             "--scenario", "paste", "--sessions", "12", "--chars", "2000", "--warmup", "0", "--json", json, "--hlog", hlog);
 
         Assert.True(outcome.ExitCode == 0, outcome.StandardError);

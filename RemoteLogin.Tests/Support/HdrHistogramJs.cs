@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using RemoteLogin.Measurement;
+using RemoteLogin.Processes;
 
 namespace RemoteLogin.Tests.Support;
 
@@ -60,35 +60,17 @@ public static class HdrHistogramJs
         {
             throw new InvalidOperationException($"hdr-histogram-js is not installed: run npm ci in {Folder} (.ci/run does)");
         }
-        var info = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Folder };
-        info.ArgumentList.Add(Path.Combine(Folder, script));
-        info.ArgumentList.Add(argument);
-        Process process;
+        ChildOutcome node;
         try
         {
-            process = Process.Start(info)!;
+            node = ChildRun.Run(ChildStart.Stock("node", Path.Combine(Folder, script), argument) with { WorkingDirectory = Folder }, limit: Eventually.Generous);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
             throw new InvalidOperationException(
                 $"node cannot be started ({e.Message}): install nodejs and npm (apt-get install nodejs npm), then run npm ci in {Folder}", e);
         }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(Eventually.Generous))
-            {
-                process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"node {script} {argument} did not finish within {Eventually.Generous}");
-            }
-            process.WaitForExit(); // the redirected streams are read to their end
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"hdr-histogram-js: node {script} {argument} failed (exit {process.ExitCode}): {stderr.Result}");
-            }
-            return stdout.Result;
-        }
+        return node.Succeeded ? node.StandardOutput : throw new InvalidOperationException($"hdr-histogram-js: {node.Failure}");
     }
 
     /// <summary>The log's histograms by tag ("" for the untagged one), for a log that has one of each.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using RemoteLogin.Processes;
 
 namespace RemoteLogin.Tests.Support;
 
@@ -83,18 +84,7 @@ public sealed class LabNetwork : IDisposable
     }
 
     /// <summary>A start of <paramref name="program"/> inside namespace <paramref name="ns"/> (ip netns exec execs it: its pid is the program's), standard streams redirected.</summary>
-    public static ProcessStartInfo InNamespace(string ns, string program, params string[] args)
-    {
-        var info = new ProcessStartInfo("ip")
-        {
-            UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
-        };
-        foreach (string argument in (string[])["netns", "exec", ns, program, .. args])
-        {
-            info.ArgumentList.Add(argument);
-        }
-        return info;
-    }
+    public static ChildStart InNamespace(string ns, ChildStart start) => start.Under("ip", "netns", "exec", ns);
 
     /// <summary>Kills what still runs in the namespaces, then removes them and the bridge; each step is tried whatever the last one did.</summary>
     public void Dispose()
@@ -269,22 +259,10 @@ public sealed class LabNetwork : IDisposable
     /// <summary>Runs a command to its end; exit code -1 when it cannot be started at all.</summary>
     private static (int ExitCode, string Output, string Error) Run(string[] command)
     {
-        var info = new ProcessStartInfo(command[0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string argument in command.AsSpan(1))
-        {
-            info.ArgumentList.Add(argument);
-        }
         try
         {
-            using var process = Process.Start(info)!;
-            var error = process.StandardError.ReadToEndAsync();
-            string output = process.StandardOutput.ReadToEnd();
-            if (!process.WaitForExit(Eventually.Generous))
-            {
-                process.Kill();
-                return (-2, output, $"{command[0]} did not finish within {Eventually.Generous}");
-            }
-            return (process.ExitCode, output, error.Result);
+            var run = ChildRun.Run(ChildStart.Stock(command[0], command[1..]), limit: Eventually.Generous);
+            return run.Hung ? (-2, run.StandardOutput, run.Failure) : (run.ExitCode, run.StandardOutput, run.StandardError);
         }
         catch (System.ComponentModel.Win32Exception e)
         {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using RemoteLogin.Processes;
 
 namespace RemoteLogin.Tests.Support;
 
@@ -244,31 +245,13 @@ public sealed class TestSshd : IDisposable
     /// <summary>Its port listening inside the namespace, which this process may have no route into.</summary>
     private bool Listens(string netns)
     {
-        var start = new ProcessStartInfo("ip") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var word in new[] { "netns", "exec", netns, "ss", "-Hltn", $"sport = :{Port}" })
-        {
-            start.ArgumentList.Add(word);
-        }
-        using var ss = Process.Start(start)!;
-        string output = ss.StandardOutput.ReadToEnd();
-        ss.WaitForExit();
-        return ss.ExitCode == 0 && output.Trim().Length > 0;
+        var ss = ChildRun.Run(ChildStart.Stock("ip", "netns", "exec", netns, "ss", "-Hltn", $"sport = :{Port}"), limit: Eventually.Generous);
+        return ss.Succeeded && ss.StandardOutput.Trim().Length > 0;
     }
 
     private static void NewKey(string path)
     {
-        var start = new ProcessStartInfo("ssh-keygen") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var word in new[] { "-q", "-t", "ed25519", "-N", "", "-C", "remotelogin-test", "-f", path })
-        {
-            start.ArgumentList.Add(word);
-        }
-        using var keygen = Process.Start(start)!;
-        string said = keygen.StandardError.ReadToEnd();
-        keygen.WaitForExit();
-        if (keygen.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"ssh-keygen failed: {said}");
-        }
+        ChildRun.Run(ChildStart.Stock("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "remotelogin-test", "-f", path), limit: Eventually.Generous).ThrowIfFailed();
     }
 
     /// <summary>A port nothing listens on just now (bound to 0, then let go).</summary>

@@ -121,28 +121,19 @@ public class DaemonSnapshotTests
     [Fact]
     public async Task An_unknown_request_gets_an_error_line_and_the_next_snapshot_its_answer()
     {
-        var info = SiblingProgram.StartInfo("RemoteLogin.Server", ["--listen", "127.0.0.1:0", "--control-stdin"]);
-        using var daemon = Process.Start(info)!;
-        try
-        {
-            Assert.StartsWith("listening on ", await ReadLineAsync(daemon));
-            await daemon.StandardInput.WriteLineAsync("snapshot please");
-            await daemon.StandardInput.WriteLineAsync("");
-            await daemon.StandardInput.WriteLineAsync(DaemonSnapshot.Request);
-            await daemon.StandardInput.FlushAsync();
+        using var daemon = ChildProcess.Start(ChildStart.Sibling("RemoteLogin.Server", ["--listen", "127.0.0.1:0", "--control-stdin"]));
+        Assert.StartsWith("listening on ", await ReadLineAsync(daemon));
+        await daemon.Input.WriteLineAsync("snapshot please");
+        await daemon.Input.WriteLineAsync("");
+        await daemon.Input.WriteLineAsync(DaemonSnapshot.Request);
+        await daemon.Input.FlushAsync();
 
-            Assert.StartsWith($"{DaemonSnapshot.ErrorPrefix}unknown request 'snapshot please'", await ReadLineAsync(daemon));
-            Assert.StartsWith($"{DaemonSnapshot.ErrorPrefix}unknown request ''", await ReadLineAsync(daemon));
-            var snapshot = DaemonSnapshot.FromReply(await ReadLineAsync(daemon));
-            Assert.Null(snapshot.Subdaemons); // the task model has no children
-            Assert.True(snapshot.Daemon.CpuMicros > 0);
-            Assert.Throws<FormatException>(() => DaemonSnapshot.FromReply("error unknown request 'x'"));
-        }
-        finally
-        {
-            daemon.Kill();
-            await daemon.WaitForExitAsync();
-        }
+        Assert.StartsWith($"{DaemonSnapshot.ErrorPrefix}unknown request 'snapshot please'", await ReadLineAsync(daemon));
+        Assert.StartsWith($"{DaemonSnapshot.ErrorPrefix}unknown request ''", await ReadLineAsync(daemon));
+        var snapshot = DaemonSnapshot.FromReply(await ReadLineAsync(daemon));
+        Assert.Null(snapshot.Subdaemons); // the task model has no children
+        Assert.True(snapshot.Daemon.CpuMicros > 0);
+        Assert.Throws<FormatException>(() => DaemonSnapshot.FromReply("error unknown request 'x'"));
     }
 
     [Fact]
@@ -199,6 +190,6 @@ public class DaemonSnapshotTests
         }
     }
 
-    private static async Task<string> ReadLineAsync(Process daemon) =>
-        await daemon.StandardOutput.ReadLineAsync().WaitAsync(Patience) ?? throw new EndOfStreamException("the daemon closed its stdout");
+    private static async Task<string> ReadLineAsync(ChildProcess daemon) =>
+        await daemon.ReadLineAsync(Patience) ?? throw daemon.Failed("closed its stdout");
 }
