@@ -20,7 +20,7 @@ public class BenchReportTests
         using var run = new ScratchDirectory("report-run");
         using var report = new ScratchDirectory("report");
         string[] arguments = [.. OneRun, "--out", run.Path, "--report", report.Path];
-        var outcome = await ChildProgram.RunAsync(SiblingProgram.StartInfo("RemoteLogin.Bench", arguments), TimeSpan.FromMinutes(5));
+        var outcome = await ChildRun.RunAsync(ChildStart.Sibling("RemoteLogin.Bench", arguments), limit: TimeSpan.FromMinutes(5));
 
         Assert.True(outcome.ExitCode == 0, outcome.StandardError + outcome.StandardOutput);
         Assert.Equal(["results.csv", "results.json", "results.md"], Directory.EnumerateFileSystemEntries(report.Path).Select(Path.GetFileName).Order());
@@ -52,8 +52,8 @@ public class BenchReportTests
         using var report = new ScratchDirectory("report-kept");
         Directory.CreateDirectory(report.Path);
         File.WriteAllText(report.File("results.md"), "the last good report\n");
-        var outcome = await ChildProgram.RunAsync(SiblingProgram.StartInfo("RemoteLogin.Bench",
-            [.. OneRun, "--drop-byte-in-round", "1", "--out", run.Path, "--report", report.Path]), TimeSpan.FromMinutes(5));
+        var outcome = await ChildRun.RunAsync(ChildStart.Sibling("RemoteLogin.Bench",
+            [.. OneRun, "--drop-byte-in-round", "1", "--out", run.Path, "--report", report.Path]), limit: TimeSpan.FromMinutes(5));
 
         Assert.True(outcome.ExitCode == 1, $"exit {outcome.ExitCode}: {outcome.StandardError}");
         Assert.Contains($"{report.Path} left as it was", outcome.StandardError);
@@ -66,8 +66,8 @@ public class BenchReportTests
     public async Task A_report_into_the_runs_own_directory_is_refused()
     {
         using var run = new ScratchDirectory("report-same");
-        var outcome = await ChildProgram.RunAsync(SiblingProgram.StartInfo("RemoteLogin.Bench",
-            [.. OneRun, "--out", run.Path, "--report", run.Path + "/"]), TimeSpan.FromMinutes(2));
+        var outcome = await ChildRun.RunAsync(ChildStart.Sibling("RemoteLogin.Bench",
+            [.. OneRun, "--out", run.Path, "--report", run.Path + "/"]), limit: TimeSpan.FromMinutes(2));
 
         Assert.Equal(2, outcome.ExitCode);
         Assert.Contains("--report", Assert.Single(outcome.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
