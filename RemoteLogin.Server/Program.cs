@@ -3,7 +3,6 @@ using System.Net;
 using System.Runtime.InteropServices;
 using RemoteLogin.Cli;
 using RemoteLogin.Server.Daemon;
-using RemoteLogin.Server.Echo;
 using RemoteLogin.Server.Protocols;
 using RemoteLogin.Server.Subdaemons;
 using RemoteLogin.Server.Subdaemons.Children;
@@ -80,7 +79,7 @@ var controlName = new Option<string>("--control") { Description = "Abstract Unix
 var childEcho = Options.Vocabulary("--echo", BufferStrategy.Naive, "Echo buffer strategy");
 var childProtocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol; the daemon has run its opening");
 var child = new Command("subdaemon", "Serve one session handed over by the daemon") { Hidden = true, Options = { controlName, childEcho, childProtocol } };
-child.SetAction(parsed => ChildProcessMain.Run(parsed.GetValue(controlName)!, EchoStrategies.For(parsed.GetValue(childEcho)), LoginProtocols.For(parsed.GetValue(childProtocol))));
+child.SetAction(parsed => ChildProcessMain.Run(parsed.GetValue(controlName)!, parsed.GetValue(childEcho), LoginProtocols.For(parsed.GetValue(childProtocol))));
 root.Subcommands.Add(child);
 
 return await CommandLineRunner.RunAsync(root, args);

@@ -1,6 +1,6 @@
 using System.Net.Sockets;
-using RemoteLogin.Server.Echo;
 using RemoteLogin.Server.Protocols;
+using RemoteLogin.Server.Sessions;
 using RemoteLogin.Server.Subdaemons.Children;
 using RemoteLogin.Server.Telemetry;
 using RemoteLogin.Vocabulary;
@@ -32,8 +32,8 @@ public static class SubdaemonFactory
     /// <param name="children">Where the process and relay models start their children; the meter reads the same.</param>
     public static ISubdaemon For(SubdaemonModel model, BufferStrategy echo, ILoginProtocol protocol, ServerMetrics metrics, SubdaemonChildren? children = null) => model switch
     {
-        SubdaemonModel.Task => new TaskSubdaemon(EchoStrategies.For(echo), protocol, metrics),
-        SubdaemonModel.Thread => new ThreadSubdaemon(EchoStrategies.For(echo), protocol, metrics),
+        SubdaemonModel.Task => new TaskSubdaemon(new EchoSessions(echo, protocol, metrics.Echo), metrics),
+        SubdaemonModel.Thread => new ThreadSubdaemon(new EchoSessions(echo, protocol, metrics.Echo), metrics),
         SubdaemonModel.Process => new ProcessSubdaemon(new ChildCommand(echo, protocol.Name), children ?? throw new ArgumentNullException(nameof(children)), metrics),
         SubdaemonModel.Relay => new RelaySubdaemon(new ChildCommand(echo, protocol.Name), children ?? throw new ArgumentNullException(nameof(children)), metrics),
         _ => throw new ArgumentOutOfRangeException(nameof(model), model, null),

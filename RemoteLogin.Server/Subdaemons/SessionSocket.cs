@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using RemoteLogin.Server.Sessions;
 using RemoteLogin.Server.Telemetry;
 
 namespace RemoteLogin.Server.Subdaemons;
@@ -20,6 +21,31 @@ public static class SessionSocket
         else if (error is not (SocketException or OperationCanceledException or IOException or ObjectDisposedException))
         {
             Console.Error.WriteLine($"session {peer} failed: {error}");
+        }
+    }
+
+    /// <summary>The same for an echo that ended with a result: only a broken protocol and a failure have a line.</summary>
+    internal static void Report(Socket connection, EchoEnd end)
+    {
+        if (end.Kind == EchoEndKind.ProtocolBroken)
+        {
+            Console.Error.WriteLine($"session {PeerOf(connection)}: {end.Reason}; closing it");
+        }
+        else if (end.Kind == EchoEndKind.Failed)
+        {
+            Console.Error.WriteLine($"session {PeerOf(connection)} failed: {end.Reason}");
+        }
+    }
+
+    private static EndPoint? PeerOf(Socket connection)
+    {
+        try
+        {
+            return connection.RemoteEndPoint;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return null;
         }
     }
 

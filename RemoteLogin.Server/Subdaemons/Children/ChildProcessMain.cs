@@ -1,6 +1,8 @@
 using System.Net.Sockets;
 using RemoteLogin.Native;
 using RemoteLogin.Server.Echo;
+using RemoteLogin.Server.Sessions;
+using RemoteLogin.Vocabulary;
 using RemoteLogin.Server.Native;
 using RemoteLogin.Server.Protocols;
 
@@ -25,7 +27,7 @@ public sealed class ChildProcessMain
         _session = session;
     }
 
-    public static int Run(string controlName, IEchoStrategy echo, ILoginProtocol protocol)
+    public static int Run(string controlName, BufferStrategy echo, ILoginProtocol protocol)
     {
         using var control = UnixSockets.NewSocket();
         control.Connect(UnixSockets.EndPoint(controlName));
@@ -50,14 +52,7 @@ public sealed class ChildProcessMain
         session.Blocking = true;
         var child = new ChildProcessMain(control, session);
         new Thread(child.ServeControl) { IsBackground = true, Name = "control" }.Start();
-        try
-        {
-            echo.Echo(session, new FramedEcho(protocol.NewFraming(), child._tally.Copies), child._tally);
-        }
-        catch (Exception e)
-        {
-            SessionSocket.Report(session.RemoteEndPoint, e);
-        }
+        SessionSocket.Report(session, new EchoSessions(echo, protocol, child._tally).For(session).Run());
         SessionSocket.Close(session);
         child.SendReport(metering: null); // the last word: the daemon reads it after this process is gone
         return 0;
