@@ -15,16 +15,16 @@ internal sealed class BatchedEcho : IEchoStrategy
     private const int TypingBufferSize = 16 * 1024;
     private const int StreamBufferSize = SocketReceiver.StreamReceiveSize;
 
-    public EchoLanes Start(in EchoContext context) => new(new Lane(context.Framing, context.Meter));
+    public EchoLanes Start(in EchoContext context) => new(new Lane(context.Framing, context.Meter, context.Buffers));
 
     /// <summary>The lane, also zerocopy's where it has no descriptor to splice: it echoes from the very memory it received into.</summary>
-    internal sealed class Lane(FramedEcho framing, IEchoMeter meter) : EchoEachReceive(framing, meter)
+    internal sealed class Lane(FramedEcho framing, IEchoMeter meter, ArrayPool<byte> buffers) : EchoEachReceive(framing, meter)
     {
         private int _size = TypingBufferSize;
 
         protected override bool WaitsForData => true;
 
-        protected override Memory<byte> Take() => ArrayPool<byte>.Shared.Rent(_size);
+        protected override Memory<byte> Take() => buffers.Rent(_size);
 
         protected override void Release(Memory<byte> buffer, int received)
         {
@@ -32,7 +32,7 @@ internal sealed class BatchedEcho : IEchoStrategy
             {
                 _size = StreamBufferSize; // the client streams: the next buffer is the stream's
             }
-            ArrayPool<byte>.Shared.Return(MemoryMarshal.TryGetArray<byte>(buffer, out var array) ? array.Array! : throw new InvalidOperationException("not a pooled array"));
+            buffers.Return(MemoryMarshal.TryGetArray<byte>(buffer, out var array) ? array.Array! : throw new InvalidOperationException("not a pooled array"));
         }
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using RemoteLogin.Sockets;
@@ -22,7 +23,8 @@ internal interface IEchoStrategy
 /// <param name="Descriptor">The session's own socket, for a strategy that calls the kernel itself (splice, peek); null for
 /// a session whose bytes arrive in someone else's frames, which then echoes without one.</param>
 /// <param name="Wakeups">Where one lane's wake-up of the other runs: inline for lanes on threads of their own, the pool for async ones.</param>
-internal readonly record struct EchoContext(FramedEcho Framing, IEchoMeter Meter, Socket? Descriptor, PipeScheduler Wakeups);
+/// <param name="Buffers">Where every buffer a lane receives into is rented, and goes back to.</param>
+internal readonly record struct EchoContext(FramedEcho Framing, IEchoMeter Meter, Socket? Descriptor, PipeScheduler Wakeups, ArrayPool<byte> Buffers);
 
 /// <summary>A session's lanes: one that receives (and, for the strategies that alternate, sends too), and perhaps one that only sends, stepped apart.</summary>
 internal readonly record struct EchoLanes(ISocketLane Receiving, ISocketLane? Sending = null);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using RemoteLogin.Sockets;
 
@@ -17,10 +18,29 @@ internal sealed class PipelinedEcho : IEchoStrategy
 {
     public EchoLanes Start(in EchoContext context)
     {
-        var echo = new Pipe(StreamPipe.Options(context.Wakeups));
+        var echo = new Pipe(StreamPipe.Options(context.Wakeups, context.Buffers == ArrayPool<byte>.Shared ? null : new ArrayPoolMemory(context.Buffers)));
         var meter = context.Meter;
         return new(
             new SocketReceiver(new FramingPipeWriter(echo.Writer, context.Framing), meter.Received, waitForData: true),
             new SocketSender(echo.Reader, meter.Echoed));
+    }
+
+    /// <summary>A pipe's segments from a given array pool; the shared one the pipe rents from by itself, with no owner per segment.</summary>
+    private sealed class ArrayPoolMemory(ArrayPool<byte> buffers) : MemoryPool<byte>
+    {
+        public override int MaxBufferSize => Array.MaxLength;
+
+        public override IMemoryOwner<byte> Rent(int minBufferSize = -1) => new Owner(buffers, buffers.Rent(minBufferSize < 0 ? SocketReceiver.MinimumReceiveSize : minBufferSize));
+
+        protected override void Dispose(bool disposing)
+        {
+        }
+
+        private sealed class Owner(ArrayPool<byte> buffers, byte[] array) : IMemoryOwner<byte>
+        {
+            public Memory<byte> Memory => array;
+
+            public void Dispose() => buffers.Return(array);
+        }
     }
 }

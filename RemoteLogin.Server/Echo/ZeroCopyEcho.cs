@@ -17,8 +17,8 @@ namespace RemoteLogin.Server.Echo;
 internal sealed class ZeroCopyEcho : IEchoStrategy
 {
     public EchoLanes Start(in EchoContext context) => new(context.Descriptor is { } socket
-        ? new SpliceLane(socket, context.Framing, context.Meter)
-        : new BatchedEcho.Lane(context.Framing, context.Meter));
+        ? new SpliceLane(socket, context.Framing, context.Meter, context.Buffers)
+        : new BatchedEcho.Lane(context.Framing, context.Meter, context.Buffers));
 
     /// <summary>
     /// One session's splicing, one non-waiting step at a time; it calls the kernel itself and asks its driver only to wait.
@@ -33,6 +33,7 @@ internal sealed class ZeroCopyEcho : IEchoStrategy
         private readonly Socket _socket;
         private readonly FramedEcho _framing;
         private readonly IEchoMeter _meter;
+        private readonly ArrayPool<byte> _buffers;
         private readonly Splice.KernelPipe _pipe = new();
         private readonly int _fd;
         private readonly int _peekBytes;
@@ -41,8 +42,9 @@ internal sealed class ZeroCopyEcho : IEchoStrategy
         private bool _ended;
         private bool _released;
 
-        public SpliceLane(Socket socket, FramedEcho framing, IEchoMeter meter)
+        public SpliceLane(Socket socket, FramedEcho framing, IEchoMeter meter, ArrayPool<byte> buffers)
         {
+            _buffers = buffers;
             _socket = socket;
             _framing = framing;
             _meter = meter;
@@ -112,14 +114,14 @@ internal sealed class ZeroCopyEcho : IEchoStrategy
         /// </summary>
         private SocketStep Inspect()
         {
-            var peek = ArrayPool<byte>.Shared.Rent(_peekBytes);
+            var peek = _buffers.Rent(_peekBytes);
             try
             {
                 return Inspect(peek);
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(peek);
+                _buffers.Return(peek);
             }
         }
 

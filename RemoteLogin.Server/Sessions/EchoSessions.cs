@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
@@ -13,8 +14,10 @@ namespace RemoteLogin.Server.Sessions;
 /// "an echo session for this connection" and knows nothing of framings or meters. Every model and the subdaemon child
 /// make their sessions here.
 /// </summary>
-internal sealed class EchoSessions(BufferStrategy strategy, ILoginProtocol protocol, IEchoMeter meter)
+/// <param name="buffers">Where the sessions rent what they receive into (the shared pool unless a test counts the rentals).</param>
+internal sealed class EchoSessions(BufferStrategy strategy, ILoginProtocol protocol, IEchoMeter meter, ArrayPool<byte>? buffers = null)
 {
+    private readonly ArrayPool<byte> _buffers = buffers ?? ArrayPool<byte>.Shared;
     private readonly IEchoStrategy _echo = EchoStrategies.For(strategy);
 
     public BufferStrategy Strategy => strategy;
@@ -24,7 +27,7 @@ internal sealed class EchoSessions(BufferStrategy strategy, ILoginProtocol proto
     /// <summary>Where the sessions count; the relay model counts its own copies through it too.</summary>
     public IEchoMeter Meter => meter;
 
-    public EchoSession For(Socket connection) => new(connection, _echo, new FramedEcho(protocol.NewFraming(), meter), meter);
+    public EchoSession For(Socket connection) => new(connection, _echo, new FramedEcho(protocol.NewFraming(), meter), meter, _buffers);
 }
 
 /// <summary>How a session's echo ended. A result, not an exception: the session's lifecycle turns it into its end event.</summary>
@@ -66,7 +69,7 @@ internal readonly record struct EchoEnd(EchoEndKind Kind, string? Reason = null)
 /// Ends when the client stops sending and its echo is out, or the connection breaks; closing the socket is the session
 /// lifecycle's job, not this.
 /// </summary>
-internal sealed class EchoSession(Socket connection, IEchoStrategy echo, FramedEcho framing, IEchoMeter meter)
+internal sealed class EchoSession(Socket connection, IEchoStrategy echo, FramedEcho framing, IEchoMeter meter, ArrayPool<byte> buffers)
 {
     public Socket Connection => connection;
 
@@ -76,7 +79,7 @@ internal sealed class EchoSession(Socket connection, IEchoStrategy echo, FramedE
         try
         {
             connection.Blocking = true; // real blocking system calls, whatever mode the socket came in
-            var lanes = echo.Start(new EchoContext(framing, meter, connection, PipeScheduler.Inline));
+            var lanes = echo.Start(new EchoContext(framing, meter, connection, PipeScheduler.Inline, buffers));
             return End(lanes.Sending is { } sending
                 ? Worse(BlockingDriver.Run(connection, lanes.Receiving, sending, "pipelined echo sender"))
                 : BlockingDriver.Run(connection, lanes.Receiving));
@@ -95,7 +98,7 @@ internal sealed class EchoSession(Socket connection, IEchoStrategy echo, FramedE
         {
             // Non-blocking at the kernel too, before any lane calls it itself: a splice on a blocking socket blocks whatever its flags say.
             connection.Blocking = false;
-            lanes = echo.Start(new EchoContext(framing, meter, connection, PipeScheduler.ThreadPool));
+            lanes = echo.Start(new EchoContext(framing, meter, connection, PipeScheduler.ThreadPool, buffers));
         }
         catch (Exception e)
         {
