@@ -67,7 +67,8 @@ public sealed class SocketReceiver : ISocketLane
             Complete(null);
             return SocketStep.Ended(LaneEnd.Completed);
         }
-        return SocketStep.Receive(_waitForData);
+        // A peer that filled the last receive streams and has more to come: waiting for it would cost a peek a block.
+        return SocketStep.Receive(_waitForData && _size == MinimumReceiveSize);
     }
 
     public Memory<byte> ReceiveBuffer()
