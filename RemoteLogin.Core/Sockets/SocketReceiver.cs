@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using System.Net.Sockets;
 
 namespace RemoteLogin.Sockets;
@@ -20,11 +21,11 @@ public sealed class SocketReceiver : ISocketLane
     private readonly PipeWriter _writer;
     private readonly Action<int>? _onReceived;
     private readonly bool _waitForData;
-    private readonly LaneWait _wait = new();
     private int _size = MinimumReceiveSize;
     private int _lent;
     private ValueTask<FlushResult> _flush;
     private bool _flushing;
+    private FlushResult? _flushed;
     private bool _stopped;
     private bool _completed;
 
@@ -54,12 +55,13 @@ public sealed class SocketReceiver : ISocketLane
     {
         if (_flushing)
         {
-            if (!_flush.IsCompleted)
+            if (_flushed is null && !_flush.IsCompleted)
             {
-                return SocketStep.Wait(_wait.Until(_flush)); // the reader is a pipe's worth behind
+                return SocketStep.Wait(FlushedAsync()); // the reader is a pipe's worth behind
             }
+            var flushed = _flushed ?? _flush.GetAwaiter().GetResult();
             _flushing = false;
-            var flushed = _flush.GetAwaiter().GetResult();
+            _flushed = null;
             _stopped |= flushed.IsCompleted || flushed.IsCanceled;
         }
         if (_stopped)
@@ -91,6 +93,10 @@ public sealed class SocketReceiver : ISocketLane
         _flush = _writer.FlushAsync();
         _flushing = true;
     }
+
+    /// <summary>The wait on a flush as every driver's kind of wait; pooled, so a wait allocates nothing, and its continuation runs where the pipe's scheduler puts it.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask FlushedAsync() => _flushed = await _flush;
 
     public void Sent(int bytes) => throw new InvalidOperationException("a receiver never asks to send");
 

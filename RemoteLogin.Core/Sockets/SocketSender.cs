@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace RemoteLogin.Sockets;
 
@@ -14,9 +15,9 @@ public sealed class SocketSender : ISocketLane
     private readonly Socket? _socket;
     private readonly PipeReader _reader;
     private readonly Action<int>? _onSent;
-    private readonly LaneWait _wait = new();
     private ValueTask<ReadResult> _read;
     private bool _reading;
+    private ReadResult? _readDone;
     private ReadResult _result;
     private ReadOnlySequence<byte> _unsent;
     private bool _sending;
@@ -62,14 +63,20 @@ public sealed class SocketSender : ISocketLane
                 _read = _reader.ReadAsync();
                 _reading = true;
             }
-            if (!_read.IsCompleted)
+            if (_readDone is null && !_read.IsCompleted)
             {
-                return SocketStep.Wait(_wait.Until(_read));
+                return SocketStep.Wait(ReadAsync());
             }
+            var read = _readDone ?? _read.GetAwaiter().GetResult();
             _reading = false;
-            Take(_read.GetAwaiter().GetResult());
+            _readDone = null;
+            Take(read);
         }
     }
+
+    /// <summary>The wait on a read as every driver's kind of wait; pooled, so a wait allocates nothing, and its continuation runs where the pipe's scheduler puts it.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask ReadAsync() => _readDone = await _read;
 
     public Memory<byte> ReceiveBuffer() => throw new InvalidOperationException("a sender never asks to receive");
 

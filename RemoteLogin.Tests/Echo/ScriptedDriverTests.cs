@@ -67,6 +67,8 @@ public class ScriptedDriverTests
                 {
                     continue; // over, or waiting for the other lane
                 }
+                waits[i].GetAwaiter().GetResult(); // a wait is consumed once, as a driver's await does
+                waits[i] = default;
                 moved = true;
                 var step = lane.Step();
                 switch (step.Need)
