@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using RemoteLogin.Measurement;
 using RemoteLogin.Server.Echo;
 using RemoteLogin.Server.Protocols;
 using RemoteLogin.Vocabulary;
@@ -32,7 +31,7 @@ public class FramingBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _framing = new FramedEcho(LoginProtocols.For(Protocol).NewFraming(), new CopyTally());
+        _framing = new FramedEcho(LoginProtocols.For(Protocol).NewFraming(), new EchoTally());
         var read = new byte[ReadBytes];
         for (int i = 0; i < read.Length; i++)
         {
@@ -42,5 +41,5 @@ public class FramingBenchmarks
     }
 
     [Benchmark(Description = "frame one read")]
-    public int Frame() => _framing.Of(_read).Length;
+    public int Frame() => _framing.TryEcho(_read, out var echo) ? echo.Length : -1;
 }

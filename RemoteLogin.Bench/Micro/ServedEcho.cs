@@ -1,32 +1,31 @@
 using System.Net.Sockets;
-using RemoteLogin.Measurement;
 using RemoteLogin.Server.Echo;
 using RemoteLogin.Server.Protocols;
+using RemoteLogin.Server.Sessions;
 using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Bench.Micro;
 
 /// <summary>
-/// One end of a socket pair served by a strategy's raw echo loop as a model runs it: the thread model's blocking loop on
-/// a dedicated thread, or the task model's async loop on the thread pool. The task ends when the loop does.
+/// One end of a socket pair served by a strategy's raw echo session as a model runs it: the blocking driver on a
+/// dedicated thread (the thread model's), or the async driver on the thread pool (the task model's). The task ends
+/// when the session does, faulted when it did not complete.
 /// </summary>
 internal static class ServedEcho
 {
     public static Task Start(Socket served, BufferStrategy strategy, SubdaemonModel model, EchoTally tally)
     {
-        var echo = EchoStrategies.For(strategy);
-        var framing = new FramedEcho(RawProtocol.Instance.NewFraming(), new CopyTally());
+        var session = new EchoSessions(strategy, RawProtocol.Instance, tally).For(served);
         if (model != SubdaemonModel.Thread)
         {
-            return Task.Run(() => echo.EchoAsync(served, framing, tally, CancellationToken.None));
+            return Task.Run(async () => Check(await session.RunAsync(CancellationToken.None)));
         }
         var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
             {
-                served.Blocking = true;
-                echo.Echo(served, framing, tally);
+                Check(session.Run());
                 ended.SetResult();
             }
             catch (Exception e)
@@ -37,5 +36,13 @@ internal static class ServedEcho
         { IsBackground = true, Name = "echo loop" };
         thread.Start();
         return ended.Task;
+    }
+
+    private static void Check(EchoEnd end)
+    {
+        if (end.Kind != EchoEndKind.Completed)
+        {
+            throw new InvalidOperationException($"the echo ended {end.Kind}: {end.Reason}");
+        }
     }
 }

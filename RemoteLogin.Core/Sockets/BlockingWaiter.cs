@@ -25,4 +25,18 @@ public sealed class BlockingWaiter
         _completed.Wait();
         return awaiter.GetResult();
     }
+
+    public void Wait(ValueTask pending)
+    {
+        if (pending.IsCompleted)
+        {
+            pending.GetAwaiter().GetResult();
+            return;
+        }
+        _completed.Reset();
+        ConfiguredValueTaskAwaitable.ConfiguredValueTaskAwaiter awaiter = pending.ConfigureAwait(false).GetAwaiter();
+        awaiter.UnsafeOnCompleted(_signal);
+        _completed.Wait();
+        awaiter.GetResult();
+    }
 }

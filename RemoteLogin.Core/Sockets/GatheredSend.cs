@@ -13,9 +13,8 @@ public sealed class GatheredSend : IDisposable
 {
     public const int MaxSegments = 8;
 
-    private readonly List<ArraySegment<byte>> _segments = new(MaxSegments);
-
-    // Made at the first gathered async send: a typist's session never has a read of two segments, and needs none.
+    // Made at the first gathered send: a typist's session never has a read of two segments, and an idle one holds neither.
+    private List<ArraySegment<byte>>? _segments;
     private SendArgs? _args;
 
     /// <summary>Send the start of <paramref name="buffer"/> with one call, on a blocking socket; the bytes it took.</summary>
@@ -25,7 +24,7 @@ public sealed class GatheredSend : IDisposable
         {
             return socket.Send(buffer.FirstSpan);
         }
-        return Gather(buffer) ? socket.Send(_segments) : socket.Send(buffer.FirstSpan);
+        return Gather(buffer, out var segments) ? socket.Send(segments) : socket.Send(buffer.FirstSpan);
     }
 
     /// <summary>Send the start of <paramref name="buffer"/> with one call, never blocking the thread; the bytes it took.</summary>
@@ -35,24 +34,27 @@ public sealed class GatheredSend : IDisposable
         {
             return socket.SendAsync(buffer.First, SocketFlags.None, cancellationToken);
         }
-        return Gather(buffer) ? (_args ??= new SendArgs()).SendAsync(socket, _segments, cancellationToken) : socket.SendAsync(buffer.First, SocketFlags.None, cancellationToken);
+        return Gather(buffer, out var segments)
+            ? (_args ??= new SendArgs()).SendAsync(socket, segments, cancellationToken)
+            : socket.SendAsync(buffer.First, SocketFlags.None, cancellationToken);
     }
 
     public void Dispose() => _args?.Dispose();
 
     /// <summary>The first segments as array segments; false when a segment is not an array's (a native pool's), which goes alone.</summary>
-    private bool Gather(in ReadOnlySequence<byte> buffer)
+    private bool Gather(in ReadOnlySequence<byte> buffer, out List<ArraySegment<byte>> segments)
     {
-        _segments.Clear();
+        segments = _segments ??= new(MaxSegments);
+        segments.Clear();
         foreach (var memory in buffer)
         {
             if (!MemoryMarshal.TryGetArray(memory, out var array))
             {
-                _segments.Clear();
+                segments.Clear();
                 return false;
             }
-            _segments.Add(array);
-            if (_segments.Count == MaxSegments)
+            segments.Add(array);
+            if (segments.Count == MaxSegments)
             {
                 break;
             }

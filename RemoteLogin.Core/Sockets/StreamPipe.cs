@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Pipelines;
 
 namespace RemoteLogin.Sockets;
@@ -10,7 +11,8 @@ public static class StreamPipe
     private const long PauseWriterThreshold = 1024 * 1024;
     private const long ResumeWriterThreshold = PauseWriterThreshold / 2;
 
-    public static PipeOptions Options(PipeScheduler scheduler) => new(
-        readerScheduler: scheduler, writerScheduler: scheduler, pauseWriterThreshold: PauseWriterThreshold,
+    /// <param name="pool">Where the pipe's segments come from; null for the shared array pool, which the pipe rents from without an owner object per segment.</param>
+    public static PipeOptions Options(PipeScheduler scheduler, MemoryPool<byte>? pool = null) => new(
+        pool: pool, readerScheduler: scheduler, writerScheduler: scheduler, pauseWriterThreshold: PauseWriterThreshold,
         resumeWriterThreshold: ResumeWriterThreshold, useSynchronizationContext: false);
 }

@@ -1,67 +1,41 @@
 using System.Buffers;
-using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using RemoteLogin.Sockets;
 
 namespace RemoteLogin.Server.Echo;
 
 /// <summary>
-/// Whatever one receive returned goes back with one send, through one reused buffer. The buffer starts small and,
-/// the first time a receive fills it, is swapped once for one as large as the stream floor's read: a paste goes back
-/// in 64 KB blocks, and a thousand typists do not each hold 64 KB.
+/// Whatever one receive returned goes back with one send, through a pooled buffer rented once data is there and
+/// returned once its echo is out: a silent session holds none (one that streams rents at once: its data is there). The buffer is small until a receive fills one; from then
+/// on it is as large as the stream floor's read, so a paste goes back in 64 KB blocks and a thousand typists do not
+/// each rent 64 KB.
 /// </summary>
-public sealed class BatchedEcho : IEchoStrategy
+internal sealed class BatchedEcho : IEchoStrategy
 {
     private const int TypingBufferSize = 16 * 1024;
     private const int StreamBufferSize = SocketReceiver.StreamReceiveSize;
 
-    public async Task EchoAsync(Socket socket, FramedEcho framing, EchoTally tally, CancellationToken cancellationToken)
-    {
-        var buffer = ArrayPool<byte>.Shared.Rent(TypingBufferSize);
-        try
-        {
-            int received;
-            while ((received = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken)) > 0)
-            {
-                tally.Received(received);
-                await EchoSend.SendAsync(socket, framing.Of(buffer.AsMemory(0, received)), tally, cancellationToken);
-                buffer = GrowIfFilled(buffer, received);
-            }
-            await EchoSend.SendAsync(socket, framing.Final(), tally, cancellationToken);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+    public EchoLanes Start(in EchoContext context) => new(new Lane(context.Framing, context.Meter, context.Buffers));
 
-    public void Echo(Socket socket, FramedEcho framing, EchoTally tally)
+    /// <summary>The lane, also zerocopy's where it has no descriptor to splice: it echoes from the very memory it received into.</summary>
+    internal sealed class Lane(FramedEcho framing, IEchoMeter meter, ArrayPool<byte> buffers) : EchoEachReceive(framing, meter)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(TypingBufferSize);
-        try
-        {
-            int received;
-            while ((received = socket.Receive(buffer)) > 0)
-            {
-                tally.Received(received);
-                EchoSend.Send(socket, framing.Of(buffer.AsMemory(0, received)), tally);
-                buffer = GrowIfFilled(buffer, received);
-            }
-            EchoSend.Send(socket, framing.Final(), tally);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
+        private int _size = TypingBufferSize;
+        private bool _streaming;
 
-    /// <summary>The buffer for the next receive: the stream's, once a receive filled a smaller one (its echo is already out).</summary>
-    private static byte[] GrowIfFilled(byte[] buffer, int received)
-    {
-        if (received < buffer.Length || buffer.Length >= StreamBufferSize)
+        // A client that filled the last buffer is streaming and has more to come: waiting for it would cost a peek a block.
+        protected override bool WaitsForData => !_streaming;
+
+        protected override Memory<byte> Take() => buffers.Rent(_size);
+
+        protected override void Release(Memory<byte> buffer, int received)
         {
-            return buffer;
+            _streaming = received == buffer.Length;
+            if (_streaming)
+            {
+                _size = StreamBufferSize; // the next buffer is the stream's, from now on
+            }
+            buffers.Return(MemoryMarshal.TryGetArray<byte>(buffer, out var array) ? array.Array! : throw new InvalidOperationException("not a pooled array"));
         }
-        ArrayPool<byte>.Shared.Return(buffer);
-        return ArrayPool<byte>.Shared.Rent(StreamBufferSize);
     }
 }

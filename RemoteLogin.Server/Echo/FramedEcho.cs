@@ -1,39 +1,55 @@
 using System.Buffers;
-using System.Net;
-using RemoteLogin.Measurement;
 using RemoteLogin.Server.Protocols;
 
 namespace RemoteLogin.Server.Echo;
 
 /// <summary>
 /// What a strategy asks the session's protocol after each receive: what goes back for these bytes? On the fast path
-/// the answer is the received bytes themselves, no copy; otherwise it is the rewritten echo, valid until the next question.
+/// the answer is the received bytes themselves, no copy; otherwise it is the rewritten echo, valid until the next
+/// question. A client that breaks the protocol is a result, kept here: the session ends with <see cref="Refusal"/>.
 /// </summary>
-/// <param name="copies">Where a rewritten echo is counted: the protocol wrote it from the received bytes, a copy in user space.</param>
-public sealed class FramedEcho(IEchoFraming framing, CopyTally copies)
+/// <param name="meter">Where a rewritten echo is counted: the protocol wrote it from the received bytes, a copy in user space.</param>
+internal sealed class FramedEcho(IEchoFraming framing, IEchoMeter meter)
 {
     private readonly ArrayBufferWriter<byte> _written = new(framing.InspectsData ? 256 : 1);
 
-    /// <summary>Whether received bytes need looking at; when not, <see cref="Of"/> answers without a look.</summary>
+    /// <summary>Whether received bytes need looking at; when not, <see cref="TryEcho"/> answers without a look.</summary>
     public bool InspectsData => framing.InspectsData;
 
-    /// <summary>Where whoever copies the rewritten echo again counts it.</summary>
-    public CopyTally Copies => copies;
+    /// <summary>How the client broke the protocol, once it has: nothing more of its is echoed.</summary>
+    public string? Refusal { get; private set; }
 
-    /// <summary>The echo of <paramref name="received"/>: those very bytes, or the rewritten ones.</summary>
-    public ReadOnlyMemory<byte> Of(ReadOnlyMemory<byte> received) =>
-        !framing.InspectsData || Frame(received.Span) == FramedAs.Received ? received : _written.WrittenMemory;
+    /// <summary>The meter this session counts through, for what its strategy does with the rewritten echo.</summary>
+    public IEchoMeter Meter => meter;
 
-    /// <summary>
-    /// Frame <paramref name="received"/>; when the answer is <see cref="FramedAs.Written"/>, the echo is
-    /// <see cref="Written"/>. A client that broke the protocol ends its session with the framing's reason.
-    /// </summary>
+    /// <summary>The echo of <paramref name="received"/>: those very bytes, or the rewritten ones; false once the client broke the protocol.</summary>
+    public bool TryEcho(ReadOnlyMemory<byte> received, out ReadOnlyMemory<byte> echo)
+    {
+        if (!framing.InspectsData)
+        {
+            echo = received;
+            return true;
+        }
+        var framed = Frame(received.Span);
+        echo = framed == FramedAs.Received ? received : _written.WrittenMemory;
+        return framed != FramedAs.Broken;
+    }
+
+    /// <summary>Frame <paramref name="received"/>; when the answer is <see cref="FramedAs.Written"/>, the echo is <see cref="Written"/>.</summary>
     public FramedAs Frame(ReadOnlySpan<byte> received)
     {
+        if (Refusal is not null)
+        {
+            return FramedAs.Broken;
+        }
         _written.ResetWrittenCount();
         var framed = framing.Frame(received, _written);
-        copies.WithinUser(_written.WrittenCount);
-        return framed.As == FramedAs.Broken ? throw new ProtocolViolationException(framed.Error) : framed.As;
+        meter.Rewritten(_written.WrittenCount);
+        if (framed.As == FramedAs.Broken)
+        {
+            Refusal = framed.Error ?? "the client broke the protocol";
+        }
+        return framed.As;
     }
 
     public ReadOnlyMemory<byte> Written => _written.WrittenMemory;
@@ -43,7 +59,7 @@ public sealed class FramedEcho(IEchoFraming framing, CopyTally copies)
     {
         _written.ResetWrittenCount();
         framing.Finish(_written);
-        copies.WithinUser(_written.WrittenCount);
+        meter.Rewritten(_written.WrittenCount);
         return _written.WrittenMemory;
     }
 }

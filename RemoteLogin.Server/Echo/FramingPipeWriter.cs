@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Net;
+using RemoteLogin.Server.Protocols;
 
 namespace RemoteLogin.Server.Echo;
 
@@ -8,15 +8,11 @@ namespace RemoteLogin.Server.Echo;
 /// The pipelined echo's pipe as its receiver sees it: each received block is framed as it is committed. On the fast
 /// path the block stays where the socket put it; otherwise the rewritten echo takes its place. A client that breaks
 /// the protocol stops the receiving: the pipe completes cleanly, so the sender still sends every echo before it, and
-/// <see cref="Broken"/> says why the session ends.
+/// the framing's <see cref="FramedEcho.Refusal"/> says why the session ends.
 /// </summary>
-public sealed class FramingPipeWriter(PipeWriter inner, FramedEcho framing) : PipeWriter
+internal sealed class FramingPipeWriter(PipeWriter inner, FramedEcho framing) : PipeWriter
 {
     private Memory<byte> _lent;
-    private ProtocolViolationException? _broken;
-
-    /// <summary>How the client broke the protocol, if it did; the strategy raises it once the echo before it is out.</summary>
-    public ProtocolViolationException? Broken => _broken;
 
     public override Memory<byte> GetMemory(int sizeHint = 0) => _lent = inner.GetMemory(sizeHint);
 
@@ -24,41 +20,38 @@ public sealed class FramingPipeWriter(PipeWriter inner, FramedEcho framing) : Pi
 
     public override void Advance(int bytes)
     {
-        if (_broken is not null || !framing.InspectsData)
+        if (!framing.InspectsData)
         {
-            inner.Advance(_broken is null ? bytes : 0);
+            inner.Advance(bytes);
             return;
         }
-        try
+        switch (framing.Frame(_lent.Span[..bytes]))
         {
-            if (framing.Frame(_lent.Span[..bytes]) == Protocols.FramedAs.Received)
-            {
+            case FramedAs.Received:
                 inner.Advance(bytes);
-            }
-            else
-            {
+                break;
+            case FramedAs.Written:
                 inner.Write(framing.Written.Span); // over the received bytes, which were never committed
-                framing.Copies.WithinUser(framing.Written.Length);
-            }
-        }
-        catch (ProtocolViolationException e)
-        {
-            _broken = e;
+                framing.Meter.Recopied(framing.Written.Length);
+                break;
+            default:
+                inner.Advance(0); // a broken read has no echo
+                break;
         }
     }
 
     public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) =>
-        _broken is null ? inner.FlushAsync(cancellationToken) : ValueTask.FromResult(new FlushResult(isCanceled: false, isCompleted: true));
+        framing.Refusal is null ? inner.FlushAsync(cancellationToken) : ValueTask.FromResult(new FlushResult(isCanceled: false, isCompleted: true));
 
     public override void CancelPendingFlush() => inner.CancelPendingFlush();
 
     public override void Complete(Exception? exception = null)
     {
-        if (exception is null && _broken is null)
+        if (exception is null && framing.Refusal is null)
         {
             var final = framing.Final().Span;
             inner.Write(final);
-            framing.Copies.WithinUser(final.Length);
+            framing.Meter.Recopied(final.Length);
         }
         inner.Complete(exception);
     }

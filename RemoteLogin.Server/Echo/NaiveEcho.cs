@@ -1,29 +1,22 @@
-using System.Net.Sockets;
+using RemoteLogin.Sockets;
 
 namespace RemoteLogin.Server.Echo;
 
 /// <summary>The textbook loop: receive one byte, send its echo back, then read the next.</summary>
-public sealed class NaiveEcho : IEchoStrategy
+internal sealed class NaiveEcho : IEchoStrategy
 {
-    public async Task EchoAsync(Socket socket, FramedEcho framing, EchoTally tally, CancellationToken cancellationToken)
-    {
-        var oneByte = new byte[1];
-        while (await socket.ReceiveAsync(oneByte.AsMemory(), SocketFlags.None, cancellationToken) == 1)
-        {
-            tally.Received(1);
-            await EchoSend.SendAsync(socket, framing.Of(oneByte), tally, cancellationToken);
-        }
-        await EchoSend.SendAsync(socket, framing.Final(), tally, cancellationToken);
-    }
+    public EchoLanes Start(in EchoContext context) => new(new Lane(context.Framing, context.Meter));
 
-    public void Echo(Socket socket, FramedEcho framing, EchoTally tally)
+    /// <summary>
+    /// The session's one byte is its own, not a pooled buffer: holding it while the client is silent costs a byte, and
+    /// waiting for data first would cost a peek per keystroke.
+    /// </summary>
+    private sealed class Lane(FramedEcho framing, IEchoMeter meter) : EchoEachReceive(framing, meter)
     {
-        var oneByte = new byte[1];
-        while (socket.Receive(oneByte) == 1)
-        {
-            tally.Received(1);
-            EchoSend.Send(socket, framing.Of(oneByte), tally);
-        }
-        EchoSend.Send(socket, framing.Final(), tally);
+        private readonly byte[] _oneByte = new byte[1];
+
+        protected override bool WaitsForData => false;
+
+        protected override Memory<byte> Take() => _oneByte;
     }
 }

@@ -1,7 +1,10 @@
+using System.Buffers;
+using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using RemoteLogin.Server.Echo;
 using RemoteLogin.Server.Protocols;
+using RemoteLogin.Sockets;
 using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Server.Sessions;
@@ -11,14 +14,20 @@ namespace RemoteLogin.Server.Sessions;
 /// "an echo session for this connection" and knows nothing of framings or meters. Every model and the subdaemon child
 /// make their sessions here.
 /// </summary>
-internal sealed class EchoSessions(BufferStrategy strategy, ILoginProtocol protocol, EchoTally tally)
+/// <param name="buffers">Where the sessions rent what they receive into (the shared pool unless a test counts the rentals).</param>
+internal sealed class EchoSessions(BufferStrategy strategy, ILoginProtocol protocol, IEchoMeter meter, ArrayPool<byte>? buffers = null)
 {
+    private readonly ArrayPool<byte> _buffers = buffers ?? ArrayPool<byte>.Shared;
+    private readonly IEchoStrategy _echo = EchoStrategies.For(strategy);
+
     public BufferStrategy Strategy => strategy;
 
     public WireProtocol Protocol => protocol.Name;
 
-    public EchoSession For(Socket connection) =>
-        new(connection, EchoStrategies.For(strategy), new FramedEcho(protocol.NewFraming(), tally.Copies), tally);
+    /// <summary>Where the sessions count; the relay model counts its own copies through it too.</summary>
+    public IEchoMeter Meter => meter;
+
+    public EchoSession For(Socket connection) => new(connection, _echo, new FramedEcho(protocol.NewFraming(), meter), meter, _buffers);
 }
 
 /// <summary>How a session's echo ended. A result, not an exception: the session's lifecycle turns it into its end event.</summary>
@@ -38,6 +47,13 @@ internal readonly record struct EchoEnd(EchoEndKind Kind, string? Reason = null)
 {
     public static EchoEnd Completed => new(EchoEndKind.Completed);
 
+    public static EchoEnd From(LaneEnd lanes) => lanes.Kind switch
+    {
+        LaneEndKind.Completed => Completed,
+        LaneEndKind.Lost => new(EchoEndKind.ConnectionLost, lanes.Reason),
+        _ => new(EchoEndKind.Failed, lanes.Reason),
+    };
+
     /// <summary>At the edge, where an exception came out of the echo: what it means for the session.</summary>
     public static EchoEnd From(Exception error) => error switch
     {
@@ -48,11 +64,12 @@ internal readonly record struct EchoEnd(EchoEndKind Kind, string? Reason = null)
 }
 
 /// <summary>
-/// One connection's echo, run by a driver: <see cref="Run"/> on the session's own blocking thread, <see cref="RunAsync"/>
-/// as an async loop on the thread pool. Ends when the client stops sending and its echo is out, or the connection breaks;
-/// closing the socket is the session lifecycle's job, not this.
+/// One connection's echo, its strategy's lanes stepped by a driver: <see cref="Run"/> on the session's own blocking
+/// thread (a second one for a strategy with a sending lane), <see cref="RunAsync"/> as async loops on the thread pool.
+/// Ends when the client stops sending and its echo is out, or the connection breaks; closing the socket is the session
+/// lifecycle's job, not this.
 /// </summary>
-internal sealed class EchoSession(Socket connection, IEchoStrategy echo, FramedEcho framing, EchoTally tally)
+internal sealed class EchoSession(Socket connection, IEchoStrategy echo, FramedEcho framing, IEchoMeter meter, ArrayPool<byte> buffers)
 {
     public Socket Connection => connection;
 
@@ -62,26 +79,38 @@ internal sealed class EchoSession(Socket connection, IEchoStrategy echo, FramedE
         try
         {
             connection.Blocking = true; // real blocking system calls, whatever mode the socket came in
-            echo.Echo(connection, framing, tally);
-            return EchoEnd.Completed;
+            var lanes = echo.Start(new EchoContext(framing, meter, connection, PipeScheduler.Inline, buffers));
+            return End(lanes.Sending is { } sending
+                ? Worse(BlockingDriver.Run(connection, lanes.Receiving, sending, "pipelined echo sender"))
+                : BlockingDriver.Run(connection, lanes.Receiving));
         }
         catch (Exception e)
         {
-            return EchoEnd.From(e);
+            return EchoEnd.From(e); // the lanes could not start: the descriptor was gone already
         }
     }
 
     /// <summary>The async driver: never blocks a pool thread; <paramref name="abort"/> ends it now.</summary>
     public async ValueTask<EchoEnd> RunAsync(CancellationToken abort)
     {
+        EchoLanes lanes;
         try
         {
-            await echo.EchoAsync(connection, framing, tally, abort);
-            return EchoEnd.Completed;
+            // Non-blocking at the kernel too, before any lane calls it itself: a splice on a blocking socket blocks whatever its flags say.
+            connection.Blocking = false;
+            lanes = echo.Start(new EchoContext(framing, meter, connection, PipeScheduler.ThreadPool, buffers));
         }
         catch (Exception e)
         {
             return EchoEnd.From(e);
         }
+        return End(lanes.Sending is { } sending
+            ? Worse(await AsyncDriver.RunAsync(connection, lanes.Receiving, sending, abort))
+            : await AsyncDriver.RunAsync(connection, lanes.Receiving, abort));
     }
+
+    private static LaneEnd Worse((LaneEnd First, LaneEnd Second) ends) => LaneEnd.Worse(ends.First, ends.Second);
+
+    /// <summary>A refusal by the protocol says most; otherwise how the lanes ended.</summary>
+    private EchoEnd End(LaneEnd lanes) => framing.Refusal is { } refusal ? new(EchoEndKind.ProtocolBroken, refusal) : EchoEnd.From(lanes);
 }

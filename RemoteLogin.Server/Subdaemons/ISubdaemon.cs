@@ -30,13 +30,12 @@ internal static class SubdaemonModels
 
     /// <param name="sessions">Echo sessions as the daemon's options make them; a child makes its own from the same strategy and protocol.</param>
     /// <param name="children">Where the child models start their children; null for the others.</param>
-    /// <param name="meter">Where the relay counts what it copies.</param>
-    public static ISubdaemon For(SubdaemonModel model, EchoSessions sessions, SubdaemonChildren? children, EchoTally meter) => model switch
+    public static ISubdaemon For(SubdaemonModel model, EchoSessions sessions, SubdaemonChildren? children) => model switch
     {
         SubdaemonModel.Task => new TaskSubdaemon(sessions),
         SubdaemonModel.Thread => new ThreadSubdaemon(sessions),
         SubdaemonModel.Process => new ProcessSubdaemon(ChildLaunch(sessions, children, ownsClientSocket: true)),
-        SubdaemonModel.Relay => new RelaySubdaemon(ChildLaunch(sessions, children, ownsClientSocket: false), meter),
+        SubdaemonModel.Relay => new RelaySubdaemon(ChildLaunch(sessions, children, ownsClientSocket: false), sessions.Meter),
         _ => throw new ArgumentOutOfRangeException(nameof(model), model, null),
     };
 

@@ -12,7 +12,7 @@ namespace RemoteLogin.Server.Subdaemons;
 /// back over a Unix socket pair: the seed's "daemon passes the packet to the subdaemon". The extra copies, system
 /// calls and context switches are what this model is for, so the relay is a plain copy loop and stays one.
 /// </summary>
-internal sealed class RelaySubdaemon(ChildLaunch launch, EchoTally meter) : ISubdaemon
+internal sealed class RelaySubdaemon(ChildLaunch launch, IEchoMeter meter) : ISubdaemon
 {
     private const int RelayBufferBytes = 16 * 1024;
 
@@ -33,9 +33,9 @@ internal sealed class RelaySubdaemon(ChildLaunch launch, EchoTally meter) : ISub
         using var childGone = CancellationTokenSource.CreateLinkedTokenSource(abort);
         // Each direction is a receive into the daemon's memory and a send out of it: the client's bytes count once
         // each way, the copies twice.
-        var upstream = CopyAsync(client, toChild, meter.Received, meter.Copies.OutOfUser, childGone.Token);
+        var upstream = CopyAsync(client, toChild, meter.Received, meter.PassedOn, childGone.Token);
         // The child's side ends when its echo is done or when it dies; either way nothing more will come back.
-        bool downstreamEnded = await CopyAsync(toChild, client, meter.Copies.IntoUser, meter.Echoed, abort);
+        bool downstreamEnded = await CopyAsync(toChild, client, meter.PassedBack, meter.Echoed, abort);
         childGone.Cancel();
         bool upstreamEnded = await upstream;
         return downstreamEnded && upstreamEnded ? EchoEnd.Completed : new EchoEnd(EchoEndKind.ConnectionLost);
