@@ -15,7 +15,7 @@ using Spectre.Console;
 namespace RemoteLogin.Bench;
 
 /// <summary>The default command: the comparison matrix, the floor beside it, and the report.</summary>
-public static class ComparisonCommand
+internal static class ComparisonCommand
 {
     public static RootCommand CreateRoot()
     {

@@ -13,7 +13,7 @@ namespace RemoteLogin.Bench.Counters;
 /// watch the daemon with <c>dotnet-counters monitor</c> while the bench collects; the runtime serves one session to
 /// all listeners and refuses one configured differently.
 /// </summary>
-public sealed class DaemonCounters : IDisposable
+internal sealed class DaemonCounters : IDisposable
 {
     /// <summary>dotnet-counters' defaults (--refresh-interval, --maxTimeSeries, --maxHistograms): a shared session must match them.</summary>
     public static readonly TimeSpan DotnetCountersRefreshInterval = TimeSpan.FromSeconds(1);

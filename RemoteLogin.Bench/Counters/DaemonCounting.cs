@@ -3,13 +3,13 @@ using RemoteLogin.Results;
 namespace RemoteLogin.Bench.Counters;
 
 /// <summary>What the counted pass reads of the daemon between its two edges: perf's system calls and the meter.</summary>
-public sealed record CountedFigures(long? Syscalls, Dictionary<string, double> Meter, CounterTimeSeries TimeSeries);
+internal sealed record CountedFigures(long? Syscalls, Dictionary<string, double> Meter, CounterTimeSeries TimeSeries);
 
 /// <summary>
 /// The counted pass's readers of one daemon, on the daemon's own host: told at each edge, read once at the end.
 /// <see cref="DaemonCounting"/> reads them here; on a lab host the bench's companion there holds one and relays.
 /// </summary>
-public interface IDaemonCounting : IDisposable
+internal interface IDaemonCounting : IDisposable
 {
     /// <summary>The measured part begins: nothing is in flight.</summary>
     void AtWarmedUp();
@@ -26,7 +26,7 @@ public interface IDaemonCounting : IDisposable
 /// daemon's metrics session, in dotnet-counters' shared session and interval so a user can watch the same daemon
 /// while the bench runs.
 /// </summary>
-public sealed class DaemonCounting : IDaemonCounting
+internal sealed class DaemonCounting : IDaemonCounting
 {
     private static readonly TimeSpan CounterTimeout = TimeSpan.FromSeconds(15);
 

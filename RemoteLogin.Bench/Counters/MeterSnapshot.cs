@@ -9,7 +9,7 @@ namespace RemoteLogin.Bench.Counters;
 /// snapshots gives exact deltas, however far apart they are.
 /// </summary>
 /// <param name="ReadFrom">The earliest moment any of the values was read: EventCounters publish on their own timer.</param>
-public sealed class MeterSnapshot(DateTime intervalEnd, DateTime readFrom, IReadOnlyDictionary<string, double> values, IReadOnlySet<string> levels)
+internal sealed class MeterSnapshot(DateTime intervalEnd, DateTime readFrom, IReadOnlyDictionary<string, double> values, IReadOnlySet<string> levels)
 {
     public const string ServerMeter = "RemoteLogin.Server";
     public const string RuntimeMeter = "System.Runtime";

@@ -12,7 +12,7 @@ namespace RemoteLogin.Bench.Counters;
 /// counters. perf starts with the event off and counts only between <see cref="Enable"/> and <see cref="Disable"/>,
 /// told over its control descriptors, so the count covers the measured part and nothing else.
 /// </summary>
-public sealed class PerfSyscalls : IDisposable
+internal sealed class PerfSyscalls : IDisposable
 {
     private const string Event = "raw_syscalls:sys_enter";
 

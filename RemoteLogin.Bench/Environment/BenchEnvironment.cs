@@ -21,7 +21,7 @@ namespace RemoteLogin.Bench.RunEnvironment;
 /// <param name="DotnetEnvironment">Every DOTNET_ variable each side was started with.</param>
 /// <param name="FrequencyMHz">CPU 0's clock in MHz; <paramref name="FrequencySource"/> says where it was read (this VM has no cpufreq).</param>
 /// <param name="CpuIdle">The idle setting asked for (--cpu-idle); <paramref name="CpuIdleStatus"/> says what holds the CPUs out of deep idle states (<see cref="CpuIdleHold.Status"/>).</param>
-public sealed record BenchEnvironment(
+internal sealed record BenchEnvironment(
     string Commit,
     string Kernel,
     string Cmdline,
@@ -113,13 +113,13 @@ public sealed record BenchEnvironment(
 
 /// <summary>The CPU's clock rate and where it was read: cpufreq's current frequency, or /proc/cpuinfo's figure where there is no cpufreq.</summary>
 /// <param name="Value">MHz, or null when no source has a figure.</param>
-public sealed record CpuFrequency(double? Value, string Source);
+internal sealed record CpuFrequency(double? Value, string Source);
 
 /// <summary>One cpuidle state: entering it saves power, leaving it costs <paramref name="ExitLatencyMicros"/> on the next wake-up.</summary>
-public sealed record IdleState(string Name, long ExitLatencyMicros, bool Disabled);
+internal sealed record IdleState(string Name, long ExitLatencyMicros, bool Disabled);
 
 /// <summary>A reading taken when the bench started and again when it ended.</summary>
-public sealed record StartAndEnd<T>(T Start, T End);
+internal sealed record StartAndEnd<T>(T Start, T End);
 
 /// <summary>Something each side of the bench was given: the load client's and the daemon's.</summary>
-public sealed record SidesEnvironment(IReadOnlyDictionary<string, string> Client, IReadOnlyDictionary<string, string> Daemon);
+internal sealed record SidesEnvironment(IReadOnlyDictionary<string, string> Client, IReadOnlyDictionary<string, string> Daemon);

@@ -10,7 +10,7 @@ namespace RemoteLogin.Bench.RunEnvironment;
 /// the source. Whether the work tree held uncommitted changes the build does not record, so that is asked of git at
 /// run time, when the checkout the bench was built in is still there and still at that commit.
 /// </summary>
-public static class BuildCommit
+internal static class BuildCommit
 {
     private static readonly TimeSpan GitLimit = TimeSpan.FromSeconds(10);
 

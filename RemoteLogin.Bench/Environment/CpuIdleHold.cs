@@ -9,7 +9,7 @@ namespace RemoteLogin.Bench.RunEnvironment;
 /// latency request of 0 µs to /dev/cpu_dma_latency; the kernel honours the request as long as the descriptor is
 /// open, so the hold lasts until <see cref="Dispose"/> (or the bench's exit, whichever is first).
 /// </summary>
-public sealed class CpuIdleHold : IDisposable
+internal sealed class CpuIdleHold : IDisposable
 {
     public const string Device = "/dev/cpu_dma_latency";
 

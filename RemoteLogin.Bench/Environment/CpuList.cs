@@ -3,7 +3,7 @@ using System.Globalization;
 namespace RemoteLogin.Bench.RunEnvironment;
 
 /// <summary>The kernel's list format for CPU sets, as in Cpus_allowed_list of /proc/PID/status: "0-3,8,10-11".</summary>
-public static class CpuList
+internal static class CpuList
 {
     public static IReadOnlyList<int> Parse(string list)
     {

@@ -14,7 +14,7 @@ namespace RemoteLogin.Bench.RunEnvironment;
 /// the few system calls taskset makes before the exec. The .NET runtime sizes itself by the affinity it starts with
 /// (Environment.ProcessorCount, the thread pool, the GC), as it would on a one-CPU machine: that is part of placing.
 /// </remarks>
-public static class CpuPlacements
+internal static class CpuPlacements
 {
     private const string Taskset = "taskset";
 

@@ -7,7 +7,7 @@ namespace RemoteLogin.Bench.RunEnvironment;
 /// Reads the machine's environment from /proc and /sys: once when the bench starts, and the readings that change
 /// (load, steal) again when it ends. Every source may be absent; the field then says so.
 /// </summary>
-public sealed class EnvironmentProbe
+internal sealed class EnvironmentProbe
 {
     private const string Cpu0 = "/sys/devices/system/cpu/cpu0";
     private const string CpuFreq = Cpu0 + "/cpufreq";

@@ -14,7 +14,7 @@ namespace RemoteLogin.Bench.RunEnvironment;
 /// cutime only once reaped, and only the parent's own time is read. The tree is taken at both points, so a process
 /// that left it in between (its parent died and it was reparented) still counts as the tree's.
 /// </remarks>
-public sealed class OtherProcessesCpu
+internal sealed class OtherProcessesCpu
 {
     private const uint PF_KTHREAD = 0x00200000;
 

@@ -1,7 +1,7 @@
 namespace RemoteLogin.Bench.RunEnvironment;
 
 /// <summary>Which end of the path a process or thread is: placement puts the daemon's ends on one CPU and the client's on another.</summary>
-public enum PlacementSide
+internal enum PlacementSide
 {
     /// <summary>The load client (and a concentrator between it and the daemon).</summary>
     Client,

@@ -6,7 +6,7 @@ namespace RemoteLogin.Bench.RunEnvironment;
 /// The share of CPU time the hypervisor gave to others while this guest wanted it (the "steal" column of
 /// /proc/stat), over a short window: a run on a virtual machine whose host is busy measures the host's neighbours.
 /// </summary>
-public static class StealTime
+internal static class StealTime
 {
     /// <summary>Long enough for /proc/stat's 10 ms ticks to add up to a share (two CPUs: 100 ticks), short enough to take twice per run.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromMilliseconds(500);

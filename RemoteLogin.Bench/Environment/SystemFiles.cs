@@ -6,7 +6,7 @@ namespace RemoteLogin.Bench.RunEnvironment;
 /// machine, it does not judge it.
 /// </summary>
 /// <param name="root">Where / is: a test points it at a tree of its own to see what absent sources read as.</param>
-public sealed class SystemFiles(string root)
+internal sealed class SystemFiles(string root)
 {
     public static SystemFiles Host { get; } = new("/");
 

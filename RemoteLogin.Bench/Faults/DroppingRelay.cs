@@ -9,7 +9,7 @@ namespace RemoteLogin.Bench.Faults;
 /// only (<c>--drop-byte-in-round</c>, hidden), so a test can prove that a round losing a byte fails its run even when
 /// that round is not the median one. Every session the client opens is relayed; only the first loses a byte.
 /// </summary>
-public sealed class DroppingRelay : IDisposable
+internal sealed class DroppingRelay : IDisposable
 {
     private readonly Socket _listener = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
     private readonly IPEndPoint _daemon;

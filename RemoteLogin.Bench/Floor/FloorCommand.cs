@@ -12,7 +12,7 @@ namespace RemoteLogin.Bench.Floor;
 /// the progress display) and never inherits what an earlier measurement left warm or cold. In a two-host run it runs
 /// one half only (<see cref="FloorRole"/>): the echo on the daemon's host, the ping on the first load host.
 /// </summary>
-public static class FloorCommand
+internal static class FloorCommand
 {
     public static Command Create()
     {

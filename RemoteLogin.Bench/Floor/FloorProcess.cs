@@ -13,7 +13,7 @@ namespace RemoteLogin.Bench.Floor;
 /// one child of this program (<see cref="Measure"/>), or the echo on one host and the ping on another
 /// (<see cref="MeasureAcross"/>).
 /// </summary>
-public static class FloorProcess
+internal static class FloorProcess
 {
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
 

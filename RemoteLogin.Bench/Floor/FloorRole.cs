@@ -5,7 +5,7 @@ namespace RemoteLogin.Bench.Floor;
 /// process over loopback; a two-host run splits them so the floor crosses the same wire as the keystrokes: the echo on
 /// the daemon's host, the ping (which measures) on the first load host.
 /// </summary>
-public enum FloorRole
+internal enum FloorRole
 {
     Both,
 

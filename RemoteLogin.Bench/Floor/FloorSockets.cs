@@ -9,7 +9,7 @@ namespace RemoteLogin.Bench.Floor;
 /// loopback, or each half in a process of its own on its own host): a floor across two hosts compares with one over
 /// loopback only if nothing but the path differs.
 /// </summary>
-public static class FloorSockets
+internal static class FloorSockets
 {
     /// <summary>
     /// TCP_NODELAY, so a one-byte write leaves at once as the daemon's do, and blocking unless the kind spins. Applied

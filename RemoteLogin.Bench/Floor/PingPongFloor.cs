@@ -14,7 +14,7 @@ namespace RemoteLogin.Bench.Floor;
 /// as two threads of one process over loopback by <see cref="Measure"/>, or in two processes on two hosts by
 /// <see cref="SplitFloor"/>.
 /// </summary>
-public static class PingPongFloor
+internal static class PingPongFloor
 {
     public const int DefaultWarmup = 1_000;
 

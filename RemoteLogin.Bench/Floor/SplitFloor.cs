@@ -10,7 +10,7 @@ namespace RemoteLogin.Bench.Floor;
 /// <see cref="FloorSockets"/> sets up the one-process floor's: what differs is the path, nothing else. Failures are
 /// <see cref="IOException"/>s whose message names the floor and the half, for the command to print as its one line.
 /// </summary>
-public static class SplitFloor
+internal static class SplitFloor
 {
     /// <summary>How long an echo waits for its one connection before it gives up, so it never lingers on a lab host.</summary>
     public static readonly TimeSpan DefaultConnectionWait = TimeSpan.FromMinutes(2);

@@ -12,7 +12,7 @@ namespace RemoteLogin.Bench.Floor;
 /// <see cref="Ping"/> are the two halves, run as threads of one process over loopback by <see cref="Measure"/>, or in
 /// two processes on two hosts by <see cref="SplitFloor"/>.
 /// </summary>
-public static class StreamFloor
+internal static class StreamFloor
 {
     public const int BlockSize = 64 * 1024;
 

@@ -7,7 +7,7 @@ namespace RemoteLogin.Bench.Hosts;
 /// Where the daemon runs, and what reads its host: <see cref="Agent"/> is null on the bench's own machine, and
 /// <see cref="Description"/> is the lab host as its companion described it when the bench connected.
 /// </summary>
-public sealed record DaemonSide(IProgramHost Programs, IPAddress ListenAddress, IHostAgent? Agent, HostDescription? Description)
+internal sealed record DaemonSide(IProgramHost Programs, IPAddress ListenAddress, IHostAgent? Agent, HostDescription? Description)
 {
     public bool IsLocal => Programs.IsLocal;
 
@@ -19,7 +19,7 @@ public sealed record DaemonSide(IProgramHost Programs, IPAddress ListenAddress, 
 /// A host that runs load clients; <see cref="Agent"/> and <see cref="Description"/> (read when the bench connected) are
 /// null for the bench's own, which the document's "environment" describes.
 /// </summary>
-public sealed record LoadSide(IProgramHost Programs, IHostAgent? Agent, HostDescription? Description)
+internal sealed record LoadSide(IProgramHost Programs, IHostAgent? Agent, HostDescription? Description)
 {
     public string Name => Programs.Name;
 }
@@ -28,7 +28,7 @@ public sealed record LoadSide(IProgramHost Programs, IHostAgent? Agent, HostDesc
 /// The hosts of one bench run (DESIGN "Two hosts"): the daemon's, and the load hosts, the first of which runs the
 /// one-session scenarios and the floors' ping. A lab host named twice is one connection.
 /// </summary>
-public sealed class BenchHosts : IDisposable
+internal sealed class BenchHosts : IDisposable
 {
     /// <summary>The name of the bench's own host in --load-hosts.</summary>
     public const string Local = "local";

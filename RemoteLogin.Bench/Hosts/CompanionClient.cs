@@ -12,7 +12,7 @@ namespace RemoteLogin.Bench.Hosts;
 /// The bench's end of a companion (<see cref="CompanionCommand"/>) on a lab host: each call is one request and its
 /// reply over the companion's standard streams, ssh's. One caller at a time.
 /// </summary>
-public sealed class CompanionClient : IHostAgent
+internal sealed class CompanionClient : IHostAgent
 {
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(60);
 

@@ -14,7 +14,7 @@ namespace RemoteLogin.Bench.Hosts;
 /// answers one request line with one reply line (<see cref="CompanionProtocol"/>), reads only when asked (so nothing of
 /// it runs, and ssh carries nothing, while a run is timed), and ends with its standard input.
 /// </summary>
-public static class CompanionCommand
+internal static class CompanionCommand
 {
     public static Command Create()
     {
@@ -113,7 +113,7 @@ public static class CompanionCommand
 /// The companion's exchange: a request word (and its arguments) on a line, and one reply line, <c>ok JSON</c> (the
 /// JSON empty for a request that returns nothing) or <c>error WHY</c>.
 /// </summary>
-public static class CompanionProtocol
+internal static class CompanionProtocol
 {
     public const string System = "system";
     public const string Describe = "describe";

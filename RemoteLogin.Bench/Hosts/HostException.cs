@@ -5,7 +5,7 @@ namespace RemoteLogin.Bench.Hosts;
 /// host key, a remote command or program that failed. The message is one line that starts with the host, so the bench
 /// can print it as it is and the user knows which machine to look at.
 /// </summary>
-public sealed class HostException(string host, string message) : Exception($"{host}: {message}")
+internal sealed class HostException(string host, string message) : Exception($"{host}: {message}")
 {
     /// <summary>The ssh target as the user gave it ([USER@]HOST).</summary>
     public string Host { get; } = host;

@@ -11,7 +11,7 @@ namespace RemoteLogin.Bench.Hosts;
 /// <see cref="LocalHostAgent"/> reads them in this process; on a lab host the bench's companion there holds one and
 /// answers over ssh (<see cref="CompanionClient"/>). Every reading is asked for; nothing is read periodically.
 /// </summary>
-public interface IHostAgent : IDisposable
+internal interface IHostAgent : IDisposable
 {
     /// <summary>The host's kernel counters now: machine-wide, and the interface that carries the data path.</summary>
     HostSystemCounters ReadSystem();
@@ -40,7 +40,7 @@ public interface IHostAgent : IDisposable
 /// The environment's DOTNET_ variables are the agent's own, which every program the bench starts on that host
 /// inherits from the same login: both sides show them, and <see cref="WithSwitches"/> adds the bench's switches.
 /// </remarks>
-public sealed record HostDescription(MachineInfo Machine, BenchEnvironment Environment, NetworkContext? Network, string? SyscallsUnavailable)
+internal sealed record HostDescription(MachineInfo Machine, BenchEnvironment Environment, NetworkContext? Network, string? SyscallsUnavailable)
 {
     /// <summary>The host as its programs ran there: its own variables with the bench's switches over them (the tether sets them).</summary>
     public HostDescription WithSwitches(IReadOnlyDictionary<string, string> switches)

@@ -7,7 +7,7 @@ namespace RemoteLogin.Bench.Hosts;
 /// The bench starts the daemon, the load client and the floors' halves through one of these, and nothing else of it
 /// knows which.
 /// </summary>
-public interface IProgramHost
+internal interface IProgramHost
 {
     /// <summary>"local", or the ssh target as the user gave it ([USER@]HOST).</summary>
     string Name { get; }

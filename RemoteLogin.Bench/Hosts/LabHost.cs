@@ -7,7 +7,7 @@ namespace RemoteLogin.Bench.Hosts;
 /// A lab machine ready for the bench: one ssh connection for the whole run, the programs installed there (no .NET SDK
 /// needed on it), and the bench's companion running there.
 /// </summary>
-public sealed class LabHost : IDisposable
+internal sealed class LabHost : IDisposable
 {
     private readonly SshConnection _ssh;
 

@@ -12,7 +12,7 @@ namespace RemoteLogin.Bench.Hosts;
 /// its interface is the one whose packets and interrupts are counted. The environment's start readings are taken here,
 /// when the agent is made; <see cref="Describe"/> adds the end readings.
 /// </summary>
-public sealed class LocalHostAgent(IPAddress dataAddress, CpuIdle cpuIdle, string cpuIdleStatus) : IHostAgent
+internal sealed class LocalHostAgent(IPAddress dataAddress, CpuIdle cpuIdle, string cpuIdleStatus) : IHostAgent
 {
     private readonly EnvironmentProbe _probe = EnvironmentProbe.Start(CpuPlacement.Default, cpuIdle, cpuIdleStatus);
     private readonly string? _interface = NetworkContext.InterfaceFor(dataAddress);

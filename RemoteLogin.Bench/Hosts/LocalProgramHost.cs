@@ -6,7 +6,7 @@ namespace RemoteLogin.Bench.Hosts;
 /// The bench's own machine: the programs built beside the bench, or in <paramref name="programDirectory"/> (a run with
 /// lab hosts runs the same publish here as there); files in its output folder.
 /// </summary>
-public sealed class LocalProgramHost(string scratchDirectory, string? programDirectory = null) : IProgramHost
+internal sealed class LocalProgramHost(string scratchDirectory, string? programDirectory = null) : IProgramHost
 {
     public string Name => "local";
 

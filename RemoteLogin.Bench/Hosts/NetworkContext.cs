@@ -25,7 +25,7 @@ namespace RemoteLogin.Bench.Hosts;
 /// <param name="Rps">Receive packet steering: receive queue → rps_cpus mask ("rx-0" → "0" when off).</param>
 /// <param name="Sysctls">The latency-changing sysctls by name; a value is null when the kernel lacks it.</param>
 /// <param name="Unavailable">Part → why it is null, one line each ("coalescing" → "ethtool -c veth0: netlink error: Operation not supported").</param>
-public sealed partial record NetworkContext(
+internal sealed partial record NetworkContext(
     string Address,
     string? Interface,
     string? Driver,
@@ -240,4 +240,4 @@ public sealed partial record NetworkContext(
 }
 
 /// <summary>One of the NIC's interrupt lines and the CPUs it may be taken on (/proc/irq/N/smp_affinity_list; null when unreadable).</summary>
-public sealed record NicIrq(int Irq, string? AffinityList);
+internal sealed record NicIrq(int Irq, string? AffinityList);

@@ -10,7 +10,7 @@ namespace RemoteLogin.Bench.Hosts;
 /// are here. The folder is named by a hash of what was published, in the host's cache, so a build is copied once
 /// per host and two builds never mix; nothing already there is ever removed.
 /// </summary>
-public static class RemoteInstall
+internal static class RemoteInstall
 {
     /// <summary>Where the lab publish goes, below the repository: under bin/, which git ignores, apart from the Debug build's bin and obj.</summary>
     private static readonly string[] LabFolder = ["bin", "lab"];

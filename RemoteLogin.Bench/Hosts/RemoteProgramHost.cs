@@ -8,7 +8,7 @@ namespace RemoteLogin.Bench.Hosts;
 /// started here ends it there (SIGTERM, and its tree killed if it lingers). The connection stays the caller's: this
 /// host removes only its own scratch folder when disposed.
 /// </summary>
-public sealed class RemoteProgramHost(SshConnection ssh, string directory) : IProgramHost, IDisposable
+internal sealed class RemoteProgramHost(SshConnection ssh, string directory) : IProgramHost, IDisposable
 {
     private readonly Lock _gate = new();
     private string? _scratch;

@@ -11,7 +11,7 @@ namespace RemoteLogin.Bench.Hosts;
 /// session multiplexed over it. One connection means one authentication, one TCP stream whose traffic is only ours,
 /// and one thing to close at the end. The master sends no keepalives, so ssh is silent while a run is timed.
 /// </summary>
-public sealed class SshConnection : IDisposable
+internal sealed class SshConnection : IDisposable
 {
     /// <summary>Connecting and authenticating, generously: ConnectTimeout bounds the TCP part, this the whole.</summary>
     private static readonly TimeSpan OpenLimit = TimeSpan.FromSeconds(60);

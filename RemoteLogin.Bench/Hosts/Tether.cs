@@ -13,7 +13,7 @@ namespace RemoteLogin.Bench.Hosts;
 /// relayed from the tether's, and when that ends (the bench closed it, or ssh went away) or the tether is signalled,
 /// the program gets SIGTERM (the daemon drains), then, if it is still there after 30 s, its whole tree is killed.
 /// </summary>
-public static class Tether
+internal static class Tether
 {
     private static readonly TimeSpan GracePeriod = TimeSpan.FromSeconds(30);
 

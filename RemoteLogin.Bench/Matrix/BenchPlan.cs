@@ -3,13 +3,13 @@ using RemoteLogin.Vocabulary;
 namespace RemoteLogin.Bench.Matrix;
 
 /// <summary>How much one scenario types in one run.</summary>
-public sealed record ScenarioSize(long Chars, long WarmupChars, int Sessions, double CharsPerSecond);
+internal sealed record ScenarioSize(long Chars, long WarmupChars, int Sessions, double CharsPerSecond);
 
 /// <summary>One daemon of the schedule: a server configuration in one round, and its scenarios in the order they run.</summary>
-public sealed record ScheduledDaemon(int Round, BufferStrategy Strategy, SubdaemonModel Subdaemon, WireProtocol Protocol, IReadOnlyList<Scenario> Scenarios);
+internal sealed record ScheduledDaemon(int Round, BufferStrategy Strategy, SubdaemonModel Subdaemon, WireProtocol Protocol, IReadOnlyList<Scenario> Scenarios);
 
 /// <summary>What the bench runs: server configurations × scenarios, in rounds, and how big each run is.</summary>
-public sealed record BenchPlan
+internal sealed record BenchPlan
 {
     public required IReadOnlyList<BufferStrategy> Strategies { get; init; }
     public required IReadOnlyList<SubdaemonModel> Subdaemons { get; init; }

@@ -15,7 +15,7 @@ namespace RemoteLogin.Bench.Matrix;
 /// (<see cref="PhaseSync"/>): the bench reads the daemon's counters there, and starts several hosts' clients on one
 /// barrier (<see cref="RunAll"/>).
 /// </summary>
-public sealed class ClientProcess : IDisposable
+internal sealed class ClientProcess : IDisposable
 {
     private static readonly TimeSpan StepTimeout = TimeSpan.FromMinutes(3);
 

@@ -6,7 +6,7 @@ using RemoteLogin.Processes;
 namespace RemoteLogin.Bench.Matrix;
 
 /// <summary>RemoteLogin.Server as a child process on an ephemeral port: on this machine over loopback, or on a lab host.</summary>
-public sealed class DaemonProcess : IDisposable
+internal sealed class DaemonProcess : IDisposable
 {
     /// <summary>How long the daemon gets to say where it listens: over ssh that includes the login.</summary>
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(30);
@@ -168,4 +168,4 @@ public sealed class DaemonProcess : IDisposable
 }
 
 /// <summary>The daemon has gone: the message says how, where, and what it last wrote.</summary>
-public sealed class DaemonGoneException(string message, Exception? inner = null) : InvalidOperationException(message, inner);
+internal sealed class DaemonGoneException(string message, Exception? inner = null) : InvalidOperationException(message, inner);

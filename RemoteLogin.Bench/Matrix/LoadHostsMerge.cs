@@ -10,7 +10,7 @@ namespace RemoteLogin.Bench.Matrix;
 /// One run out of the parts several load hosts ran at once: the histograms added (HdrHistogram's own Add, so a
 /// percentile is of every sample, never an average of percentiles), the counts summed, each host's part kept.
 /// </summary>
-public static class LoadHostsMerge
+internal static class LoadHostsMerge
 {
     public sealed record Part(string Host, RunResult Result, string HlogPath, JsonElement? Environment);
 

@@ -27,7 +27,7 @@ namespace RemoteLogin.Bench.Matrix;
 /// EventPipe, on the daemon's own host: the counts that need them, and a latency kept only to show what watching costs.</item>
 /// </list>
 /// </summary>
-public sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHosts hosts)
+internal sealed class MatrixRunner(BenchPlan plan, string outputDirectory, BenchHosts hosts)
 {
     private static readonly TimeSpan SnapshotTimeout = TimeSpan.FromSeconds(15);
 

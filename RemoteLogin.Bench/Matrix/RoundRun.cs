@@ -8,7 +8,7 @@ namespace RemoteLogin.Bench.Matrix;
 /// One configuration's run in one round: its result (the timed pass's figures, with the counted pass's counts merged
 /// in), the floors measured right before and right after it, and where in the round it ran.
 /// </summary>
-public sealed record RoundRun(int Round, int Position, RunResult Result, IReadOnlyList<FloorMeasurement> FloorsBefore,
+internal sealed record RoundRun(int Round, int Position, RunResult Result, IReadOnlyList<FloorMeasurement> FloorsBefore,
     IReadOnlyList<FloorMeasurement> FloorsAfter, double? OtherCpuPercent, double? DaemonHostOtherCpuPercent = null)
 {
     /// <summary>A paste is a throughput and is compared with the stream floor; every other scenario is a round trip.</summary>

@@ -11,7 +11,7 @@ namespace RemoteLogin.Bench.Matrix;
 /// over rounds of each round's ratio to the floors around it, and its other figures come from the round whose ratio is
 /// the median; for an even count of rounds, the lower of the two middle ones, so that every figure is one measured. A run fails when any round failed, whichever.
 /// </summary>
-public static class RoundSummary
+internal static class RoundSummary
 {
     public static List<RunResult> Summarize(IReadOnlyList<RoundRun> runs) =>
         // A client held to another strategy is another configuration: its rows are never folded into the default's.

@@ -25,7 +25,7 @@ namespace RemoteLogin.Bench.Micro;
 /// to the host, the collection it forces between iterations) adds a few switches per iteration, spread over the
 /// iteration's operations: nothing in a real run, most of what a dry run's single operation shows.
 /// </summary>
-public sealed class ContextSwitchDiagnoser : IDiagnoser
+internal sealed class ContextSwitchDiagnoser : IDiagnoser
 {
     public static ContextSwitchDiagnoser Default { get; } = new();
 

@@ -4,7 +4,7 @@ namespace RemoteLogin.Bench.Micro;
 
 /// <summary>Adds <see cref="ContextSwitchDiagnoser"/> to a benchmark class, as [MemoryDiagnoser] adds its own.</summary>
 [AttributeUsage(AttributeTargets.Class)]
-public sealed class ContextSwitchDiagnoserAttribute : Attribute, IConfigSource
+internal sealed class ContextSwitchDiagnoserAttribute : Attribute, IConfigSource
 {
     public IConfig Config { get; } = ManualConfig.CreateEmpty().AddDiagnoser(ContextSwitchDiagnoser.Default);
 }

@@ -6,7 +6,7 @@ using BenchmarkDotNet.Running;
 namespace RemoteLogin.Bench.Micro;
 
 /// <summary><c>RemoteLogin.Bench micro [BenchmarkDotNet arguments]</c>: everything after "micro" goes to BenchmarkDotNet as is.</summary>
-public static class MicroCommand
+internal static class MicroCommand
 {
     public static Command Create()
     {

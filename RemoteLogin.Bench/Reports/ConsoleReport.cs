@@ -7,7 +7,7 @@ namespace RemoteLogin.Bench.Reports;
 /// The comparison as a table on the terminal: the headline columns (<see cref="RunColumns.Headline"/>), which fit a
 /// wide terminal without splitting a number; results.md and results.csv have every column.
 /// </summary>
-public static class ConsoleReport
+internal static class ConsoleReport
 {
     public static void Show(ResultsDocument document, string directory)
     {

@@ -9,7 +9,7 @@ namespace RemoteLogin.Bench.Reports;
 /// A figure the run lacks is null, never guessed: an older client writes no check time, and then neither the check
 /// nor the rest of the client's user time can be told.
 /// </summary>
-public sealed record PasteTime(
+internal sealed record PasteTime(
     double WallNanos,
     double? ClientCpuNanos,
     double? ClientCheckNanos,

@@ -10,7 +10,7 @@ namespace RemoteLogin.Bench.Reports;
 /// <param name="Command">The command line, as typed from the repository's root, that refreshes the report.</param>
 /// <param name="Generated">When the run ended, UTC.</param>
 /// <param name="RunDirectory">The run's own directory (<c>--out</c>), relative to where the bench was started when it lies below it.</param>
-public sealed record ReportOrigin(string Command, DateTimeOffset Generated, string RunDirectory)
+internal sealed record ReportOrigin(string Command, DateTimeOffset Generated, string RunDirectory)
 {
     /// <summary>How the README and the report itself name the bench; the arguments follow <c>--</c>.</summary>
     public const string BenchCommand = "dotnet run -c Release --project RemoteLogin.Bench";

@@ -5,7 +5,7 @@ using RemoteLogin.Vocabulary;
 namespace RemoteLogin.Bench.Reports;
 
 /// <summary>results.json, results.md and results.csv: one document, three readers.</summary>
-public static class ReportWriter
+internal static class ReportWriter
 {
     public static void WriteAll(string directory, ResultsDocument document)
     {

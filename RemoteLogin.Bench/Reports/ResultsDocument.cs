@@ -4,7 +4,7 @@ using RemoteLogin.Results;
 
 namespace RemoteLogin.Bench.Reports;
 
-public sealed record MachineInfo(string Os, int CpuCount, string Runtime, string Kernel, string Processor)
+internal sealed record MachineInfo(string Os, int CpuCount, string Runtime, string Kernel, string Processor)
 {
     public static MachineInfo Current()
     {
@@ -22,16 +22,16 @@ public sealed record MachineInfo(string Os, int CpuCount, string Runtime, string
 }
 
 /// <summary>A round-trip floor for the top of results.json: the measurement with the median p50, and every measurement's p50.</summary>
-public sealed record FloorSummary(LatencySummary RttMicros, int Round, double[] P50PerMeasurement);
+internal sealed record FloorSummary(LatencySummary RttMicros, int Round, double[] P50PerMeasurement);
 
 /// <summary>The stream floor: the median measurement's chars/s, and every measurement's.</summary>
-public sealed record StreamFloorSummary(double CharsPerSecond, double[] PerMeasurement);
+internal sealed record StreamFloorSummary(double CharsPerSecond, double[] PerMeasurement);
 
 /// <summary>results.json's "floors" (DESIGN.md, "The floor"): spin is absent where it was not measured, stream where no paste ran.</summary>
-public sealed record FloorsSummary(FloorSummary Blocking, FloorSummary? Spin, StreamFloorSummary? Stream);
+internal sealed record FloorsSummary(FloorSummary Blocking, FloorSummary? Spin, StreamFloorSummary? Stream);
 
 /// <summary>results.json as a whole, written again after every run so a bench that dies mid-matrix leaves what it measured.</summary>
-public sealed record ResultsDocument
+internal sealed record ResultsDocument
 {
     /// <summary>2: every round kept, two floors and a stream floor, timed and counted passes, the environment.</summary>
     public int SchemaVersion => 2;

@@ -10,13 +10,13 @@ namespace RemoteLogin.Bench.Reports;
 /// <paramref name="Matters"/> says whether a run makes it worth showing in results.md and the console (results.csv
 /// has every column); by default, any run whose cell it fills.
 /// </summary>
-public sealed record Column(string Header, Func<RunResult, string> Format, bool Numeric = true, Func<RunResult, bool>? Matters = null)
+internal sealed record Column(string Header, Func<RunResult, string> Format, bool Numeric = true, Func<RunResult, bool>? Matters = null)
 {
     public bool MattersFor(RunResult run) => Matters?.Invoke(run) ?? Format(run).Length > 0;
 }
 
 /// <summary>The comparison's columns. Per-character figures divide a run's counter deltas by the characters it measured.</summary>
-public static class RunColumns
+internal static class RunColumns
 {
     /// <summary>
     /// What the console shows: the configuration, its status, the round trip and its ratios with the CPU they cost,

@@ -5,10 +5,10 @@ using RemoteLogin.Vocabulary;
 namespace RemoteLogin.Bench.Reports;
 
 /// <summary>Something a reader must know before trusting a row: a few words for its status cell, a sentence for the list below the table.</summary>
-public sealed record RunNote(string Status, string Sentence);
+internal sealed record RunNote(string Status, string Sentence);
 
 /// <summary>The notes a run carries: a failed round, a load generator later than the round trip it measures, outside load, disturbed floors.</summary>
-public static class RunNotes
+internal static class RunNotes
 {
     /// <summary>Other processes using more of a core than this during a run flag it: the machine was not quiet.</summary>
     public const double OutsideLoadPercent = 10;

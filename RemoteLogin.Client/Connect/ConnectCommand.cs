@@ -7,7 +7,7 @@ using RemoteLogin.Vocabulary;
 namespace RemoteLogin.Client.Connect;
 
 /// <summary><c>RemoteLogin.Client connect HOST [PORT]</c>: an interactive remote login.</summary>
-public static class ConnectCommand
+internal static class ConnectCommand
 {
     public const int DefaultPort = 5513;
 

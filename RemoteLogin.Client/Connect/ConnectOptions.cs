@@ -2,4 +2,4 @@ using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Client.Connect;
 
-public sealed record ConnectOptions(string Host, int Port, WireProtocol Protocol, TimeSpan OpenTimeout);
+internal sealed record ConnectOptions(string Host, int Port, WireProtocol Protocol, TimeSpan OpenTimeout);

@@ -11,7 +11,7 @@ namespace RemoteLogin.Client.Connect;
 /// One interactive login: connect, open the protocol, raw terminal, a thread typing and one showing, and on the way
 /// out the terminal restored and the keystroke round trips printed.
 /// </summary>
-public sealed class ConnectSession(ConnectOptions options)
+internal sealed class ConnectSession(ConnectOptions options)
 {
     public const int Failed = 1;
 

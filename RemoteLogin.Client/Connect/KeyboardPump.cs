@@ -8,7 +8,7 @@ namespace RemoteLogin.Client.Connect;
 /// Standard input to the server: whatever one read returns (one key, in raw mode) is encoded and sent with one send,
 /// at once. At end of input the sending side is shut down and the session goes on until the server closes.
 /// </summary>
-public sealed class KeyboardPump(Stream input, LoginClientProtocol protocol, WireSender sender, KeystrokeClock clock, TildeEscape? escape, SessionEnding ending)
+internal sealed class KeyboardPump(Stream input, LoginClientProtocol protocol, WireSender sender, KeystrokeClock clock, TildeEscape? escape, SessionEnding ending)
 {
     private const int ReadSize = 16 * 1024;
 

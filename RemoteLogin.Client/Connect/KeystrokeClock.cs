@@ -10,7 +10,7 @@ namespace RemoteLogin.Client.Connect;
 /// not timed: their echoes cannot be told apart from the first one's, and guessing would report the typist's speed,
 /// not the round trip.
 /// </summary>
-public sealed class KeystrokeClock
+internal sealed class KeystrokeClock
 {
     private readonly LongHistogram _histogram = Latency.NewHistogram();
     private readonly Lock _lock = new();

@@ -7,7 +7,7 @@ namespace RemoteLogin.Client.Connect;
 /// session's end, the process exiting, or a crash. Restoring twice would be harmless but restoring late (after the
 /// shell has taken the terminal back) would not, hence the once.
 /// </summary>
-public sealed class RawTerminal : IDisposable
+internal sealed class RawTerminal : IDisposable
 {
     private readonly byte[] _saved;
     private int _restored;

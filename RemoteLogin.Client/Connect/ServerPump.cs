@@ -10,7 +10,7 @@ namespace RemoteLogin.Client.Connect;
 /// protocol's replies are sent back. For rlogin it also watches for urgent data, which the kernel keeps out of the
 /// data stream (SO_OOBINLINE off) and announces with POLLPRI; Socket.Select's error list polls for exactly that.
 /// </summary>
-public sealed class ServerPump(
+internal sealed class ServerPump(
     Socket socket, Stream output, LoginClientProtocol protocol, WireSender sender, KeystrokeClock clock, Func<TerminalSize> terminalSize, SessionEnding ending)
 {
     private const int ReceiveSize = 16 * 1024;

@@ -2,7 +2,7 @@ using System.Net.Sockets;
 
 namespace RemoteLogin.Client.Connect;
 
-public enum SessionEndReason
+internal enum SessionEndReason
 {
     /// <summary>"~." at the start of a line.</summary>
     Escape,
@@ -16,13 +16,13 @@ public enum SessionEndReason
 }
 
 /// <summary>Why a session ended; the first cause wins.</summary>
-public readonly record struct SessionEnd(SessionEndReason Reason, string? Detail = null, SocketError Error = SocketError.Success, int SignalNumber = 0)
+internal readonly record struct SessionEnd(SessionEndReason Reason, string? Detail = null, SocketError Error = SocketError.Success, int SignalNumber = 0)
 {
     public static SessionEnd Lost(SocketError error) => new(SessionEndReason.ConnectionLost, Error: error);
 }
 
 /// <summary>Where the pumps and the signal handlers report the end; the session waits on it.</summary>
-public sealed class SessionEnding
+internal sealed class SessionEnding
 {
     private readonly TaskCompletionSource<SessionEnd> _end = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

@@ -7,7 +7,7 @@ namespace RemoteLogin.Client.Connect;
 /// round trips printed) instead of the runtime's default exit; in raw mode Ctrl+C is a byte for the remote end, so a
 /// SIGINT can only come from kill. SIGWINCH reports the new window size.
 /// </summary>
-public sealed class SessionSignals : IDisposable
+internal sealed class SessionSignals : IDisposable
 {
     private readonly List<PosixSignalRegistration> _registrations = [];
 

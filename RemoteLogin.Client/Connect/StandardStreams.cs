@@ -8,7 +8,7 @@ namespace RemoteLogin.Client.Connect;
 /// line editor, and on first use writes keypad escapes to the terminal, which a raw session must not have done to it.
 /// Unbuffered: every write is one write(2), so an echo shows the moment it arrives.
 /// </summary>
-public static class StandardStreams
+internal static class StandardStreams
 {
     public static Stream Input { get; } = Open(0, FileAccess.Read);
 

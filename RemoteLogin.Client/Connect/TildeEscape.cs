@@ -2,7 +2,7 @@ using System.Buffers;
 
 namespace RemoteLogin.Client.Connect;
 
-public enum EscapeOutcome
+internal enum EscapeOutcome
 {
     /// <summary>Send what was written and go on.</summary>
     Continue,
@@ -15,7 +15,7 @@ public enum EscapeOutcome
 /// key. "~." ends the session, "~~" sends one "~", "~" and anything else sends both. Only for a person at a
 /// terminal: a stream piped in is sent exactly as it is.
 /// </summary>
-public sealed class TildeEscape
+internal sealed class TildeEscape
 {
     private const byte Tilde = (byte)'~';
     private const byte Dot = (byte)'.';

@@ -6,7 +6,7 @@ namespace RemoteLogin.Client.Connect;
 /// The session's only way to send: typed keys, protocol replies and window sizes come from three threads, and a
 /// telnet reply or a window-size message must not be cut in two by a key sent in its middle.
 /// </summary>
-public sealed class WireSender(Socket socket)
+internal sealed class WireSender(Socket socket)
 {
     private readonly Lock _lock = new();
     private bool _typingEnded;

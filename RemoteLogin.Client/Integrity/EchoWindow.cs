@@ -16,7 +16,7 @@ namespace RemoteLogin.Client.Integrity;
 /// records each segment it covers with one histogram call. Segments live in a ring that grows as the producer needs
 /// it (a typist's few outstanding keystrokes keep it small) up to <see cref="MaxSegments"/>.
 /// </remarks>
-public sealed class EchoWindow : IDisposable
+internal sealed class EchoWindow : IDisposable
 {
     /// <summary>
     /// How far ahead the echo of a mismatched byte is looked for before it counts as corrupted: as far as a keystroke

@@ -9,7 +9,7 @@ namespace RemoteLogin.Client.Integrity;
 /// of step with what was typed, so it is counted and never matched silently. Long runs are made by copying
 /// (<see cref="Fill"/>), so typing keeps up with a paste at memory speed.
 /// </summary>
-public sealed class TypedText
+internal sealed class TypedText
 {
     /// <summary>The seed of <see cref="For(WireProtocol)"/>, for callers that type one session and do not choose.</summary>
     public const int DefaultSeed = 1;

@@ -12,7 +12,7 @@ using RemoteLogin.Vocabulary;
 namespace RemoteLogin.Client.Load;
 
 /// <summary><c>RemoteLogin.Client load</c>: simulated users against a daemon, with every echo checked.</summary>
-public static class LoadCommand
+internal static class LoadCommand
 {
     /// <summary>Echoes did not match, a connection broke, or the daemon could not be reached.</summary>
     public const int RunFailed = 1;

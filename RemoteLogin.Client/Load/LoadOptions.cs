@@ -5,7 +5,7 @@ using RemoteLogin.Vocabulary;
 namespace RemoteLogin.Client.Load;
 
 /// <summary>One load run: who to load, how, and how much.</summary>
-public sealed record LoadOptions
+internal sealed record LoadOptions
 {
     public required IPEndPoint Daemon { get; init; }
     public WireProtocol Protocol { get; init; } = WireProtocol.Raw;

@@ -17,7 +17,7 @@ namespace RemoteLogin.Client.Load;
 /// scenarios type each session on its own thread; the threads exist before measuring starts, so the counters see
 /// only the characters' own cost. Each warm session's setup time, from connect to its first echo, is recorded apart.
 /// </summary>
-public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
+internal sealed class LoadRunner(LoadOptions options, PhaseSync sync)
 {
     /// <summary>
     /// Sessions whose setup time is left out: the first logins pay for JIT, the first connection's kernel paths and
@@ -285,4 +285,4 @@ public sealed class LoadRunner(LoadOptions options, PhaseSync sync)
 /// A finished run: its results.json element, and its full histograms with the measured part's start for the .hlog:
 /// round trips, the warm sessions' setup times, and for typists how late each character was handed over.
 /// </summary>
-public sealed record LoadRun(RunResult Result, LongHistogram Histogram, LongHistogram Setup, LongHistogram? SendLateness, DateTimeOffset StartedAt);
+internal sealed record LoadRun(RunResult Result, LongHistogram Histogram, LongHistogram Setup, LongHistogram? SendLateness, DateTimeOffset StartedAt);

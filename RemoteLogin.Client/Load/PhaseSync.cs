@@ -4,7 +4,7 @@ namespace RemoteLogin.Client.Load;
 /// Marks the edges of the measured part. With --sync the client announces each edge on stdout and waits for a
 /// line on stdin, so the bench can read the daemon's counters while no character is in flight.
 /// </summary>
-public sealed class PhaseSync(bool enabled)
+internal sealed class PhaseSync(bool enabled)
 {
     public const string WarmedUp = "warmed-up";
     public const string Measured = "measured";

@@ -3,7 +3,7 @@ using RemoteLogin.Vocabulary;
 namespace RemoteLogin.Client.Load;
 
 /// <summary>What a run is sized to when the user does not say: each scenario takes seconds, not minutes.</summary>
-public static class ScenarioDefaults
+internal static class ScenarioDefaults
 {
     private const double TypistsSeconds = 5;
 

@@ -8,7 +8,7 @@ namespace RemoteLogin.Client.Native;
 /// lateness is counted as latency, so millisecond sleeps (all .NET offers) would swamp a 30 µs round trip.
 /// clock_nanosleep on CLOCK_MONOTONIC, the clock Stopwatch reads on Linux, wakes within tens of microseconds.
 /// </summary>
-public static partial class PreciseSleep
+internal static partial class PreciseSleep
 {
     /// <summary>
     /// How long before a due time <see cref="UntilExactly"/> stops sleeping and spins. A thread woken from

@@ -7,7 +7,7 @@ namespace RemoteLogin.Client.Native;
 /// termios and the window size, straight from libc: .NET's Console only reaches them through its own line editor and
 /// terminal initialisation (which writes keypad escapes to the terminal), and offers no raw mode.
 /// </summary>
-public static unsafe partial class TerminalControl
+internal static unsafe partial class TerminalControl
 {
     public const int StandardInput = 0;
     public const int StandardOutput = 1;

@@ -5,7 +5,7 @@ using RemoteLogin.Vocabulary;
 namespace RemoteLogin.Client.Scenarios;
 
 /// <summary>What one simulated user does with one session. Runs on that session's own typing thread.</summary>
-public interface IScenario
+internal interface IScenario
 {
     /// <summary>Closed-loop scenarios receive on the typing thread; open-loop ones need echoes read in the background.</summary>
     bool IsClosedLoop { get; }
@@ -18,7 +18,7 @@ public interface IScenario
     void Type(ClientTransport session, long chars, Random random, LongHistogram? lateness);
 }
 
-public static class ScenarioFactory
+internal static class ScenarioFactory
 {
     public static IScenario For(Scenario scenario, double charsPerSecond) => scenario switch
     {

@@ -4,7 +4,7 @@ using RemoteLogin.Client.Strategies;
 namespace RemoteLogin.Client.Scenarios;
 
 /// <summary>Type a character, wait for its echo, repeat: a person who watches the screen.</summary>
-public sealed class InteractiveScenario : IScenario
+internal sealed class InteractiveScenario : IScenario
 {
     public bool IsClosedLoop => true;
 

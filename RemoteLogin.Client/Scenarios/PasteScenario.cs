@@ -8,7 +8,7 @@ namespace RemoteLogin.Client.Scenarios;
 /// A long paste: the text arrives in bursts as large as the window allows, as a terminal read would deliver
 /// it, and goes out as fast as the strategy can send it. A paste has no intended time per character, so no lateness.
 /// </summary>
-public sealed class PasteScenario : IScenario
+internal sealed class PasteScenario : IScenario
 {
     public bool IsClosedLoop => false;
 

@@ -11,7 +11,7 @@ namespace RemoteLogin.Client.Scenarios;
 /// handed each character over is recorded apart, so a late generator is seen rather than blamed on the daemon.
 /// A load run types all its typists on a few <see cref="TypingLoop"/>s; this types one session on the calling thread.
 /// </summary>
-public sealed class TypistsScenario(double charsPerSecond) : IScenario
+internal sealed class TypistsScenario(double charsPerSecond) : IScenario
 {
     public bool IsClosedLoop => false;
 

@@ -11,7 +11,7 @@ namespace RemoteLogin.Client.Strategies;
 /// Characters are copied into one reused buffer and sent with one call when it is full or when the oldest
 /// has waited the batch delay, as Nagle's algorithm would hold them. Echoes: whatever one receive returns.
 /// </summary>
-public sealed class BatchedTransport : BlockingTransport
+internal sealed class BatchedTransport : BlockingTransport
 {
     private readonly byte[] _batch;
     private readonly long _delayTicks;

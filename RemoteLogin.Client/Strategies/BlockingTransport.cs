@@ -11,7 +11,7 @@ namespace RemoteLogin.Client.Strategies;
 /// thousand sessions are a thousand pending receives, not a thousand threads. They differ in how they send and in
 /// the buffer they receive into.
 /// </summary>
-public abstract class BlockingTransport : ClientTransport
+internal abstract class BlockingTransport : ClientTransport
 {
     private Task? _receiving;
 

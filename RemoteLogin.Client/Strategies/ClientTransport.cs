@@ -7,7 +7,7 @@ using RemoteLogin.Measurement;
 namespace RemoteLogin.Client.Strategies;
 
 /// <summary>What shapes a session's buffering besides the strategy itself.</summary>
-public sealed record TransportSettings(int Window, int BatchSize, TimeSpan BatchDelay, TimeSpan EchoTimeout)
+internal sealed record TransportSettings(int Window, int BatchSize, TimeSpan BatchDelay, TimeSpan EchoTimeout)
 {
     public static TransportSettings Default { get; } = new(4096, 64, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(5));
 }
@@ -17,7 +17,7 @@ public sealed record TransportSettings(int Window, int BatchSize, TimeSpan Batch
 /// <see cref="EchoWindow"/>; the strategy decides how they reach the socket and how echoes come back to be checked.
 /// Typing happens on one thread (the simulated user, or a typing loop that serves many); echoes may be read on another.
 /// </summary>
-public abstract class ClientTransport : IDisposable
+internal abstract class ClientTransport : IDisposable
 {
     // Sends that would have blocked, in order, for the async sender to finish: only ever written by the typing thread
     // while no async send runs, and read by that sender while the typing thread leaves the session alone.

@@ -6,7 +6,7 @@ using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Client.Strategies;
 
-public static class ClientTransports
+internal static class ClientTransports
 {
     /// <summary>
     /// Open a session to the daemon (TCP_NODELAY: the strategy, not Nagle, decides when bytes leave) and run the

@@ -4,7 +4,7 @@ using RemoteLogin.Client.Integrity;
 namespace RemoteLogin.Client.Strategies;
 
 /// <summary>One send per character and one one-byte receive per echo.</summary>
-public sealed class NaiveTransport(Socket socket, EchoWindow window, TransportSettings settings)
+internal sealed class NaiveTransport(Socket socket, EchoWindow window, TransportSettings settings)
     : BlockingTransport(socket, window, settings)
 {
     private readonly byte[] _echo = new byte[1];

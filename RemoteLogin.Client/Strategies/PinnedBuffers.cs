@@ -7,7 +7,7 @@ namespace RemoteLogin.Client.Strategies;
 /// be read, so ten thousand idle sessions hold none, and the socket reads into memory the GC never moves.
 /// A lock and a stack: taking and giving back allocate nothing once the pool has grown to the receives in flight.
 /// </summary>
-public sealed class PinnedBuffers(int size)
+internal sealed class PinnedBuffers(int size)
 {
     private readonly Stack<byte[]> _free = new();
 

@@ -13,7 +13,7 @@ namespace RemoteLogin.Client.Strategies;
 /// a sender drains the pipe into the socket, so everything flushed meanwhile goes out in one send; a receiver
 /// fills the receive pipe and a separate reader matches the echoes.
 /// </summary>
-public sealed class PipelinedTransport : ClientTransport
+internal sealed class PipelinedTransport : ClientTransport
 {
     // The outgoing pipe never holds more than the window; the incoming one must not pause the receiver after every block of a paste.
     private readonly Pipe _outgoing = new(StreamPipe.Options(PipeScheduler.ThreadPool));

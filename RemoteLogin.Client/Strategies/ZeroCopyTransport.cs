@@ -8,7 +8,7 @@ namespace RemoteLogin.Client.Strategies;
 /// Characters are typed straight into the window's pinned ring and sent from there, everything typed together
 /// in one call; echoes land in a pooled pinned buffer and are compared in place. No copy in user space, no allocation.
 /// </summary>
-public sealed class ZeroCopyTransport(Socket socket, EchoWindow window, TransportSettings settings)
+internal sealed class ZeroCopyTransport(Socket socket, EchoWindow window, TransportSettings settings)
     : BlockingTransport(socket, window, settings)
 {
     private readonly PinnedBuffers _receives = PinnedBuffers.ForWindow(window.Capacity);

@@ -10,7 +10,7 @@ namespace RemoteLogin.Client.Typing;
 /// far (its running mean), then spins the little that is left when it woke early. Lateness is then the overshoot's
 /// spread, not its size, and the spin costs about half that spread per wake-up.
 /// </summary>
-public sealed class DueTimeSleeper
+internal sealed class DueTimeSleeper
 {
     /// <summary>The most the sleep aims early: past this a wake-up is an outlier (a preemption), not the usual latency.</summary>
     private static readonly long s_maxLead = Stopwatch.Frequency / 10_000;

@@ -17,7 +17,7 @@ namespace RemoteLogin.Client.Typing;
 /// One held up longer than the echo timeout gives up as a blocking typist would: its window's echoes count lost.
 /// </para>
 /// </summary>
-public sealed class TypingLoop
+internal sealed class TypingLoop
 {
     /// <summary>
     /// The intended rate one loop serves. Typing a character is one send (a system call of a few microseconds on

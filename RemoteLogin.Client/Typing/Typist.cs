@@ -6,7 +6,7 @@ namespace RemoteLogin.Client.Typing;
 /// One simulated typist on a <see cref="TypingLoop"/>: its session, the source of its gaps (seeded per session, so a
 /// seed types the same text at the same intended times), and where it stands: its next character's due time.
 /// </summary>
-public sealed class Typist(int index, ClientTransport session, Random gaps)
+internal sealed class Typist(int index, ClientTransport session, Random gaps)
 {
     public int Index { get; } = index;
 

@@ -6,7 +6,7 @@ namespace RemoteLogin.Server.Echo;
 /// The meter the echoes count through (<see cref="IEchoMeter"/>). One per process, shared by its sessions; the daemon's
 /// meter reads it, and a subdaemon child reports its own to the daemon.
 /// </summary>
-public sealed class EchoTally : IEchoMeter
+internal sealed class EchoTally : IEchoMeter
 {
     private long _received;
     private long _echoed;

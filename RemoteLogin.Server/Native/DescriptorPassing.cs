@@ -7,7 +7,7 @@ namespace RemoteLogin.Server.Native;
 /// sendmsg(2)/recvmsg(2) with SCM_RIGHTS: handing an open descriptor to another process over a Unix domain socket,
 /// which .NET has no API for. The receiver gets its own reference to the same open file.
 /// </summary>
-public static unsafe partial class DescriptorPassing
+internal static unsafe partial class DescriptorPassing
 {
     private const int SOL_SOCKET = 1;
     private const int SCM_RIGHTS = 1;

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace RemoteLogin.Server.Native;
 
 /// <summary>splice(2), pipe2(2) and write(2) on the pipe: moving bytes socket → pipe → socket without them entering user space. .NET has no API for either.</summary>
-public static partial class Splice
+internal static partial class Splice
 {
     private const int EAGAIN = 11;
     private const uint SPLICE_F_MOVE = 1;

@@ -11,7 +11,7 @@ namespace RemoteLogin.Server.Protocols;
 /// daemon runs before a session gets its subdaemon, and the framing of the echo, which runs wherever the echo runs.
 /// The framing starts in the state the opening leaves, so a subdaemon child can make its own from the protocol's name.
 /// </summary>
-public interface ILoginProtocol
+internal interface ILoginProtocol
 {
     WireProtocol Name { get; }
 
@@ -27,7 +27,7 @@ public interface ILoginProtocol
 }
 
 /// <summary>How an opening went: <see cref="Error"/> is null when the session may start, or says why it is closed.</summary>
-public readonly record struct Opening(string? Error)
+internal readonly record struct Opening(string? Error)
 {
     public static Opening Done => default;
 
@@ -35,7 +35,7 @@ public readonly record struct Opening(string? Error)
 }
 
 /// <summary>One session's echo as its protocol shapes it: which received bytes go back as they are, and what goes back instead.</summary>
-public interface IEchoFraming
+internal interface IEchoFraming
 {
     /// <summary>Whether received bytes need looking at; raw's never do, so zerocopy need not peek at them.</summary>
     bool InspectsData { get; }
@@ -50,7 +50,7 @@ public interface IEchoFraming
     void Finish(IBufferWriter<byte> echo);
 }
 
-public enum FramedAs
+internal enum FramedAs
 {
     Received,
     Written,
@@ -58,7 +58,7 @@ public enum FramedAs
     Broken,
 }
 
-public readonly record struct Framed(FramedAs As, string? Error = null)
+internal readonly record struct Framed(FramedAs As, string? Error = null)
 {
     public static Framed Received => new(FramedAs.Received);
 
@@ -67,7 +67,7 @@ public readonly record struct Framed(FramedAs As, string? Error = null)
     public static Framed Broken(string error) => new(FramedAs.Broken, error);
 }
 
-public static class LoginProtocols
+internal static class LoginProtocols
 {
     public static ILoginProtocol For(WireProtocol protocol) => protocol switch
     {

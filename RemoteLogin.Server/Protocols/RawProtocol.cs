@@ -5,7 +5,7 @@ using RemoteLogin.Vocabulary;
 namespace RemoteLogin.Server.Protocols;
 
 /// <summary>RFC 862: no opening, and every byte goes back as it came.</summary>
-public sealed class RawProtocol : ILoginProtocol, IEchoFraming
+internal sealed class RawProtocol : ILoginProtocol, IEchoFraming
 {
     public static RawProtocol Instance { get; } = new();
 

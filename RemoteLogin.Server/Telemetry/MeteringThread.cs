@@ -8,7 +8,7 @@ namespace RemoteLogin.Server.Telemetry;
 /// it was made, getrusage(RUSAGE_THREAD) and the managed bytes it allocated, to be left out of the daemon's figures
 /// as a child leaves out its control thread. Made and read on that thread only.
 /// </summary>
-public sealed class MeteringThread
+internal sealed class MeteringThread
 {
     private readonly int _threadId = Environment.CurrentManagedThreadId;
     private readonly ResourceUsage.Sample _startUsage = ResourceUsage.ReadThisThread();

@@ -11,7 +11,7 @@ namespace RemoteLogin.Server.Telemetry;
 /// is left out of the daemon's figures: what asking the children cost, and what a <see cref="MeteringThread"/>
 /// (the snapshot responder) has cost as of its latest reading.
 /// </summary>
-public sealed class RemoteSideUsage(SubdaemonChildren? children)
+internal sealed class RemoteSideUsage(SubdaemonChildren? children)
 {
     private const long ReuseMilliseconds = 20;
 

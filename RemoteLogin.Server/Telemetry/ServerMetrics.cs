@@ -14,7 +14,7 @@ namespace RemoteLogin.Server.Telemetry;
 /// remote side: the daemon and, tagged <c>remotelogin.process=subdaemons</c>, its subdaemon children. The session
 /// counters follow the daemon's events, so a session is counted where its event is raised and nowhere else.
 /// </summary>
-public sealed class ServerMetrics : IDaemonEvents, IDisposable
+internal sealed class ServerMetrics : IDaemonEvents, IDisposable
 {
     public const string MeterName = "RemoteLogin.Server";
     public const string CopyTag = "remotelogin.copy";

@@ -11,7 +11,7 @@ namespace RemoteLogin.Server.Telemetry;
 /// nothing periodic inside it. What answering costs, reading the request, formatting and writing the reply, is this
 /// thread's, and left out of the figures. End of standard input ends the responder; the daemon serves on.
 /// </summary>
-public sealed class SnapshotResponder
+internal sealed class SnapshotResponder
 {
     /// <summary>The thread's name, as /proc/PID/task/*/comm shows it (15 characters at most).</summary>
     public const string ThreadName = "snapshots";

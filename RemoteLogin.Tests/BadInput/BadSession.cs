@@ -8,7 +8,7 @@ using Xunit.Abstractions;
 namespace RemoteLogin.Tests.BadInput;
 
 /// <summary>The misbehaving end of a bad-input test: raw bytes out, whatever comes back read alongside, until the daemon closes.</summary>
-public sealed class BadSession : IDisposable
+internal sealed class BadSession : IDisposable
 {
     private readonly Socket _socket;
     private readonly List<byte> _received = [];

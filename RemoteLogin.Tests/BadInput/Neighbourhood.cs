@@ -9,7 +9,7 @@ namespace RemoteLogin.Tests.BadInput;
 /// What every bad-input test proves besides its own point: a healthy session opened before the bad one still echoes a
 /// few KB intact after it, and the daemon still logs in a new session.
 /// </summary>
-public sealed class Neighbourhood : IDisposable
+internal sealed class Neighbourhood : IDisposable
 {
     private readonly IPEndPoint _daemon;
     private readonly WireProtocol _protocol;

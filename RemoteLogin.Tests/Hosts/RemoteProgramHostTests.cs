@@ -18,9 +18,9 @@ public sealed class LabHostFixture : IDisposable
         Directory = RemoteInstall.Ensure(Ssh, FirstInstall.Add);
     }
 
-    public TestSshd Server { get; }
+    internal TestSshd Server { get; }
 
-    public SshConnection Ssh { get; }
+    internal SshConnection Ssh { get; }
 
     /// <summary>Where the programs are on the "host".</summary>
     public string Directory { get; }

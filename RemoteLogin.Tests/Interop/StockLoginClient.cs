@@ -17,7 +17,7 @@ namespace RemoteLogin.Tests.Interop;
 /// </list>
 /// </summary>
 /// <param name="AnswerBytes">What the client sends by itself, answering the daemon's opening, before anything typed.</param>
-public sealed record StockLoginClient(WireProtocol Protocol, string Name, int AnswerBytes, int EnterBytes, bool EnterEchoesNewLine)
+internal sealed record StockLoginClient(WireProtocol Protocol, string Name, int AnswerBytes, int EnterBytes, bool EnterEchoesNewLine)
 {
     public static StockLoginClient For(WireProtocol protocol) => protocol switch
     {

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace RemoteLogin.Tests.Support;
 
 /// <summary>A client of a real daemon, for the end-to-end tests. Every wait is bounded by a generous safety limit, never a timing claim.</summary>
-public static class EchoClient
+internal static class EchoClient
 {
     public static readonly TimeSpan SafetyLimit = TimeSpan.FromSeconds(60);
 

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace RemoteLogin.Tests.Support;
 
 /// <summary>Waits written as "poll until the condition holds"; the overall limit only fails a test that hangs, it is never a timing claim.</summary>
-public static class Eventually
+internal static class Eventually
 {
     public static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
 

@@ -13,7 +13,7 @@ namespace RemoteLogin.Tests.Support;
 /// the protocol's opening): it drops, duplicates, corrupts or holds back bytes, so the client's integrity check has
 /// something to catch. It opens telnet and rlogin sessions as the real daemon does, so the faults hit typed text.
 /// </summary>
-public sealed class FaultyEchoServer : IDisposable
+internal sealed class FaultyEchoServer : IDisposable
 {
     private readonly Socket _listener;
     private readonly Thread _thread;

@@ -11,7 +11,7 @@ namespace RemoteLogin.Tests.Support;
 /// <see cref="LatencySummary"/>), and its microseconds are rounded as <see cref="LatencySummary.Micros"/> rounds,
 /// so a histogram written faithfully decodes to a summary equal to <see cref="LatencySummary.From"/> of it.
 /// </summary>
-public static class HdrHistogramJs
+internal static class HdrHistogramJs
 {
     public static string Folder { get; } = Path.Combine(Repository.Root, "RemoteLogin.Tests", "Interop", "hdr-js");
 

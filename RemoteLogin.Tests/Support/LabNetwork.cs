@@ -6,7 +6,7 @@ using RemoteLogin.Processes;
 namespace RemoteLogin.Tests.Support;
 
 /// <summary>A lab host emulated by a network namespace: its name (for <see cref="LabNetwork.InNamespace"/>) and its eth0 address.</summary>
-public sealed record LabHost(string Namespace, IPAddress Address);
+internal sealed record LabHost(string Namespace, IPAddress Address);
 
 /// <summary>
 /// Emulated lab machines for issue 14's tests: a bridge in the root namespace at 198.18.K.1/24 and one network
@@ -20,7 +20,7 @@ public sealed record LabHost(string Namespace, IPAddress Address);
 /// anything of the network is left; its alias records the owner's pid and start time, which is how a later run tells
 /// a crashed run's leftovers from a live network.
 /// </remarks>
-public sealed class LabNetwork : IDisposable
+internal sealed class LabNetwork : IDisposable
 {
     public const string Prefix = "rlab";
 

@@ -10,7 +10,7 @@ namespace RemoteLogin.Tests.Support;
 /// the protocol says (telnet: takes the daemon's offer and answers nothing; rlogin: the handshake, the \0 reply) and
 /// then types text every protocol echoes as it is (printable ASCII: no IAC, no CR or LF, no window-size marker).
 /// </summary>
-public static class LoginClient
+internal static class LoginClient
 {
     /// <summary>What the daemon sends on a telnet connect, in one write: IAC DONT LINEMODE, IAC WILL ECHO, IAC WILL SGA.</summary>
     public static readonly byte[] TelnetOffer = [255, 254, 34, 255, 251, 1, 255, 251, 3];

@@ -4,7 +4,7 @@ using RemoteLogin.Sockets;
 namespace RemoteLogin.Tests.Support;
 
 /// <summary>Two ends of one real loopback TCP connection (port 0), for scripting a server against a client, with bounded reads.</summary>
-public sealed class LoopbackPair : IDisposable
+internal sealed class LoopbackPair : IDisposable
 {
     private readonly LoopbackConnection _connection;
 

@@ -4,7 +4,7 @@ using RemoteLogin.Measurement;
 namespace RemoteLogin.Tests.Support;
 
 /// <summary>What Linux's /proc says about a process: its state, its parent, its children, its open descriptors.</summary>
-public static class ProcFs
+internal static class ProcFs
 {
     /// <summary>
     /// One line of /proc/PID/stat. <see cref="StartTime"/> (clock ticks after boot) tells a process from a later one

@@ -7,7 +7,7 @@ namespace RemoteLogin.Tests.Support;
 /// The daemon's meter as a MeterListener (and so dotnet-counters) sees it, for a daemon in this process: the last value
 /// of every time series, keyed "instrument[tag=value]...".
 /// </summary>
-public sealed class RecordedMeter : IDisposable
+internal sealed class RecordedMeter : IDisposable
 {
     private readonly MeterListener _listener = new();
 

@@ -1,7 +1,7 @@
 namespace RemoteLogin.Tests.Support;
 
 /// <summary>The checkout the tests were built from: where its tool manifest (dotnet-counters) and projects are.</summary>
-public static class Repository
+internal static class Repository
 {
     public static string Root { get; } = Find();
 

@@ -1,7 +1,7 @@
 namespace RemoteLogin.Tests.Support;
 
 /// <summary>A fresh folder under the temporary directory for one test's output, deleted with everything in it afterwards.</summary>
-public sealed class ScratchDirectory : IDisposable
+internal sealed class ScratchDirectory : IDisposable
 {
     public ScratchDirectory(string prefix)
     {

@@ -7,7 +7,7 @@ namespace RemoteLogin.Tests.Support;
 /// A real third-party echo server: socat on an ephemeral loopback port, echoing one connection through cat. Its
 /// port is read from its own log ("listening on AF=2 127.0.0.1:PORT", with -d -d).
 /// </summary>
-public sealed partial class SocatEcho : IDisposable
+internal sealed partial class SocatEcho : IDisposable
 {
     private readonly Process _process;
 

@@ -13,7 +13,7 @@ namespace RemoteLogin.Tests.Support;
 /// written. Sessions get XDG_CACHE_HOME and TMPDIR inside the folder, so what the bench leaves in a host's cache or
 /// temporary folder goes when this is disposed.
 /// </summary>
-public sealed class TestSshd : IDisposable
+internal sealed class TestSshd : IDisposable
 {
     public const string Alias = "labhost";
 

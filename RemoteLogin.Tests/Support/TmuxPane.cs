@@ -8,7 +8,7 @@ namespace RemoteLogin.Tests.Support;
 /// one detached session running a shell command, keys typed as keys, the screen read back. Disposing kills the server
 /// and with it the program. A pane whose program exited stays readable (remain-on-exit), with its exit status.
 /// </summary>
-public sealed class TmuxPane : IDisposable
+internal sealed class TmuxPane : IDisposable
 {
     private readonly string _server;
 

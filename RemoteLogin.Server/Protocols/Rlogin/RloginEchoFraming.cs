@@ -7,7 +7,7 @@ namespace RemoteLogin.Server.Protocols.Rlogin;
 /// The echo of an rlogin session: the data as it came, less the window-size messages the client sends in it.
 /// A read without 0xFF, while nothing is held from the read before, goes back as it came: the fast path.
 /// </summary>
-public sealed class RloginEchoFraming : IEchoFraming, IRloginSink
+internal sealed class RloginEchoFraming : IEchoFraming, IRloginSink
 {
     private readonly RloginWindowFilter _filter = new();
     private IBufferWriter<byte>? _echo;

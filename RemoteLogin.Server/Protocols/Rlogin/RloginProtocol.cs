@@ -10,7 +10,7 @@ namespace RemoteLogin.Server.Protocols.Rlogin;
 /// the window size and raw mode. A handshake that is malformed or late gets the refusal RFC 1282 allows (a byte 1 and
 /// a line of text). The user names are labels: the daemon only ever echoes, so it authenticates no one.
 /// </summary>
-public sealed class RloginProtocol : ILoginProtocol
+internal sealed class RloginProtocol : ILoginProtocol
 {
     /// <summary>0x80 asks the client for its window size, 0x10 puts it in raw mode (no local ^S/^Q).</summary>
     public const byte WindowSizeRequest = 0x80;

@@ -11,7 +11,7 @@ namespace RemoteLogin.Server.Protocols.Telnet;
 /// might trust included, is refused, and subnegotiations are read (up to a cap) and ignored.
 /// A read without IAC, CR or LF, after a read that ended cleanly, goes back as it came: the fast path.
 /// </summary>
-public sealed class TelnetEchoFraming : IEchoFraming, ITelnetSink
+internal sealed class TelnetEchoFraming : IEchoFraming, ITelnetSink
 {
     private static readonly SearchValues<byte> NotPlain = SearchValues.Create([Iac, Cr, Lf]);
     private static readonly byte[] Newline = [Cr, Lf];

@@ -8,7 +8,7 @@ namespace RemoteLogin.Server.Protocols.Telnet;
 /// in character-at-a-time mode with the echo left to the daemon, and DONT LINEMODE, so that the client does not offer
 /// to edit lines itself.
 /// </summary>
-public sealed class TelnetProtocol : ILoginProtocol
+internal sealed class TelnetProtocol : ILoginProtocol
 {
     public static TelnetProtocol Instance { get; } = new();
 

@@ -6,7 +6,7 @@ namespace RemoteLogin.Server.Subdaemons.Children;
 /// How a child serves its session: the daemon's echo strategy and protocol. The daemon has run the protocol's
 /// opening already; the child frames the echo from where the opening left it.
 /// </summary>
-public sealed record ChildCommand(BufferStrategy Echo, WireProtocol Protocol)
+internal sealed record ChildCommand(BufferStrategy Echo, WireProtocol Protocol)
 {
     /// <summary>The hidden <c>RemoteLogin.Server subdaemon</c> command line, with the control socket to connect back to.</summary>
     public string[] Arguments(string controlName) =>

@@ -7,7 +7,7 @@ namespace RemoteLogin.Server.Subdaemons.Children;
 /// <summary>What a child says about itself, cumulatively: any report supersedes the ones before it.</summary>
 /// <param name="Usage">getrusage(RUSAGE_SELF) of the whole child.</param>
 /// <param name="Metering">getrusage(RUSAGE_THREAD) of the child's control thread: what answering the daemon's questions cost, kept out of the figures.</param>
-public readonly record struct ChildReport(
+internal readonly record struct ChildReport(
     ResourceUsage.Sample Usage,
     ResourceUsage.Sample Metering,
     long AllocatedBytes,
@@ -36,7 +36,7 @@ public readonly record struct ChildReport(
 }
 
 /// <summary>The one-byte messages the daemon sends a child over its control socket.</summary>
-public enum ControlRequest : byte
+internal enum ControlRequest : byte
 {
     /// <summary>Carries the session's socket (SCM_RIGHTS); the child waits for <see cref="Go"/> before touching it.</summary>
     HandOver = (byte)'H',

@@ -9,13 +9,13 @@ using RemoteLogin.Vocabulary;
 namespace RemoteLogin.Server.Subdaemons.Children;
 
 /// <summary>A child could not be started or did not come up to take its session.</summary>
-public sealed class SubdaemonStartException(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class SubdaemonStartException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
 /// The daemon's end of one subdaemon child: the process, and the control socket it connected back on.
 /// The control socket carries the session's socket to the child and the child's reports back.
 /// </summary>
-public sealed class SubdaemonChild
+internal sealed class SubdaemonChild
 {
     private static readonly TimeSpan ReportTimeout = TimeSpan.FromSeconds(2);
 

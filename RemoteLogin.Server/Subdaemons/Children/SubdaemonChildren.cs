@@ -6,14 +6,14 @@ using RemoteLogin.Vocabulary;
 namespace RemoteLogin.Server.Subdaemons.Children;
 
 /// <summary>What the daemon's children have cost and echoed so far, the live ones and the reaped ones together.</summary>
-public sealed record ChildrenReading(ProcessCounters Usage, EchoCounts Echo);
+internal sealed record ChildrenReading(ProcessCounters Usage, EchoCounts Echo);
 
 /// <summary>
 /// Every subdaemon child of this daemon: starts them, keeps count, and adds up what they cost. Reaped children are
 /// counted by getrusage(RUSAGE_CHILDREN); live ones by asking each for a report. Neither side's metering is counted:
 /// each child leaves out its control thread, and the daemon leaves out the thread that asks.
 /// </summary>
-public sealed class SubdaemonChildren
+internal sealed class SubdaemonChildren
 {
     /// <summary>Generous: a burst of logins on two cores queues a process start behind every other.</summary>
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);

@@ -3,7 +3,7 @@ using System.Net.Sockets;
 namespace RemoteLogin.Server.Subdaemons.Children;
 
 /// <summary>Unix domain sockets in Linux's abstract namespace: no file to clean up, gone with the last descriptor.</summary>
-public static class UnixSockets
+internal static class UnixSockets
 {
     private static long s_next;
 
