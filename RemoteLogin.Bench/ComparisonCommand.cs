@@ -71,13 +71,14 @@ internal static class ComparisonCommand
         };
         var dataAddress = new Option<string>("--data-address") { Description = "The daemon host's address for the data path, when it is not the one ssh reaches it by" };
         var sshConfig = new Option<FileInfo>("--ssh-config") { Description = "An ssh configuration file instead of ~/.ssh/config (ssh -F)" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Print the runs this command would make, in the order it would make them, and exit" };
         var dropByteInRound = Options.OptionalCount("--drop-byte-in-round", "Drop one echoed byte on its way to the client in this round (a test of the bench)");
         dropByteInRound.Hidden = true;
 
         var root = new RootCommand("RemoteLogin comparison: every buffer strategy against a real daemon, over loopback or on a lab host, beside the floors.")
         {
             quick, output, report, strategies, clientStrategy, subdaemons, scenarios, protocols, rounds, typists, inline, clientCompletions, environment, seed, placement, cpuIdle,
-            daemonHost, loadHosts, dataAddress, sshConfig, dropByteInRound,
+            daemonHost, loadHosts, dataAddress, sshConfig, dryRun, dropByteInRound,
         };
         root.SetAction(parsed =>
         {
@@ -136,6 +137,11 @@ internal static class ComparisonCommand
             {
                 return CommandLineRunner.Reject(parsed, "--report: names the run's own directory (--out); the report goes beside it, without the histogram logs");
             }
+            if (parsed.GetValue(dryRun))
+            {
+                PrintSchedule(plan);
+                return 0;
+            }
             // The arguments as given, so the report names the command that makes it again.
             var arguments = parsed.Tokens.Where(t => t.Type != System.CommandLine.Parsing.TokenType.Command).Select(t => t.Value).ToList();
             string? noSyscalls = PerfSyscalls.Unavailable();
@@ -186,6 +192,19 @@ internal static class ComparisonCommand
 
     /// <summary>Where <c>--report</c> writes, and the bench's arguments, which the report quotes as the command that refreshes it.</summary>
     private sealed record ReportRequest(string Directory, IReadOnlyList<string> Arguments);
+
+    /// <summary>What <c>--dry-run</c> shows: the run count, then each run named as the progress lines name it.</summary>
+    private static void PrintSchedule(BenchPlan plan)
+    {
+        Console.Out.WriteLine($"{plan.RunCount} runs in {plan.Rounds} round{(plan.Rounds == 1 ? "" : "s")}, seed {plan.Seed}");
+        foreach (var daemon in plan.Schedule())
+        {
+            foreach (var scenario in daemon.Scenarios)
+            {
+                Console.Out.WriteLine($"round {daemon.Round}: {scenario.Name()} {RunColumns.Strategies(daemon.Strategy, plan.ClientFor(daemon.Strategy))} {daemon.Subdaemon.Name()} {daemon.Protocol.Name()}");
+            }
+        }
+    }
 
     private static bool IsDefault(ParseResult parsed, Option option) => parsed.GetResult(option) is null or { Implicit: true };
 
