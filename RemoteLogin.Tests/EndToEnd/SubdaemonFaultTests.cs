@@ -13,7 +13,7 @@ namespace RemoteLogin.Tests.EndToEnd;
 
 /// <summary>
 /// The process and relay models when their children fail: one killed, one that cannot start, all of them at SIGTERM,
-/// and a thousand logins that must leave nothing behind. The daemon runs as a real process; /proc tells what it holds.
+/// and a run of logins that must leave nothing behind. The daemon runs as a real process; /proc tells what it holds.
 /// </summary>
 [SupportedOSPlatform("linux")]
 public class SubdaemonFaultTests(ITestOutputHelper output)
@@ -155,9 +155,12 @@ public class SubdaemonFaultTests(ITestOutputHelper output)
     [InlineData("thread")]
     [InlineData("process")]
     [InlineData("relay")]
-    public async Task A_thousand_logins_leave_no_descriptor_and_no_child_behind(string subdaemon)
+    public async Task Many_logins_leave_no_descriptor_and_no_child_behind(string subdaemon)
     {
-        const int Logins = 1000;
+        // A leak of one descriptor or child per login shows after any number of them; the count is for the races of
+        // logins overlapping. Under process and relay each login launches a .NET runtime (tens of ms of CPU): 300 of
+        // them hold the suite's minutes down and still overlap at every stage of a launch.
+        int logins = subdaemon is "process" or "relay" ? 300 : 1000;
         const int Concurrency = 4;
         using var daemon = DaemonProcess.Start(["--subdaemon", subdaemon, "--echo", "naive"]);
         await LoginOnceAsync(daemon.Endpoint); // warm-up: whatever the runtime opens once, it has opened now
@@ -167,19 +170,19 @@ public class SubdaemonFaultTests(ITestOutputHelper output)
         int started = 0;
         await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(_ => Task.Run(async () =>
         {
-            while (Interlocked.Increment(ref started) <= Logins)
+            while (Interlocked.Increment(ref started) <= logins)
             {
                 await LoginOnceAsync(daemon.Endpoint);
             }
         })));
         clock.Stop();
-        output.WriteLine($"{subdaemon}: {Logins} logins, {Concurrency} at a time, in {clock.Elapsed.TotalSeconds:0.0} s");
+        output.WriteLine($"{subdaemon}: {logins} logins, {Concurrency} at a time, in {clock.Elapsed.TotalSeconds:0.0} s");
 
         bool settled = await EventuallyAsync(() =>
             SessionDescriptors(daemon.ProcessId).Count == baseline.Count && ProcFs.ChildrenOf(daemon.ProcessId).Count == 0);
         var now = SessionDescriptors(daemon.ProcessId);
         Assert.True(settled,
-            $"after {Logins} logins the daemon holds {now.Count} descriptors (was {baseline.Count}) "
+            $"after {logins} logins the daemon holds {now.Count} descriptors (was {baseline.Count}) "
             + $"and has {ProcFs.ChildrenOf(daemon.ProcessId).Count} children (was 0):\n"
             + string.Join('\n', now.Except(baseline).Select(d => $"+ {d}").Concat(baseline.Except(now).Select(d => $"- {d}"))));
         Assert.Equal(0, daemon.Stop(Generous));
