@@ -7,7 +7,7 @@ using RemoteLogin.Tests.Support;
 
 namespace RemoteLogin.Tests.Bench;
 
-/// <summary>The bench's --quick run, as a user starts it, writes results with every field DESIGN.md requires.</summary>
+/// <summary>The bench's --quick run, as a user starts it but held to two strategies, writes results with every field the results format requires.</summary>
 public class QuickRunResultsTests
 {
     private static readonly string[] LatencyFields = ["mean", "p50", "p90", "p99", "p999", "p9999", "max", "count"];
