@@ -201,7 +201,7 @@ internal static class ComparisonCommand
         {
             foreach (var scenario in daemon.Scenarios)
             {
-                Console.Out.WriteLine($"round {daemon.Round}: {scenario.Name()} {RunColumns.Strategies(daemon.Strategy, plan.ClientFor(daemon.Strategy))} {daemon.Subdaemon.Name()} {daemon.Protocol.Name()}");
+                Console.Out.WriteLine($"round {daemon.Round}: {RunColumns.Name(scenario, daemon.Strategy, plan.ClientFor(daemon.Strategy), daemon.Subdaemon, daemon.Protocol)}");
             }
         }
     }

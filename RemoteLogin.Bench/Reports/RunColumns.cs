@@ -93,7 +93,11 @@ internal static class RunColumns
     public static string Strategies(RunResult run) => Strategies(run.Strategy, run.ClientStrategyOrSame);
 
     /// <summary>A run's configuration in words: scenario, strategies, subdaemon, protocol.</summary>
-    public static string Name(RunResult run) => $"{run.Scenario.Name()} {Strategies(run)} {run.Subdaemon.Name()} {run.Protocol.Name()}";
+    public static string Name(RunResult run) => Name(run.Scenario, run.Strategy, run.ClientStrategyOrSame, run.Subdaemon, run.Protocol);
+
+    /// <inheritdoc cref="Name(RunResult)"/>
+    public static string Name(Scenario scenario, BufferStrategy echo, BufferStrategy client, SubdaemonModel subdaemon, WireProtocol protocol) =>
+        $"{scenario.Name()} {Strategies(echo, client)} {subdaemon.Name()} {protocol.Name()}";
 
     private static string Percentile(LatencySummary summary, double value, string name) =>
         summary.Count == 0 ? "" : Significant(value) + (summary.FewSamplesBeyond.Contains(name) ? ThinMark : "");
