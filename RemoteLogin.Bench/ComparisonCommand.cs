@@ -253,6 +253,7 @@ internal static class ComparisonCommand
                 ["quick"] = plan.Quick ? "true" : "false",
                 ["syscalls"] = plan.CountSyscalls ? PerfSyscalls.Method : $"not counted: {PerfSyscalls.Unavailable()}",
                 ["placement"] = plan.Placement.Name(),
+                ["daemonLimits"] = string.Join(' ', plan.DaemonLimits),
                 ["clientStrategy"] = plan.ClientStrategy?.Name() ?? "as the daemon's",
                 ["clientCompletions"] = plan.ClientCompletions.Name(),
                 ["cpuIdle"] = idle.Status,

@@ -12,6 +12,23 @@ var subdaemon = Options.Vocabulary("--subdaemon", SubdaemonModel.Task, "How each
 var echo = Options.Vocabulary("--echo", BufferStrategy.Naive, "Echo buffer strategy");
 var maxSessions = Options.Count("--max-sessions", DaemonOptions.DefaultMaxSessions, "Live sessions at most, those still in their handshake included; a connection beyond them is closed at once and counted", maximum: 1_000_000);
 var handshakeSeconds = Options.Positive("--handshake-timeout", DaemonOptions.DefaultHandshakeTimeout.TotalSeconds, "Seconds a client gets for its whole protocol handshake (rlogin) before the session is closed");
+var maxPerSource = Options.Count("--max-sessions-per-source", DaemonOptions.DefaultMaxSessionsPerSource, "Live sessions from one address at most, so that one address cannot take every slot; beyond them a connection is closed at once and counted", maximum: 1_000_000);
+var maxStartups = new Option<StartupLimit>("--max-startups")
+{
+    Description = $"Sessions still opening (handshake, child launch) at most, as sshd's MaxStartups start:rate:full: from start on, refuse rate% of new connections, rising to 100% at full; or one count N (default {StartupLimit.Default})",
+    DefaultValueFactory = _ => StartupLimit.Default,
+    CustomParser = result =>
+    {
+        if (StartupLimit.TryParse(result.Tokens.Single().Value, out var limit, out var error))
+        {
+            return limit;
+        }
+        result.AddError($"--max-startups: {error}");
+        return StartupLimit.Default;
+    },
+};
+var keepAliveSeconds = Options.Count("--keepalive", (long)DaemonOptions.DefaultKeepAlive.TotalSeconds, "Seconds of silence before TCP keepalive probes a session (then every sixth of it, six probes), so a vanished peer frees its session; 0 turns keepalive off", minimum: 0, maximum: 86_400);
+var idleSeconds = Options.Count("--idle-timeout", 0, "Seconds a session may send nothing before it is closed (its echo finished first); 0, the default, never", minimum: 0, maximum: 86_400 * 365);
 var drainSeconds = Options.Positive("--drain-timeout", DaemonOptions.DefaultDrainTimeout.TotalSeconds, "Seconds live sessions get to finish echoing on SIGTERM/Ctrl+C");
 // For the bench, not for people: it reads the daemon's figures exactly at the edges of a measured part.
 var controlStdin = new Option<bool>("--control-stdin")
@@ -22,7 +39,7 @@ var controlStdin = new Option<bool>("--control-stdin")
 
 var root = new RootCommand("RemoteLogin daemon: accepts TCP sessions and echoes every byte through a per-session subdaemon.")
 {
-    listen, protocol, subdaemon, echo, maxSessions, handshakeSeconds, drainSeconds, controlStdin,
+    listen, protocol, subdaemon, echo, maxSessions, maxPerSource, maxStartups, keepAliveSeconds, idleSeconds, handshakeSeconds, drainSeconds, controlStdin,
 };
 root.SetAction(async (parsed, _) =>
 {
@@ -33,6 +50,10 @@ root.SetAction(async (parsed, _) =>
         Model = parsed.GetValue(subdaemon),
         Echo = parsed.GetValue(echo),
         MaxSessions = (int)parsed.GetValue(maxSessions),
+        MaxSessionsPerSource = (int)parsed.GetValue(maxPerSource),
+        MaxStartups = parsed.GetValue(maxStartups),
+        KeepAlive = TimeSpan.FromSeconds(parsed.GetValue(keepAliveSeconds)),
+        IdleTimeout = TimeSpan.FromSeconds(parsed.GetValue(idleSeconds)),
         HandshakeTimeout = TimeSpan.FromSeconds(parsed.GetValue(handshakeSeconds)),
         DrainTimeout = TimeSpan.FromSeconds(parsed.GetValue(drainSeconds)),
     };
@@ -75,8 +96,9 @@ root.SetAction(async (parsed, _) =>
 var controlName = new Option<string>("--control") { Description = "Abstract Unix socket name the daemon listens on for this child", Required = true };
 var childEcho = Options.Vocabulary("--echo", BufferStrategy.Naive, "Echo buffer strategy");
 var childProtocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol; the daemon has run its opening");
-var child = new Command("subdaemon", "Serve one session handed over by the daemon") { Hidden = true, Options = { controlName, childEcho, childProtocol } };
-child.SetAction(parsed => ChildProcessMain.Run(parsed.GetValue(controlName)!, parsed.GetValue(childEcho), parsed.GetValue(childProtocol)));
+var childIdle = Options.Count("--idle-timeout", 0, "Seconds the client may send nothing before the session ends; 0 never", minimum: 0);
+var child = new Command("subdaemon", "Serve one session handed over by the daemon") { Hidden = true, Options = { controlName, childEcho, childProtocol, childIdle } };
+child.SetAction(parsed => ChildProcessMain.Run(parsed.GetValue(controlName)!, parsed.GetValue(childEcho), parsed.GetValue(childProtocol), TimeSpan.FromSeconds(parsed.GetValue(childIdle))));
 root.Subcommands.Add(child);
 
 return await CommandLineRunner.RunAsync(root, args);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Bench.Matrix;
@@ -67,6 +68,19 @@ internal sealed record BenchPlan
     /// on strangers never turns away the bench's own load; a few more for the floors' and a late client's connections.
     /// </summary>
     public int MaxSessions => Math.Max(Server.Daemon.DaemonOptions.DefaultMaxSessions, (TypistSessions ?? 0) + 16);
+
+    /// <summary>
+    /// The daemon's limits as the bench sets them: all its load comes from one address and opens at once, which the
+    /// defaults (made for strangers) would shed, so every session of the bench's own is admitted. The results name them.
+    /// </summary>
+    public string[] DaemonLimits
+    {
+        get
+        {
+            string sessions = MaxSessions.ToString(CultureInfo.InvariantCulture);
+            return ["--max-sessions", sessions, "--max-sessions-per-source", sessions, "--max-startups", sessions];
+        }
+    }
 
     /// <summary>
     /// The default run's focus: a paste measures the buffer strategy, not the model, so it runs under task alone; and

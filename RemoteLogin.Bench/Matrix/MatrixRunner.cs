@@ -41,7 +41,7 @@ internal sealed class MatrixRunner(BenchPlan plan, string outputDirectory, Bench
         {
             var (round, strategy, subdaemon, protocol) = (daemonRun.Round, daemonRun.Strategy, daemonRun.Subdaemon, daemonRun.Protocol);
             using var daemon = DaemonProcess.Start(
-                ["--echo", strategy.Name(), "--subdaemon", subdaemon.Name(), "--protocol", protocol.Name(), "--max-sessions", plan.MaxSessions.ToString(CultureInfo.InvariantCulture)], plan.RuntimeSwitches,
+                ["--echo", strategy.Name(), "--subdaemon", subdaemon.Name(), "--protocol", protocol.Name(), .. plan.DaemonLimits], plan.RuntimeSwitches,
                 controlStdin: true, configure: info => plan.Placement.Apply(info, PlacementSide.Daemon),
                 host: hosts.Daemon.Programs, listenAddress: hosts.Daemon.ListenAddress);
             foreach (var scenario in daemonRun.Scenarios)

@@ -18,8 +18,11 @@ internal interface IDaemonEvents
 /// <summary>A connection was accepted and admitted; its protocol's opening begins.</summary>
 internal sealed record SessionOpened(EndPoint? Peer) : DaemonEvent;
 
-/// <summary>A connection beyond --max-sessions live sessions, closed at once.</summary>
-internal sealed record SessionRefused(EndPoint? Peer) : DaemonEvent;
+/// <summary>A connection the daemon's limits did not admit (<see cref="Admission"/>), closed at once.</summary>
+internal sealed record SessionRefused(EndPoint? Peer, RefusalReason Reason) : DaemonEvent;
+
+/// <summary>A session whose client sent nothing for --idle-timeout; it is ended as a drain ends it.</summary>
+internal sealed record SessionIdle(EndPoint? Peer, TimeSpan Limit) : DaemonEvent;
 
 /// <summary>The protocol's opening failed (malformed, late, or the client left); the session is closed before any echo.</summary>
 internal sealed record HandshakeFailed(EndPoint? Peer, string Reason) : DaemonEvent;
@@ -36,8 +39,15 @@ internal sealed record SessionAborted(EndPoint? Peer) : DaemonEvent;
 /// <summary>The drain deadline passed with sessions still running; each is aborted next.</summary>
 internal sealed record DrainTimedOut(int StillRunning, TimeSpan Grace) : DaemonEvent;
 
-/// <summary>An accept failed (out of descriptors, a connection reset in the backlog): that connection is lost, the daemon is not.</summary>
-internal sealed record AcceptFailed(string Reason) : DaemonEvent;
+/// <summary>
+/// Accepts failed (out of descriptors, a connection reset in the backlog): those connections wait or are lost, the
+/// daemon is not. Raised for the first failure and then at most once a <see cref="LoginDaemon"/> log interval, with
+/// how many failed in all since the last line.
+/// </summary>
+internal sealed record AcceptFailed(string Reason, int Failures = 1) : DaemonEvent;
+
+/// <summary>An accept succeeded again after <see cref="Failures"/> failed ones.</summary>
+internal sealed record AcceptRecovered(int Failures) : DaemonEvent;
 
 /// <summary>The daemon could not listen where it was told to.</summary>
 internal sealed record ListenFailed(string Listen, string Reason) : DaemonEvent;

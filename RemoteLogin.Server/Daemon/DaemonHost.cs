@@ -39,7 +39,7 @@ internal sealed class DaemonHost : IAsyncDisposable
         {
             var protocol = LoginProtocols.For(options.Protocol);
             var sessions = new EchoSessions(options.Echo, protocol, metrics.Echo);
-            var model = SubdaemonModels.For(options.Model, sessions, children);
+            var model = SubdaemonModels.For(options.Model, sessions, children, options.IdleTimeout);
             var daemon = LoginDaemon.Start(options, protocol, model, new DaemonEventSinks(metrics, log));
             return new DaemonHost(options, metrics, daemon);
         }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using RemoteLogin.Server.Protocols;
@@ -18,7 +19,14 @@ internal sealed class LoginDaemon
     private readonly ISubdaemon _model;
     private readonly IDaemonEvents _events;
 
+    /// <summary>The longest pause between accepts that keep failing, and the fewest seconds between their log lines.</summary>
+    private static readonly TimeSpan LongestAcceptBackoff = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan AcceptLogInterval = TimeSpan.FromSeconds(10);
+    /// <summary>What a drain may still take past its deadline once every session is aborted: SIGTERM always exits.</summary>
+    private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<LoginSession, byte> _sessions = new();
+    private readonly Admission _admission;
     private readonly CancellationTokenSource _stopAccepting = new();
     private readonly Task _acceptLoop;
 
@@ -29,12 +37,13 @@ internal sealed class LoginDaemon
         _protocol = protocol;
         _model = model;
         _events = events;
+        _admission = new Admission(options);
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
 
-    /// <summary>Listen on <see cref="DaemonOptions.Listen"/> and serve; a connection beyond <see cref="DaemonOptions.MaxSessions"/> live sessions is closed at once.</summary>
+    /// <summary>Listen on <see cref="DaemonOptions.Listen"/> and serve; a connection its limits do not admit (<see cref="Admission"/>) is closed at once.</summary>
     public static LoginDaemon Start(DaemonOptions options, ILoginProtocol protocol, ISubdaemon model, IDaemonEvents events)
     {
         var listener = new Socket(options.Listen.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -73,12 +82,14 @@ internal sealed class LoginDaemon
             {
                 session.Abort();
             }
-            await drained;
+            // An aborted session has nothing left to wait for but a child's death or a linger; none may hold the exit.
+            await Task.WhenAny(drained, Task.Delay(AbortGrace));
         }
     }
 
     private async Task AcceptLoopAsync()
     {
+        var failures = new AcceptFailures();
         while (!_stopAccepting.IsCancellationRequested)
         {
             Socket connection;
@@ -92,22 +103,77 @@ internal sealed class LoginDaemon
             }
             catch (SocketException e)
             {
-                // Out of descriptors or a connection reset before accept: this connection is lost, the daemon is not.
-                _events.Raise(new AcceptFailed(e.Message));
-                await Task.Delay(10);
+                // Out of descriptors leaves the connection in the backlog, so the listener stays readable: without a
+                // growing pause the loop would spin a core, and without a rate limit it would fill the log.
+                if (failures.Failed(e.Message, AcceptLogInterval) is { } line)
+                {
+                    _events.Raise(line);
+                }
+                await Task.Delay(failures.Backoff(LongestAcceptBackoff));
                 continue;
             }
-            if (_sessions.Count >= _options.MaxSessions)
+            if (failures.Recovered() is { } recovered)
             {
-                _events.Raise(new SessionRefused(connection.RemoteEndPoint));
-                SessionSocket.Close(connection);
-                continue;
+                _events.Raise(recovered);
             }
-            _events.Raise(new SessionOpened(connection.RemoteEndPoint));
-            var session = new LoginSession(connection, _protocol, _model, _events, _options.HandshakeTimeout);
-            _sessions.TryAdd(session, 0);
-            _ = session.Completion.ContinueWith(
-                (_, state) => _sessions.TryRemove((LoginSession)state!, out var _), session, TaskScheduler.Default);
+            Admit(connection);
+        }
+    }
+
+    private void Admit(Socket connection)
+    {
+        var peer = connection.RemoteEndPoint;
+        if (_admission.TryAdmit((peer as IPEndPoint)?.Address, out var refused) is not { } ticket)
+        {
+            _events.Raise(new SessionRefused(peer, refused));
+            SessionSocket.Close(connection);
+            return;
+        }
+        _events.Raise(new SessionOpened(peer));
+        var session = new LoginSession(connection, _protocol, _model, _events, _options, ticket);
+        _sessions.TryAdd(session, 0);
+        _ = session.Completion.ContinueWith(
+            (_, state) => _sessions.TryRemove((LoginSession)state!, out var _), session, TaskScheduler.Default);
+    }
+
+    /// <summary>The accept loop's run of failures: a doubling pause, and a log line for the first and then one an interval.</summary>
+    private sealed class AcceptFailures
+    {
+        private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(10);
+        private int _inRun;
+        private int _unlogged;
+        private TimeSpan _backoff;
+        private long _loggedAt;
+
+        public AcceptFailed? Failed(string reason, TimeSpan logInterval)
+        {
+            _inRun++;
+            _unlogged++;
+            if (_inRun > 1 && Stopwatch.GetElapsedTime(_loggedAt) < logInterval)
+            {
+                return null;
+            }
+            _loggedAt = Stopwatch.GetTimestamp();
+            var line = new AcceptFailed(reason, _unlogged);
+            _unlogged = 0;
+            return line;
+        }
+
+        public TimeSpan Backoff(TimeSpan longest)
+        {
+            _backoff = _backoff == TimeSpan.Zero ? FirstBackoff : TimeSpan.FromTicks(Math.Min(_backoff.Ticks * 2, longest.Ticks));
+            return _backoff;
+        }
+
+        public AcceptRecovered? Recovered()
+        {
+            if (_inRun == 0)
+            {
+                return null;
+            }
+            var recovered = new AcceptRecovered(_inRun);
+            (_inRun, _unlogged, _backoff) = (0, 0, TimeSpan.Zero);
+            return recovered;
         }
     }
 }

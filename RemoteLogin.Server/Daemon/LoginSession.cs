@@ -20,17 +20,21 @@ internal sealed class LoginSession
     private readonly ILoginProtocol _protocol;
     private readonly ISubdaemon _model;
     private readonly IDaemonEvents _events;
-    private readonly TimeSpan _handshakeTimeout;
-    private readonly SessionControl _control = new();
+    private readonly DaemonOptions _options;
+    private readonly Admission.AdmissionTicket _ticket;
+    private readonly SessionControl _control;
 
-    public LoginSession(Socket connection, ILoginProtocol protocol, ISubdaemon model, IDaemonEvents events, TimeSpan handshakeTimeout)
+    /// <param name="ticket">Its place among the daemon's limits: the opening's is given back once the model serves, the rest at the end.</param>
+    public LoginSession(Socket connection, ILoginProtocol protocol, ISubdaemon model, IDaemonEvents events, DaemonOptions options, Admission.AdmissionTicket ticket)
     {
         _connection = connection;
         _peer = connection.RemoteEndPoint;
         _protocol = protocol;
         _model = model;
         _events = events;
-        _handshakeTimeout = handshakeTimeout;
+        _options = options;
+        _ticket = ticket;
+        _control = new SessionControl(onServing: ticket.StartupDone);
         // Off the accept loop: an opening may send, and a model may start a process.
         Completion = Task.Run(RunAsync);
     }
@@ -50,6 +54,14 @@ internal sealed class LoginSession
 
     private async Task RunAsync()
     {
+        using (_ticket)
+        {
+            await ServeAsync();
+        }
+    }
+
+    private async Task ServeAsync()
+    {
         var opening = await OpenAsync();
         if (!opening.Succeeded || _control.IsStopping)
         {
@@ -63,6 +75,12 @@ internal sealed class LoginSession
 
         _events.Raise(new SessionStarted(_peer));
         SessionEnd end;
+        // Under process the watch ends by itself once the daemon's copy of the socket is gone: the child watches its own.
+        using var idle = IdleWatch.Start(_connection, _options.IdleTimeout, () =>
+        {
+            _events.Raise(new SessionIdle(_peer, _options.IdleTimeout));
+            _control.BeginDrain();
+        });
         try
         {
             end = await _model.ServeAsync(_connection, _control);
@@ -78,10 +96,11 @@ internal sealed class LoginSession
     private async ValueTask<Opening> OpenAsync()
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_control.Stopping);
-        deadline.CancelAfter(_handshakeTimeout);
+        deadline.CancelAfter(_options.HandshakeTimeout);
         try
         {
             _connection.NoDelay = true;
+            SessionSocket.KeepAlive(_connection, _options.KeepAlive);
             return await _protocol.OpenAsync(_connection, deadline.Token);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)

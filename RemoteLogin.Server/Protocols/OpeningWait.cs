@@ -19,7 +19,10 @@ internal static class OpeningWait
         var pause = FirstPause;
         while (!connection.Poll(TimeSpan.Zero, SelectMode.SelectRead))
         {
-            await Task.Delay(pause, deadline);
+            // Forced onto the pool: a drain or an abort cancels the deadline from StopAsync's own thread, and the rest
+            // of the opening (a refusal, say) must not run inline there, holding up every other session's drain.
+            await Task.Delay(pause, deadline).ConfigureAwait(ConfigureAwaitOptions.ForceYielding | ConfigureAwaitOptions.SuppressThrowing);
+            deadline.ThrowIfCancellationRequested();
             pause = pause < LongestPause ? pause * 2 : LongestPause;
         }
     }

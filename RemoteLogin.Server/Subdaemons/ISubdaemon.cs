@@ -30,15 +30,16 @@ internal static class SubdaemonModels
 
     /// <param name="sessions">Echo sessions as the daemon's options make them; a child makes its own from the same strategy and protocol.</param>
     /// <param name="children">Where the child models start their children; null for the others.</param>
-    public static ISubdaemon For(SubdaemonModel model, EchoSessions sessions, SubdaemonChildren? children) => model switch
+    /// <param name="idleTimeout">--idle-timeout, for the children that own their client's socket; the daemon watches the others.</param>
+    public static ISubdaemon For(SubdaemonModel model, EchoSessions sessions, SubdaemonChildren? children, TimeSpan idleTimeout = default) => model switch
     {
         SubdaemonModel.Task => new TaskSubdaemon(sessions),
         SubdaemonModel.Thread => new ThreadSubdaemon(sessions),
-        SubdaemonModel.Process => new ProcessSubdaemon(ChildLaunch(sessions, children, ownsClientSocket: true)),
-        SubdaemonModel.Relay => new RelaySubdaemon(ChildLaunch(sessions, children, ownsClientSocket: false), sessions.Meter),
+        SubdaemonModel.Process => new ProcessSubdaemon(ChildLaunch(sessions, children, ownsClientSocket: true, idleTimeout)),
+        SubdaemonModel.Relay => new RelaySubdaemon(ChildLaunch(sessions, children, ownsClientSocket: false, TimeSpan.Zero), sessions.Meter),
         _ => throw new ArgumentOutOfRangeException(nameof(model), model, null),
     };
 
-    private static ChildLaunch ChildLaunch(EchoSessions sessions, SubdaemonChildren? children, bool ownsClientSocket) =>
-        new(children ?? throw new ArgumentNullException(nameof(children)), new ChildCommand(sessions.Strategy, sessions.Protocol), ownsClientSocket);
+    private static ChildLaunch ChildLaunch(EchoSessions sessions, SubdaemonChildren? children, bool ownsClientSocket, TimeSpan idleTimeout) =>
+        new(children ?? throw new ArgumentNullException(nameof(children)), new ChildCommand(sessions.Strategy, sessions.Protocol, idleTimeout), ownsClientSocket);
 }

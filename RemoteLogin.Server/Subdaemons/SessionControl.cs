@@ -5,7 +5,8 @@ namespace RemoteLogin.Server.Subdaemons;
 /// remembered, and applied the moment it does. A model attaches what it holds (a socket, a child); the lifecycle
 /// drains and aborts through this alone.
 /// </summary>
-internal sealed class SessionControl
+/// <param name="onServing">Called once, when the model says the session is served (<see cref="Serving"/>).</param>
+internal sealed class SessionControl(Action? onServing = null)
 {
     private readonly Lock _gate = new();
     // Never disposed: an abort may come after the session ended, and token sources without timers hold nothing.
@@ -52,6 +53,12 @@ internal sealed class SessionControl
             drain?.Invoke();
         }
     }
+
+    /// <summary>
+    /// The model serves the session now: its echo runs (task, thread) or its child has it (process, relay). Until
+    /// then the session counts against --max-startups.
+    /// </summary>
+    public void Serving() => Interlocked.Exchange(ref onServing, null)?.Invoke();
 
     /// <summary>Stop taking new input; echo what was already received, then end.</summary>
     public void BeginDrain()

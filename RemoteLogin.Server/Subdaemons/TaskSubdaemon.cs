@@ -11,6 +11,7 @@ internal sealed class TaskSubdaemon(EchoSessions sessions) : ISubdaemon
     {
         // An abort cancels the loop's socket calls through control.Aborted.
         control.Attach(drain: () => SessionSocket.ShutdownQuietly(connection, SocketShutdown.Receive));
+        control.Serving();
         return SessionEnd.Of(await sessions.For(connection).RunAsync(control.Aborted));
     }
 }

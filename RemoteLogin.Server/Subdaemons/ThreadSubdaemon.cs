@@ -13,6 +13,7 @@ internal sealed class ThreadSubdaemon(EchoSessions sessions) : ISubdaemon
         control.Attach(
             drain: () => SessionSocket.ShutdownQuietly(connection, SocketShutdown.Receive),
             abort: () => SessionSocket.ShutdownQuietly(connection, SocketShutdown.Both));
+        control.Serving();
         var session = sessions.For(connection);
         var ended = new TaskCompletionSource<SessionEnd>(TaskCreationOptions.RunContinuationsAsynchronously);
         new Thread(() => ended.SetResult(SessionEnd.Of(session.Run()))) { IsBackground = true, Name = $"session {connection.RemoteEndPoint}" }.Start();

@@ -18,6 +18,7 @@ internal sealed class ServerMetrics : IDaemonEvents, IDisposable
 {
     public const string MeterName = "RemoteLogin.Server";
     public const string CopyTag = "remotelogin.copy";
+    public const string RefusalTag = "remotelogin.refusal";
 
     private readonly Meter _meter;
     private readonly KeyValuePair<string, object?> _model;
@@ -37,7 +38,7 @@ internal sealed class ServerMetrics : IDaemonEvents, IDisposable
         _meter.CreateObservableUpDownCounter("remotelogin.server.sessions.active", () => new Measurement<long>(Volatile.Read(ref _activeSessions), _model),
             "{session}", "Sessions being served now, by remotelogin.subdaemon model");
         _sessionsAccepted = _meter.CreateCounter<long>("remotelogin.server.sessions.accepted", "{session}", "Connections accepted and handed to a subdaemon, by remotelogin.subdaemon model");
-        _sessionsRejected = _meter.CreateCounter<long>("remotelogin.server.sessions.rejected", "{session}", "Connections closed at once because --max-sessions were live");
+        _sessionsRejected = _meter.CreateCounter<long>("remotelogin.server.sessions.rejected", "{session}", "Connections closed at once, by remotelogin.refusal: max_sessions, max_startups (sshd's early drop), max_sessions_per_source; and sessions ended for --idle-timeout, as idle");
         _handshakeFailures = _meter.CreateCounter<long>("remotelogin.server.sessions.handshake_failures", "{session}", "Sessions closed because their protocol opening failed (malformed, oversized or late), by remotelogin.protocol");
         _meter.CreateObservableCounter("remotelogin.server.bytes.received", () => _usage.Read().Echo.BytesReceived, "By", "Bytes received from clients");
         _meter.CreateObservableCounter("remotelogin.server.bytes.echoed", () => _usage.Read().Echo.BytesEchoed, "By", "Bytes sent back to clients, protocol replies included");
@@ -81,8 +82,11 @@ internal sealed class ServerMetrics : IDaemonEvents, IDisposable
             case SessionOpened:
                 _sessionsAccepted.Add(1, _model);
                 break;
-            case SessionRefused:
-                _sessionsRejected.Add(1);
+            case SessionRefused refused:
+                _sessionsRejected.Add(1, new KeyValuePair<string, object?>(RefusalTag, RefusalName(refused.Reason)));
+                break;
+            case SessionIdle:
+                _sessionsRejected.Add(1, new KeyValuePair<string, object?>(RefusalTag, "idle"));
                 break;
             case HandshakeFailed:
                 _handshakeFailures.Add(1, _protocol);
@@ -97,6 +101,14 @@ internal sealed class ServerMetrics : IDaemonEvents, IDisposable
     }
 
     public void Dispose() => _meter.Dispose();
+
+    public static string RefusalName(RefusalReason reason) => reason switch
+    {
+        RefusalReason.MaxSessions => "max_sessions",
+        RefusalReason.MaxStartups => "max_startups",
+        RefusalReason.MaxSessionsPerSource => "max_sessions_per_source",
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
+    };
 
     private IEnumerable<Measurement<T>> ByProcess<T>(Func<ProcessCounters, T> value, string? tag = null, string? tagValue = null)
         where T : struct

@@ -13,7 +13,8 @@ public class DaemonLogTests
     private static readonly DaemonEvent[] Samples =
     [
         new SessionOpened(Peer),
-        new SessionRefused(Peer),
+        new SessionRefused(Peer, RefusalReason.MaxSessionsPerSource),
+        new SessionIdle(Peer, TimeSpan.FromSeconds(1.5)),
         new HandshakeFailed(Peer, "rlogin: handshake incomplete at the deadline (user name)"),
         new SessionStarted(Peer),
         new SessionEnded(Peer, SessionEnd.Of(EchoEnd.Completed)),
@@ -23,7 +24,8 @@ public class DaemonLogTests
         new SessionEnded(Peer, SessionEnd.NotStarted("subdaemon exited with code 3 before taking its session")),
         new SessionAborted(Peer),
         new DrainTimedOut(3, TimeSpan.FromSeconds(0.5)),
-        new AcceptFailed("Too many open files"),
+        new AcceptFailed("Too many open files", 17),
+        new AcceptRecovered(18),
         new ListenFailed("127.0.0.1:5513", "Address already in use"),
         new NoSessionHandedOver("it went away before saying go"),
         new SnapshotsStopped("Broken pipe"),
@@ -53,7 +55,7 @@ public class DaemonLogTests
     [Fact]
     public void A_line_that_is_no_event_is_kept_apart_and_the_events_around_it_still_read()
     {
-        var log = DaemonLog.Parse($"accept failed: x\nUnhandled exception. System.Exception: boom\n{DaemonLog.Line(new SnapshotsStopped("y"))}\n");
+        var log = DaemonLog.Parse($"{DaemonLog.Line(new AcceptFailed("x"))}\nUnhandled exception. System.Exception: boom\n{DaemonLog.Line(new SnapshotsStopped("y"))}\n");
 
         Assert.Equal([new AcceptFailed("x"), new SnapshotsStopped("y")], log.Events);
         Assert.Equal(["Unhandled exception. System.Exception: boom"], log.Unrecognized);
@@ -64,6 +66,6 @@ public class DaemonLogTests
     {
         Assert.Equal("session 127.0.0.1:40123: rlogin: no NUL; closing it", DaemonLog.Line(new HandshakeFailed(Peer, "rlogin: no NUL")));
         Assert.Equal("2 session(s) still running after 5 s: aborting them", DaemonLog.Line(new DrainTimedOut(2, TimeSpan.FromSeconds(5))));
-        Assert.Equal("accept failed: Too many open files", DaemonLog.Line(new AcceptFailed("Too many open files")));
+        Assert.Equal("accept failed 3 time(s): Too many open files; retrying with backoff", DaemonLog.Line(new AcceptFailed("Too many open files", 3)));
     }
 }

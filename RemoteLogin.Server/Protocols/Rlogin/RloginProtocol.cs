@@ -21,6 +21,9 @@ internal sealed class RloginProtocol : ILoginProtocol
     // the data. So both requests travel in one control byte, whose bits clients test one by one.
     private static readonly byte[] Control = [WindowSizeRequest | RawMode];
 
+    /// <summary>What a refusal reads of a client's unread bytes at most before it closes.</summary>
+    private const int MaxDiscardedOnRefusal = 64 * 1024;
+
     public static RloginProtocol Instance { get; } = new();
 
     public WireProtocol Name => WireProtocol.Rlogin;
@@ -72,9 +75,17 @@ internal sealed class RloginProtocol : ILoginProtocol
         try
         {
             connection.Send(Encoding.ASCII.GetBytes($"\u0001{error}\n"));
+            // Bounded: a client that keeps sending would otherwise keep this loop, and its thread, for good. What
+            // comes after the bound is the closing linger's to discard.
             var unread = new byte[4096];
-            while (connection.Available > 0 && connection.Receive(unread) > 0)
+            for (int taken = 0; taken < MaxDiscardedOnRefusal && connection.Available > 0;)
             {
+                int got = connection.Receive(unread);
+                if (got == 0)
+                {
+                    break;
+                }
+                taken += got;
             }
         }
         catch (SocketException)

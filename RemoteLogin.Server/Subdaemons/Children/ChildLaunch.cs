@@ -39,6 +39,7 @@ internal sealed class ChildLaunch(SubdaemonChildren children, ChildCommand comma
             }
             handOver.Dispose(); // the child's copy is the only one now, before the child may touch it
             child.Go();
+            control.Serving();
             control.Attach(drain: ownsClientSocket ? child.Drain : null, abort: child.Kill);
             end = await serve(child);
         }

@@ -31,7 +31,7 @@ internal sealed class ChildProcessMain
         _session = session;
     }
 
-    public static int Run(string controlName, BufferStrategy strategy, WireProtocol protocol)
+    public static int Run(string controlName, BufferStrategy strategy, WireProtocol protocol, TimeSpan idleTimeout)
     {
         IDaemonEvents events = DaemonLog.StandardError;
         using var control = UnixSockets.NewSocket();
@@ -60,6 +60,11 @@ internal sealed class ChildProcessMain
         var peer = PeerOf(session);
         var child = new ChildProcessMain(control, session);
         new Thread(child.ServeControl) { IsBackground = true, Name = "control" }.Start();
+        using var idle = IdleWatch.Start(session, idleTimeout, () =>
+        {
+            events.Raise(new SessionIdle(peer, idleTimeout));
+            child.Drain();
+        });
         var end = new EchoSessions(strategy, LoginProtocols.For(protocol), child._tally).For(session).Run();
         events.Raise(new SessionEnded(peer, SessionEnd.Of(end)));
         SessionSocket.Close(session);
@@ -91,7 +96,7 @@ internal sealed class ChildProcessMain
                     SendReport(ResourceUsage.ReadThisThread());
                     break;
                 case ControlRequest.Drain:
-                    SessionSocket.ShutdownQuietly(_session, SocketShutdown.Receive);
+                    Drain();
                     break;
                 case null:
                     SessionSocket.ShutdownQuietly(_session, SocketShutdown.Both);
@@ -99,6 +104,9 @@ internal sealed class ChildProcessMain
             }
         }
     }
+
+    /// <summary>Stop reading the client; what was received is still echoed, then the session ends.</summary>
+    private void Drain() => SessionSocket.ShutdownQuietly(_session, SocketShutdown.Receive);
 
     /// <param name="metering">The control thread's own usage so far, when it is the control thread that reports.</param>
     private void SendReport(ResourceUsage.Sample? metering)
