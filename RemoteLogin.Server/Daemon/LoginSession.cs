@@ -100,6 +100,9 @@ internal sealed class LoginSession
         try
         {
             _connection.NoDelay = true;
+            // Urgent bytes (telnet's synch, an rlogin client's interrupt) stay in the stream as data: out of line, every
+            // read that does not ask for MSG_OOB would drop them without a word. The option travels with the socket to a child.
+            _connection.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.OutOfBandInline, true);
             SessionSocket.KeepAlive(_connection, _options.KeepAlive);
             return await _protocol.OpenAsync(_connection, deadline.Token);
         }

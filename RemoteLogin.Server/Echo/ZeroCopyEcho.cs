@@ -37,8 +37,10 @@ internal sealed class ZeroCopyEcho : IEchoStrategy
         private readonly Splice.KernelPipe _pipe = new();
         private readonly int _fd;
         private readonly int _peekBytes;
+        private readonly int _pipeBytes;
         private long _inPipe;       // echo in the kernel pipe, still to go out
         private long _framedAhead;  // peeked bytes framed as their own echo, still to be spliced in
+        private bool _waitedForData; // the last splice in found nothing: one that finds nothing again after the wait is at a mark
         private bool _ended;
         private bool _released;
 
@@ -51,7 +53,8 @@ internal sealed class ZeroCopyEcho : IEchoStrategy
             _fd = (int)socket.SafeHandle.DangerousGetHandle();
             // A peek's rewritten echo is at most twice its size (telnet doubles IAC and turns a newline into CR LF),
             // and goes into the empty pipe in one write: the peek is kept to half of what the pipe holds.
-            _peekBytes = framing.InspectsData ? Math.Min(MaxPeekBytes, _pipe.Capacity / 2) : 0;
+            _pipeBytes = _pipe.Capacity;
+            _peekBytes = framing.InspectsData ? Math.Min(MaxPeekBytes, _pipeBytes / 2) : 0;
         }
 
         public SocketStep Step()
@@ -81,19 +84,22 @@ internal sealed class ZeroCopyEcho : IEchoStrategy
                 return Inspect();
             }
             var received = Splice.Move(_fd, _pipe.WriteFd, (int)(_framing.InspectsData ? _framedAhead : MaxSpliceBytes));
-            if (received.WouldBlock)
-            {
-                return SocketStep.Readable;
-            }
             if (received.Failed)
             {
                 return Lost(received);
             }
-            if (received.EndOfStream)
+            if (received.EndOfStream || (received.WouldBlock && _waitedForData))
             {
-                _ended = true; // only raw splices without a peek first, and raw holds nothing back
-                return SocketStep.Again;
+                // splice stops short of TCP's urgent mark: a blocking socket says end of stream there, a non-blocking
+                // one EAGAIN while poll says readable. A copying receive reads past the mark, or finds the real end.
+                return Copy();
             }
+            if (received.WouldBlock)
+            {
+                _waitedForData = true;
+                return SocketStep.Readable;
+            }
+            _waitedForData = false;
             _meter.SplicedIn((int)received.Bytes);
             _inPipe += received.Bytes;
             _framedAhead = Math.Max(0, _framedAhead - received.Bytes);
@@ -164,6 +170,42 @@ internal sealed class ZeroCopyEcho : IEchoStrategy
             }
             _meter.Received(peeked);
             return Fill(_framing.Written);
+        }
+
+        /// <summary>
+        /// Take what splice would not by an ordinary receive, into user space and back out through the pipe: bytes
+        /// splice stopped at are their own echo (raw's, or the ones a peek already framed as such).
+        /// </summary>
+        private SocketStep Copy()
+        {
+            _waitedForData = false;
+            int limit = (int)(_framedAhead > 0 ? _framedAhead : _pipeBytes);
+            var bytes = _buffers.Rent(limit);
+            try
+            {
+                int got = _socket.Receive(bytes, 0, limit, SocketFlags.None, out var error);
+                if (error == SocketError.WouldBlock)
+                {
+                    return SocketStep.Readable;
+                }
+                if (error != SocketError.Success || (got == 0 && _framedAhead > 0))
+                {
+                    Release();
+                    return SocketStep.Ended(LaneEnd.Lost($"receive past the urgent mark: {error}"));
+                }
+                if (got == 0)
+                {
+                    _ended = true; // the real end of the stream; only raw gets here, and raw holds nothing back
+                    return SocketStep.Again;
+                }
+                _meter.Received(got);
+                _framedAhead = Math.Max(0, _framedAhead - got);
+                return Fill(bytes.AsMemory(0, got));
+            }
+            finally
+            {
+                _buffers.Return(bytes);
+            }
         }
 
         private SocketStep Fill(ReadOnlyMemory<byte> echo)
