@@ -12,9 +12,14 @@ public static class AsyncDriver
     // .NET has no awaitable "writable" event, so a splice into a full socket backs off briefly; the bytes wait in the kernel.
     private static readonly TimeSpan WritableBackoff = TimeSpan.FromMilliseconds(1);
 
-    public static async ValueTask<LaneEnd> RunAsync(Socket socket, ISocketLane lane, CancellationToken cancellationToken = default)
+    /// <param name="cancellationToken">Ends the run now, whatever is in flight.</param>
+    /// <param name="stopReceiving">Ends the input: a receive waiting when it comes reads as the end of the stream, and what
+    /// the peer sends after it stays in the kernel. Sends go on.</param>
+    public static async ValueTask<LaneEnd> RunAsync(Socket socket, ISocketLane lane, CancellationToken cancellationToken = default, CancellationToken stopReceiving = default)
     {
         var sends = new GatheredSend();
+        using var receiving = stopReceiving.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopReceiving) : null;
+        var receiveCancellation = receiving?.Token ?? cancellationToken;
         try
         {
             while (true)
@@ -23,17 +28,33 @@ public static class AsyncDriver
                 switch (step.Need)
                 {
                     case SocketNeed.Receive:
-                        if (step.WaitForData)
+                        int received;
+                        try
                         {
-                            await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
+                            if (step.WaitForData)
+                            {
+                                await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, receiveCancellation);
+                            }
+                            received = await socket.ReceiveAsync(lane.ReceiveBuffer(), SocketFlags.None, receiveCancellation);
                         }
-                        lane.Received(await socket.ReceiveAsync(lane.ReceiveBuffer(), SocketFlags.None, cancellationToken));
+                        catch (OperationCanceledException) when (stopReceiving.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                        {
+                            received = 0; // a cancelled receive took nothing from the kernel
+                        }
+                        lane.Received(received);
                         break;
                     case SocketNeed.Send:
                         lane.Sent(await sends.SendAsync(socket, step.Bytes, cancellationToken));
                         break;
                     case SocketNeed.Readable:
-                        await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
+                        try
+                        {
+                            await socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, receiveCancellation);
+                        }
+                        catch (OperationCanceledException) when (stopReceiving.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                        {
+                            // A lane that receives by itself sees the end of its input at its next step.
+                        }
                         break;
                     case SocketNeed.Writable:
                         await Task.Delay(WritableBackoff, cancellationToken);
@@ -58,10 +79,10 @@ public static class AsyncDriver
     }
 
     /// <summary>Run two lanes of one session side by side.</summary>
-    public static async ValueTask<(LaneEnd First, LaneEnd Second)> RunAsync(Socket socket, ISocketLane first, ISocketLane second, CancellationToken cancellationToken = default)
+    public static async ValueTask<(LaneEnd First, LaneEnd Second)> RunAsync(Socket socket, ISocketLane first, ISocketLane second, CancellationToken cancellationToken = default, CancellationToken stopReceiving = default)
     {
-        var secondRun = RunAsync(socket, second, cancellationToken).AsTask();
-        var firstEnd = await RunAsync(socket, first, cancellationToken);
+        var secondRun = RunAsync(socket, second, cancellationToken, stopReceiving).AsTask();
+        var firstEnd = await RunAsync(socket, first, cancellationToken, stopReceiving);
         return (firstEnd, await secondRun);
     }
 }

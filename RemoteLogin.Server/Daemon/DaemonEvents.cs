@@ -24,6 +24,9 @@ internal sealed record SessionRefused(EndPoint? Peer, RefusalReason Reason) : Da
 /// <summary>A session whose client sent nothing for --idle-timeout; it is ended as a drain ends it.</summary>
 internal sealed record SessionIdle(EndPoint? Peer, TimeSpan Limit) : DaemonEvent;
 
+/// <summary>A session's peer sent no FIN within the linger after the daemon's: closed anyway, so what it still sends meets a reset.</summary>
+internal sealed record LingerExpired(EndPoint? Peer, TimeSpan Linger) : DaemonEvent;
+
 /// <summary>The protocol's opening failed (malformed, late, or the client left); the session is closed before any echo.</summary>
 internal sealed record HandshakeFailed(EndPoint? Peer, string Reason) : DaemonEvent;
 

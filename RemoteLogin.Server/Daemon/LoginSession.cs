@@ -69,7 +69,7 @@ internal sealed class LoginSession
             {
                 _events.Raise(new HandshakeFailed(_peer, opening.Error!));
             }
-            SessionSocket.Close(_connection);
+            await CloseAsync(); // a refusal's message goes out before the close, not lost to a reset
             return;
         }
 
@@ -89,8 +89,16 @@ internal sealed class LoginSession
         {
             end = SessionEnd.Of(EchoEnd.From(e)); // the edge: whatever a model threw is how its session ended
         }
-        SessionSocket.Close(_connection);
+        await CloseAsync();
         _events.Raise(new SessionEnded(_peer, end));
+    }
+
+    private async Task CloseAsync()
+    {
+        if (!await SessionSocket.CloseAsync(_connection, _control.Aborted) && !_control.Aborted.IsCancellationRequested)
+        {
+            _events.Raise(new LingerExpired(_peer, SessionSocket.Linger));
+        }
     }
 
     private async ValueTask<Opening> OpenAsync()

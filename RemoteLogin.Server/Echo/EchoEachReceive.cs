@@ -26,6 +26,11 @@ internal abstract class EchoEachReceive(FramedEcho framing, IEchoMeter meter) : 
             return SocketStep.Send(_unsent);
         }
         ReleaseHeld();
+        if (!_ended && framing.Refusal is null && !framing.ReadsMore)
+        {
+            EndOfInput(); // drained: what the framing holds still goes back, as at the client's own end
+            return Step();
+        }
         return _ended || framing.Refusal is not null ? SocketStep.Ended(LaneEnd.Completed) : SocketStep.Receive(WaitsForData);
     }
 
@@ -41,8 +46,7 @@ internal abstract class EchoEachReceive(FramedEcho framing, IEchoMeter meter) : 
         _received = bytes;
         if (bytes == 0)
         {
-            _ended = true;
-            _unsent = new ReadOnlySequence<byte>(framing.Final());
+            EndOfInput();
             return;
         }
         meter.Received(bytes);
@@ -68,6 +72,12 @@ internal abstract class EchoEachReceive(FramedEcho framing, IEchoMeter meter) : 
     /// <summary>The echo of <paramref name="buffer"/> is out (or will never be): the buffer, which got <paramref name="received"/> bytes, is free.</summary>
     protected virtual void Release(Memory<byte> buffer, int received)
     {
+    }
+
+    private void EndOfInput()
+    {
+        _ended = true;
+        _unsent = new ReadOnlySequence<byte>(framing.Final());
     }
 
     private void ReleaseHeld()

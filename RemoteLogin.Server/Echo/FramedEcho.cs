@@ -12,12 +12,22 @@ namespace RemoteLogin.Server.Echo;
 internal sealed class FramedEcho(IEchoFraming framing, IEchoMeter meter)
 {
     private readonly ArrayBufferWriter<byte> _written = new(framing.InspectsData ? 256 : 1);
+    private volatile bool _stopped;
 
     /// <summary>Whether received bytes need looking at; when not, <see cref="TryEcho"/> answers without a look.</summary>
     public bool InspectsData => framing.InspectsData;
 
     /// <summary>How the client broke the protocol, once it has: nothing more of its is echoed.</summary>
     public string? Refusal { get; private set; }
+
+    /// <summary>
+    /// The session drains: what was received is still echoed, nothing more is read. A flag the lanes check at each
+    /// step, because TCP has no way to stop a typing peer: shutdown(SHUT_RD) on Linux still queues what arrives.
+    /// </summary>
+    public void StopReading() => _stopped = true;
+
+    /// <summary>Whether a lane may read more: the client has not broken the protocol and the session does not drain.</summary>
+    public bool ReadsMore => !_stopped && Refusal is null;
 
     /// <summary>The meter this session counts through, for what its strategy does with the rewritten echo.</summary>
     public IEchoMeter Meter => meter;

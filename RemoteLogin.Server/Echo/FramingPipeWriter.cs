@@ -40,8 +40,18 @@ internal sealed class FramingPipeWriter(PipeWriter inner, FramedEcho framing) : 
         }
     }
 
-    public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default) =>
-        framing.Refusal is null ? inner.FlushAsync(cancellationToken) : ValueTask.FromResult(new FlushResult(isCanceled: false, isCompleted: true));
+    /// <summary>A completed flush tells the receiver to read no more: once the client broke the protocol (nothing of it goes on), or once the session drains (what it read still does).</summary>
+    public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
+    {
+        if (framing.Refusal is not null)
+        {
+            return ValueTask.FromResult(new FlushResult(isCanceled: false, isCompleted: true));
+        }
+        var flush = inner.FlushAsync(cancellationToken);
+        return framing.ReadsMore ? flush : LastAsync(flush);
+    }
+
+    private static async ValueTask<FlushResult> LastAsync(ValueTask<FlushResult> flush) => new((await flush).IsCanceled, isCompleted: true);
 
     public override void CancelPendingFlush() => inner.CancelPendingFlush();
 

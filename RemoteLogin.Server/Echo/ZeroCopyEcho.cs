@@ -79,6 +79,11 @@ internal sealed class ZeroCopyEcho : IEchoStrategy
                 Release();
                 return SocketStep.Ended(LaneEnd.Completed);
             }
+            if (!_framing.ReadsMore && _framedAhead == 0)
+            {
+                _ended = true; // drained: nothing more is read, what the framing holds still goes back
+                return Fill(_framing.Final());
+            }
             if (_framing.InspectsData && _framedAhead == 0)
             {
                 return Inspect();

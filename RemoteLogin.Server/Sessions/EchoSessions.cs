@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using RemoteLogin.Server.Echo;
 using RemoteLogin.Server.Protocols;
+using RemoteLogin.Server.Subdaemons;
 using RemoteLogin.Sockets;
 using RemoteLogin.Vocabulary;
 
@@ -71,13 +72,44 @@ internal readonly record struct EchoEnd(EchoEndKind Kind, string? Reason = null)
 /// </summary>
 internal sealed class EchoSession(Socket connection, IEchoStrategy echo, FramedEcho framing, IEchoMeter meter, ArrayPool<byte> buffers)
 {
+    /// <summary>How long a drained blocking session may take to come out of its recv by itself, with the next keystroke.</summary>
+    private static readonly TimeSpan BlockedReaderGrace = TimeSpan.FromMilliseconds(500);
+
+    // Never disposed, as a session's other token sources: a drain may come after the session ended.
+    private readonly CancellationTokenSource _stopReading = new();
+    private volatile bool _blocking;
+    private volatile bool _done;
+
     public Socket Connection => connection;
+
+    /// <summary>
+    /// The drain: read nothing more, echo what was read, then end as at the client's own end. The async driver's
+    /// waiting receive is cancelled, which takes nothing from the kernel. A thread blocked in recv comes out with the
+    /// client's next keystroke; one whose client stays silent can be woken only by shutdown(SHUT_RD), and Linux then
+    /// resets a peer that sends again once the daemon's FIN is out (RFC 1122), so that is kept for a silent client.
+    /// </summary>
+    public void StopReading()
+    {
+        framing.StopReading(); // first: a driver that starts after this sees it at its first step
+        _stopReading.Cancel();
+        _ = WakeBlockedReaderAsync();
+    }
+
+    private async Task WakeBlockedReaderAsync()
+    {
+        await Task.Delay(BlockedReaderGrace);
+        if (_blocking && !_done)
+        {
+            SessionSocket.ShutdownQuietly(connection, SocketShutdown.Receive);
+        }
+    }
 
     /// <summary>The blocking driver: the calling thread is the session's own and blocks in every socket call.</summary>
     public EchoEnd Run()
     {
         try
         {
+            _blocking = true;
             connection.Blocking = true; // real blocking system calls, whatever mode the socket came in
             var lanes = echo.Start(new EchoContext(framing, meter, connection, PipeScheduler.Inline, buffers));
             return End(lanes.Sending is { } sending
@@ -87,6 +119,10 @@ internal sealed class EchoSession(Socket connection, IEchoStrategy echo, FramedE
         catch (Exception e)
         {
             return EchoEnd.From(e); // the lanes could not start: the descriptor was gone already
+        }
+        finally
+        {
+            _done = true;
         }
     }
 
@@ -105,8 +141,8 @@ internal sealed class EchoSession(Socket connection, IEchoStrategy echo, FramedE
             return EchoEnd.From(e);
         }
         return End(lanes.Sending is { } sending
-            ? Worse(await AsyncDriver.RunAsync(connection, lanes.Receiving, sending, abort))
-            : await AsyncDriver.RunAsync(connection, lanes.Receiving, abort));
+            ? Worse(await AsyncDriver.RunAsync(connection, lanes.Receiving, sending, abort, _stopReading.Token))
+            : await AsyncDriver.RunAsync(connection, lanes.Receiving, abort, _stopReading.Token));
     }
 
     private static LaneEnd Worse((LaneEnd First, LaneEnd Second) ends) => LaneEnd.Worse(ends.First, ends.Second);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Sockets;
 
 namespace RemoteLogin.Server.Subdaemons;
@@ -36,9 +37,47 @@ internal static class SessionSocket
 
     public const int KeepAliveProbes = 6;
 
+    /// <summary>How long a closing session reads and discards what its peer still sends, waiting for the peer's FIN.</summary>
+    public static readonly TimeSpan Linger = TimeSpan.FromSeconds(2);
+
+    /// <summary>For a connection that never got a word from the daemon (refused at admission): nothing queued to lose, so no linger.</summary>
     public static void Close(Socket socket)
     {
         ShutdownQuietly(socket, SocketShutdown.Send);
         socket.Dispose();
+    }
+
+    /// <summary>
+    /// End a session without a reset over the echoes still queued: closing a socket with unread input makes the
+    /// kernel send a reset and drop what it had not sent yet. So: FIN after the last echo, then read and discard what
+    /// the peer still sends until its own FIN or <see cref="Linger"/>, then close. False if the peer was still
+    /// sending at the deadline (the close then resets it) or <paramref name="abort"/> came first.
+    /// </summary>
+    public static async Task<bool> CloseAsync(Socket socket, CancellationToken abort = default)
+    {
+        ShutdownQuietly(socket, SocketShutdown.Send);
+        byte[] discard = ArrayPool<byte>.Shared.Rent(4096);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(abort);
+        deadline.CancelAfter(Linger);
+        try
+        {
+            while (await socket.ReceiveAsync(discard, SocketFlags.None, deadline.Token) > 0)
+            {
+            }
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return true; // reset by the peer, or gone already: nothing of ours left to lose
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(discard);
+            socket.Dispose();
+        }
     }
 }

@@ -10,8 +10,9 @@ internal sealed class TaskSubdaemon(EchoSessions sessions) : ISubdaemon
     public async Task<SessionEnd> ServeAsync(Socket connection, SessionControl control)
     {
         // An abort cancels the loop's socket calls through control.Aborted.
-        control.Attach(drain: () => SessionSocket.ShutdownQuietly(connection, SocketShutdown.Receive));
+        var session = sessions.For(connection);
+        control.Attach(drain: session.StopReading);
         control.Serving();
-        return SessionEnd.Of(await sessions.For(connection).RunAsync(control.Aborted));
+        return SessionEnd.Of(await session.RunAsync(control.Aborted));
     }
 }

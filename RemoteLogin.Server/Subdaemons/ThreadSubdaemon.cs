@@ -10,11 +10,11 @@ internal sealed class ThreadSubdaemon(EchoSessions sessions) : ISubdaemon
     public Task<SessionEnd> ServeAsync(Socket connection, SessionControl control)
     {
         // Shutting both directions down is what wakes a thread blocked in recv, send or splice; closing would not.
+        var session = sessions.For(connection);
         control.Attach(
-            drain: () => SessionSocket.ShutdownQuietly(connection, SocketShutdown.Receive),
+            drain: session.StopReading,
             abort: () => SessionSocket.ShutdownQuietly(connection, SocketShutdown.Both));
         control.Serving();
-        var session = sessions.For(connection);
         var ended = new TaskCompletionSource<SessionEnd>(TaskCreationOptions.RunContinuationsAsynchronously);
         new Thread(() => ended.SetResult(SessionEnd.Of(session.Run()))) { IsBackground = true, Name = $"session {connection.RemoteEndPoint}" }.Start();
         return ended.Task;

@@ -25,7 +25,7 @@ public class TypingLoopTests
     [InlineData(BufferStrategy.Zerocopy)]
     public async Task Three_hundred_typists_stay_intact_on_far_fewer_threads_than_sessions(BufferStrategy strategy)
     {
-        await using var daemon = InProcessDaemon.Start(strategy);
+        await using var daemon = InProcessDaemon.StartForLoad(strategy, sessions: 300);
         var options = new LoadOptions
         {
             Daemon = daemon.Endpoint,

@@ -36,7 +36,86 @@ public class DaemonLifecycleTests(ITestOutputHelper output)
             echoed.AddRange(buffer.AsSpan(0, received));
         }
         Assert.Equal(0, exitCode);
-        Assert.Equal(typed, echoed.ToArray());
+        // The drain reads nothing more, so what the kernel still held is not echoed; everything read is, in order.
+        Assert.Equal(typed[..echoed.Count], echoed.ToArray());
+    }
+
+    public static TheoryData<string, string, bool> EveryModel()
+    {
+        var data = new TheoryData<string, string, bool>();
+        foreach (bool paste in new[] { false, true })
+        {
+            foreach (var (model, echo) in new[] { ("task", "naive"), ("task", "zerocopy"), ("task", "pipelined"), ("thread", "naive"), ("thread", "zerocopy"), ("thread", "pipelined"), ("process", "batched"), ("process", "zerocopy"), ("relay", "naive"), ("relay", "zerocopy") })
+            {
+                data.Add(model, echo, paste);
+            }
+        }
+        return data;
+    }
+
+    /// <summary>
+    /// A client that types (16 bytes a millisecond) or pastes (as fast as it can) and reads throughout, and stops only
+    /// at the daemon's FIN. A drain by shutdown(SHUT_RD) alone reads on for as long as a paste lasts, since Linux
+    /// still queues what arrives; a close over unread input resets the connection and drops the echoes still queued.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(EveryModel))]
+    public async Task A_client_typing_through_sigterm_gets_every_echo_of_what_was_read_then_a_fin(string subdaemon, string echo, bool paste)
+    {
+        // A drain timeout far past the test's own liveness bound: a session that reads on is caught reading, not aborted.
+        using var daemon = DaemonProcess.Start(["--subdaemon", subdaemon, "--echo", echo, "--drain-timeout", "600"]);
+        using var client = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await client.ConnectAsync(daemon.Endpoint);
+        static byte Typed(long i) => (byte)(i * 7 + 3);
+        using var stopTyping = new CancellationTokenSource();
+        var typing = Task.Run(async () =>
+        {
+            var chunk = new byte[paste ? 256 * 1024 : 16];
+            for (long sent = 0; !stopTyping.IsCancellationRequested; sent += chunk.Length)
+            {
+                for (int i = 0; i < chunk.Length; i++)
+                {
+                    chunk[i] = Typed(sent + i);
+                }
+                await client.SendAsync(chunk, SocketFlags.None);
+                if (!paste)
+                {
+                    await Task.Delay(1);
+                }
+            }
+        });
+
+        long echoed = 0;
+        var buffer = new byte[64 * 1024];
+        bool stopped = false;
+        int received;
+        using var liveness = new CancellationTokenSource(Eventually.Generous * 2);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        while ((received = await client.ReceiveAsync(buffer, SocketFlags.None, liveness.Token)) > 0) // a reset throws here and fails the test
+        {
+            for (int i = 0; i < received; i++, echoed++)
+            {
+                Assert.True(buffer[i] == Typed(echoed), $"echo byte {echoed} is not the byte typed there");
+            }
+            // Pacing, not a verdict: a paste that has run a second has filled every queue on the way, so the daemon's input never runs dry.
+            if (!stopped && echoed >= 1024 && (!paste || started.Elapsed > TimeSpan.FromSeconds(1)))
+            {
+                stopped = true;
+                Posix.Terminate(daemon.ProcessId); // the client types on: it stops at the FIN
+            }
+        }
+        // A typist that has not noticed the end yet types on for a moment: the daemon's linger reads and discards it.
+        // A session that closed at once (or shut its read side down) would answer with a reset, failing a send here.
+        await Task.Delay(300);
+        stopTyping.Cancel();
+        await typing;
+        client.Shutdown(SocketShutdown.Send); // as a client does at the end of its session: the daemon's linger sees the FIN
+
+        Assert.Equal(0, daemon.WaitForExit(TimeSpan.FromSeconds(60)));
+        Assert.True(stopped, "the session ended before SIGTERM");
+        var events = LoggedEvents.Of(daemon, output);
+        LoggedEvents.AssertNoneFailed(events);
+        Assert.DoesNotContain(events, e => e is LingerExpired or SessionAborted);
     }
 
     [Fact]

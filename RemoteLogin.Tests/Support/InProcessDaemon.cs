@@ -30,6 +30,15 @@ internal sealed class InProcessDaemon : IAsyncDisposable
     public static InProcessDaemon Start(BufferStrategy echo, SubdaemonModel model = SubdaemonModel.Task, WireProtocol protocol = WireProtocol.Raw) =>
         Start(new DaemonOptions { Echo = echo, Model = model, Protocol = protocol });
 
+    /// <summary>A daemon whose limits take <paramref name="sessions"/> at once from this one host, as the bench sets them for its load.</summary>
+    public static InProcessDaemon StartForLoad(BufferStrategy echo, int sessions) => Start(new DaemonOptions
+    {
+        Echo = echo,
+        MaxSessions = Math.Max(DaemonOptions.DefaultMaxSessions, sessions),
+        MaxSessionsPerSource = sessions,
+        MaxStartups = new StartupLimit(sessions, 100, sessions),
+    });
+
     /// <summary>A daemon made from <paramref name="options"/> (their listen address defaults to loopback's port 0).</summary>
     public static InProcessDaemon Start(DaemonOptions options)
     {

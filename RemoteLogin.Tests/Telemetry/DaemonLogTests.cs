@@ -15,6 +15,7 @@ public class DaemonLogTests
         new SessionOpened(Peer),
         new SessionRefused(Peer, RefusalReason.MaxSessionsPerSource),
         new SessionIdle(Peer, TimeSpan.FromSeconds(1.5)),
+        new LingerExpired(Peer, TimeSpan.FromSeconds(2)),
         new HandshakeFailed(Peer, "rlogin: handshake incomplete at the deadline (user name)"),
         new SessionStarted(Peer),
         new SessionEnded(Peer, SessionEnd.Of(EchoEnd.Completed)),

@@ -21,14 +21,17 @@ internal sealed class ChildProcessMain
 {
     private readonly Socket _control;
     private readonly Socket _session;
-    private readonly EchoTally _tally = new();
+    private readonly EchoTally _tally;
+    private readonly EchoSession _echo;
     private readonly Lock _writing = new();
     private ResourceUsage.Sample _metering;
 
-    private ChildProcessMain(Socket control, Socket session)
+    private ChildProcessMain(Socket control, Socket session, EchoSessions sessions, EchoTally tally)
     {
         _control = control;
         _session = session;
+        _tally = tally;
+        _echo = sessions.For(session);
     }
 
     public static int Run(string controlName, BufferStrategy strategy, WireProtocol protocol, TimeSpan idleTimeout)
@@ -58,16 +61,20 @@ internal sealed class ChildProcessMain
         }
         using var session = new Socket(handle);
         var peer = PeerOf(session);
-        var child = new ChildProcessMain(control, session);
+        var tally = new EchoTally();
+        var child = new ChildProcessMain(control, session, new EchoSessions(strategy, LoginProtocols.For(protocol), tally), tally);
         new Thread(child.ServeControl) { IsBackground = true, Name = "control" }.Start();
         using var idle = IdleWatch.Start(session, idleTimeout, () =>
         {
             events.Raise(new SessionIdle(peer, idleTimeout));
             child.Drain();
         });
-        var end = new EchoSessions(strategy, LoginProtocols.For(protocol), child._tally).For(session).Run();
+        var end = child._echo.Run();
         events.Raise(new SessionEnded(peer, SessionEnd.Of(end)));
-        SessionSocket.Close(session);
+        if (!SessionSocket.CloseAsync(session).GetAwaiter().GetResult())
+        {
+            events.Raise(new LingerExpired(peer, SessionSocket.Linger));
+        }
         child.SendReport(metering: null); // the last word: the daemon reads it after this process is gone
         return 0;
     }
@@ -106,7 +113,7 @@ internal sealed class ChildProcessMain
     }
 
     /// <summary>Stop reading the client; what was received is still echoed, then the session ends.</summary>
-    private void Drain() => SessionSocket.ShutdownQuietly(_session, SocketShutdown.Receive);
+    private void Drain() => _echo.StopReading();
 
     /// <param name="metering">The control thread's own usage so far, when it is the control thread that reports.</param>
     private void SendReport(ResourceUsage.Sample? metering)
