@@ -24,8 +24,11 @@ internal sealed record SessionRefused(EndPoint? Peer, RefusalReason Reason) : Da
 /// <summary>A session whose client sent nothing for --idle-timeout; it is ended as a drain ends it.</summary>
 internal sealed record SessionIdle(EndPoint? Peer, TimeSpan Limit) : DaemonEvent;
 
-/// <summary>A session's peer sent no FIN within the linger after the daemon's: closed anyway, so what it still sends meets a reset.</summary>
+/// <summary>A session's peer still sent, without a FIN, at the end of the linger after the daemon's: closed, so what it sends next meets a reset.</summary>
 internal sealed record LingerExpired(EndPoint? Peer, TimeSpan Linger) : DaemonEvent;
+
+/// <summary>Zerocopy could not have its kernel pipe for a session (out of descriptors, or of pipe memory): that session echoes by copying.</summary>
+internal sealed record ZeroCopyUnavailable(EndPoint? Peer, string Reason) : DaemonEvent;
 
 /// <summary>The protocol's opening failed (malformed, late, or the client left); the session is closed before any echo.</summary>
 internal sealed record HandshakeFailed(EndPoint? Peer, string Reason) : DaemonEvent;

@@ -38,9 +38,10 @@ internal sealed class DaemonHost : IAsyncDisposable
         try
         {
             var protocol = LoginProtocols.For(options.Protocol);
-            var sessions = new EchoSessions(options.Echo, protocol, metrics.Echo);
+            var events = new DaemonEventSinks(metrics, log);
+            var sessions = new EchoSessions(options.Echo, protocol, metrics.Echo, events: events);
             var model = SubdaemonModels.For(options.Model, sessions, children, options.IdleTimeout);
-            var daemon = LoginDaemon.Start(options, protocol, model, new DaemonEventSinks(metrics, log));
+            var daemon = LoginDaemon.Start(options, protocol, model, events);
             return new DaemonHost(options, metrics, daemon);
         }
         catch

@@ -38,22 +38,40 @@ internal sealed partial class DaemonLog(TextWriter? writer = null) : IDaemonEven
         Form.Of<SessionIdle>("session {peer} sent nothing for {seconds} s (--idle-timeout): closing it",
             e => [Peer(e.Peer), e.Limit.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)],
             h => new(Peer(h[0]), TimeSpan.FromSeconds(double.Parse(h[1], CultureInfo.InvariantCulture)))),
-        Form.Of<LingerExpired>("session {peer} sent no FIN within {seconds} s of the daemon's: closed, and anything more it sends is answered with a reset",
+        Form.Of<LingerExpired>("session {peer} still sending {seconds} s after the daemon's FIN: closed, and what it sends next is answered with a reset",
             e => [Peer(e.Peer), e.Linger.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)],
             h => new(Peer(h[0]), TimeSpan.FromSeconds(double.Parse(h[1], CultureInfo.InvariantCulture)))),
+        Form.Of<ZeroCopyUnavailable>("session {peer}: zerocopy: {text}; echoing this session by copying",
+            e => [Peer(e.Peer), e.Reason], h => new(Peer(h[0]), h[1])),
         Form.Of<ListenFailed>("RemoteLogin.Server: cannot listen on {peer}: {text}", e => [e.Listen, e.Reason], h => new(h[0], h[1])),
         Form.Of<NoSessionHandedOver>("subdaemon: the daemon did not hand over a session: {text}", e => [e.Reason], h => new(h[0])),
         Form.Of<SnapshotsStopped>("snapshot responder: {text}; no more snapshots", e => [e.Reason], h => new(h[0])),
     ];
 
-    /// <summary>The daemon's and a child's log: standard error, as it is when each line is written.</summary>
-    public static DaemonLog StandardError { get; } = new();
+    /// <summary>
+    /// The daemon's and a child's log: standard error, as it is when each line is written. Opened now, at start: .NET
+    /// opens it on first use by dup(2), and the first line is often the one saying the daemon is out of descriptors.
+    /// </summary>
+    public static DaemonLog StandardError { get; } = Opened(Console.Error);
+
+    private static DaemonLog Opened(TextWriter standardError)
+    {
+        GC.KeepAlive(standardError);
+        return new();
+    }
 
     public void Raise(DaemonEvent daemonEvent)
     {
         if (Line(daemonEvent) is { } line)
         {
-            (writer ?? Console.Error).WriteLine(line);
+            try
+            {
+                (writer ?? Console.Error).WriteLine(line);
+            }
+            catch (IOException)
+            {
+                // A log that cannot be written loses a line, not the daemon.
+            }
         }
     }
 

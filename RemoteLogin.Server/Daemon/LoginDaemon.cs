@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using RemoteLogin.Server.Native;
 using RemoteLogin.Server.Protocols;
 using RemoteLogin.Server.Subdaemons;
 
@@ -92,6 +93,12 @@ internal sealed class LoginDaemon
         var failures = new AcceptFailures();
         while (!_stopAccepting.IsCancellationRequested)
         {
+            if (!DescriptorReserve.TryHold())
+            {
+                // Accept only while the reserve is whole: an accept must never take the room the runtime needs.
+                await Task.Delay(failures.Backoff(LongestAcceptBackoff));
+                continue;
+            }
             Socket connection;
             try
             {
@@ -103,6 +110,7 @@ internal sealed class LoginDaemon
             }
             catch (SocketException e)
             {
+                DescriptorReserve.Release(); // out of descriptors, most likely: the runtime gets room to work through it
                 // Out of descriptors leaves the connection in the backlog, so the listener stays readable: without a
                 // growing pause the loop would spin a core, and without a rate limit it would fill the log.
                 if (failures.Failed(e.Message, AcceptLogInterval) is { } line)

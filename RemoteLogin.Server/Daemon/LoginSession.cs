@@ -95,7 +95,7 @@ internal sealed class LoginSession
 
     private async Task CloseAsync()
     {
-        if (!await SessionSocket.CloseAsync(_connection, _control.Aborted) && !_control.Aborted.IsCancellationRequested)
+        if (!await SessionSocket.CloseAsync(_connection, _control.Aborted))
         {
             _events.Raise(new LingerExpired(_peer, SessionSocket.Linger));
         }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using RemoteLogin.Server.Daemon;
 using RemoteLogin.Sockets;
 using RemoteLogin.Vocabulary;
 
@@ -24,7 +25,8 @@ internal interface IEchoStrategy
 /// a session whose bytes arrive in someone else's frames, which then echoes without one.</param>
 /// <param name="Wakeups">Where one lane's wake-up of the other runs: inline for lanes on threads of their own, the pool for async ones.</param>
 /// <param name="Buffers">Where every buffer a lane receives into is rented, and goes back to.</param>
-internal readonly record struct EchoContext(FramedEcho Framing, IEchoMeter Meter, Socket? Descriptor, PipeScheduler Wakeups, ArrayPool<byte> Buffers);
+/// <param name="Events">Where a strategy that cannot have what it needs for a session says so, as it falls back.</param>
+internal readonly record struct EchoContext(FramedEcho Framing, IEchoMeter Meter, Socket? Descriptor, PipeScheduler Wakeups, ArrayPool<byte> Buffers, IDaemonEvents Events);
 
 /// <summary>A session's lanes: one that receives (and, for the strategies that alternate, sends too), and perhaps one that only sends, stepped apart.</summary>
 internal readonly record struct EchoLanes(ISocketLane Receiving, ISocketLane? Sending = null);

@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using RemoteLogin.Server.Daemon;
 using RemoteLogin.Server.Native;
 using RemoteLogin.Server.Protocols;
 using RemoteLogin.Sockets;
@@ -16,9 +18,35 @@ namespace RemoteLogin.Server.Echo;
 /// </summary>
 internal sealed class ZeroCopyEcho : IEchoStrategy
 {
-    public EchoLanes Start(in EchoContext context) => new(context.Descriptor is { } socket
-        ? new SpliceLane(socket, context.Framing, context.Meter, context.Buffers)
-        : new BatchedEcho.Lane(context.Framing, context.Meter, context.Buffers));
+    public EchoLanes Start(in EchoContext context)
+    {
+        if (context.Descriptor is { } socket)
+        {
+            try
+            {
+                return new(new SpliceLane(socket, context.Framing, context.Meter, context.Buffers));
+            }
+            catch (IOException e)
+            {
+                // Out of descriptors (or pipe memory): this session echoes by copying rather than not at all.
+                DescriptorReserve.Release();
+                context.Events.Raise(new ZeroCopyUnavailable(PeerOf(socket), e.Message));
+            }
+        }
+        return new(new BatchedEcho.Lane(context.Framing, context.Meter, context.Buffers));
+    }
+
+    private static EndPoint? PeerOf(Socket socket)
+    {
+        try
+        {
+            return socket.RemoteEndPoint;
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>
     /// One session's splicing, one non-waiting step at a time; it calls the kernel itself and asks its driver only to wait.
@@ -40,6 +68,7 @@ internal sealed class ZeroCopyEcho : IEchoStrategy
         private readonly int _pipeBytes;
         private long _inPipe;       // echo in the kernel pipe, still to go out
         private long _framedAhead;  // peeked bytes framed as their own echo, still to be spliced in
+        private ReadOnlyMemory<byte> _unpiped; // a rewritten echo larger than the pipe: the rest, in the framing's buffer until the next frame
         private bool _waitedForData; // the last splice in found nothing: one that finds nothing again after the wait is at a mark
         private bool _ended;
         private bool _released;
@@ -74,6 +103,10 @@ internal sealed class ZeroCopyEcho : IEchoStrategy
                 _inPipe -= sent.Bytes;
                 return SocketStep.Again;
             }
+            if (!_unpiped.IsEmpty)
+            {
+                return FillMore();
+            }
             if (_ended || _framing.Refusal is not null)
             {
                 Release();
@@ -93,10 +126,10 @@ internal sealed class ZeroCopyEcho : IEchoStrategy
             {
                 return Lost(received);
             }
-            if (received.EndOfStream || (received.WouldBlock && _waitedForData))
+            if ((received.EndOfStream || (received.WouldBlock && _waitedForData)) && AtUrgentMark())
             {
                 // splice stops short of TCP's urgent mark: a blocking socket says end of stream there, a non-blocking
-                // one EAGAIN while poll says readable. A copying receive reads past the mark, or finds the real end.
+                // one EAGAIN while poll says readable. A copying receive reads past the mark.
                 return Copy();
             }
             if (received.WouldBlock)
@@ -105,6 +138,11 @@ internal sealed class ZeroCopyEcho : IEchoStrategy
                 return SocketStep.Readable;
             }
             _waitedForData = false;
+            if (received.EndOfStream)
+            {
+                _ended = true; // only raw meets the end here (a peek finds it first), and raw holds nothing back
+                return SocketStep.Again;
+            }
             _meter.SplicedIn((int)received.Bytes);
             _inPipe += received.Bytes;
             _framedAhead = Math.Max(0, _framedAhead - received.Bytes);
@@ -177,6 +215,21 @@ internal sealed class ZeroCopyEcho : IEchoStrategy
             return Fill(_framing.Written);
         }
 
+        /// <summary>SIOCATMARK, asked only when a splice found nothing where there may be something: one ioctl, not a copy, for a wake-up with no data.</summary>
+        private bool AtUrgentMark()
+        {
+            var atMark = new byte[sizeof(int)];
+            try
+            {
+                _socket.IOControl(IOControlCode.OobDataRead, null, atMark);
+            }
+            catch (SocketException)
+            {
+                return false;
+            }
+            return BitConverter.ToInt32(atMark) != 0;
+        }
+
         /// <summary>
         /// Take what splice would not by an ordinary receive, into user space and back out through the pipe: bytes
         /// splice stopped at are their own echo (raw's, or the ones a peek already framed as such).
@@ -205,7 +258,14 @@ internal sealed class ZeroCopyEcho : IEchoStrategy
                 }
                 _meter.Received(got);
                 _framedAhead = Math.Max(0, _framedAhead - got);
-                return Fill(bytes.AsMemory(0, got));
+                var step = Fill(bytes.AsMemory(0, got)); // at most a pipe's worth into the empty pipe: all of it goes in
+                if (!_unpiped.IsEmpty)
+                {
+                    _unpiped = default;
+                    Release();
+                    return SocketStep.Ended(LaneEnd.Lost("the kernel pipe took part of the bytes at the urgent mark"));
+                }
+                return step;
             }
             finally
             {
@@ -213,19 +273,28 @@ internal sealed class ZeroCopyEcho : IEchoStrategy
             }
         }
 
+        /// <summary>
+        /// Put an echo from user space into the empty pipe. What does not fit (telnet answers a 2-byte AYT with 9)
+        /// waits in <see cref="_unpiped"/> and follows as the pipe empties, before anything more is read: an echo is
+        /// never cut short, and user-space memory bounds it, not the pipe.
+        /// </summary>
         private SocketStep Fill(ReadOnlyMemory<byte> echo)
         {
-            if (!echo.IsEmpty)
+            _unpiped = echo;
+            return _unpiped.IsEmpty ? SocketStep.Again : FillMore();
+        }
+
+        private SocketStep FillMore()
+        {
+            var filled = _pipe.Fill(_unpiped.Span); // the pipe is empty: it takes at least a page
+            if (filled.Failed || filled.WouldBlock)
             {
-                var filled = _pipe.Fill(echo.Span);
-                if (filled.Failed || filled.Bytes != echo.Length)
-                {
-                    Release();
-                    return SocketStep.Ended(LaneEnd.Lost($"the kernel pipe took {filled.Bytes} of {echo.Length} echo bytes ({ErrorOf(filled)})"));
-                }
-                _meter.Piped(echo.Length);
-                _inPipe = echo.Length;
+                Release();
+                return SocketStep.Ended(LaneEnd.Lost($"the kernel pipe took none of {_unpiped.Length} echo bytes ({ErrorOf(filled)})"));
             }
+            _meter.Piped((int)filled.Bytes);
+            _inPipe = filled.Bytes;
+            _unpiped = _unpiped[(int)filled.Bytes..];
             return SocketStep.Again;
         }
 

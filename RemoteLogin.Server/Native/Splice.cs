@@ -36,7 +36,7 @@ internal static partial class Splice
             _fds = new int[2];
             if (pipe2(_fds, O_NONBLOCK | O_CLOEXEC) != 0)
             {
-                throw new IOException($"pipe2 failed: errno {Marshal.GetLastPInvokeError()}");
+                throw new IOException($"pipe2 failed: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
             }
         }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
+using RemoteLogin.Server.Daemon;
 using RemoteLogin.Server.Echo;
 using RemoteLogin.Server.Protocols;
 using RemoteLogin.Server.Subdaemons;
@@ -16,8 +17,10 @@ namespace RemoteLogin.Server.Sessions;
 /// make their sessions here.
 /// </summary>
 /// <param name="buffers">Where the sessions rent what they receive into (the shared pool unless a test counts the rentals).</param>
-internal sealed class EchoSessions(BufferStrategy strategy, ILoginProtocol protocol, IEchoMeter meter, ArrayPool<byte>? buffers = null)
+/// <param name="events">Where a session's strategy reports falling back (zerocopy without a pipe); the daemon's log unless given.</param>
+internal sealed class EchoSessions(BufferStrategy strategy, ILoginProtocol protocol, IEchoMeter meter, ArrayPool<byte>? buffers = null, IDaemonEvents? events = null)
 {
+    private readonly IDaemonEvents _events = events ?? DaemonLog.StandardError;
     private readonly ArrayPool<byte> _buffers = buffers ?? ArrayPool<byte>.Shared;
     private readonly IEchoStrategy _echo = EchoStrategies.For(strategy);
 
@@ -28,7 +31,7 @@ internal sealed class EchoSessions(BufferStrategy strategy, ILoginProtocol proto
     /// <summary>Where the sessions count; the relay model counts its own copies through it too.</summary>
     public IEchoMeter Meter => meter;
 
-    public EchoSession For(Socket connection) => new(connection, _echo, new FramedEcho(protocol.NewFraming(), meter), meter, _buffers);
+    public EchoSession For(Socket connection) => new(connection, _echo, new FramedEcho(protocol.NewFraming(), meter), meter, _buffers, _events);
 }
 
 /// <summary>How a session's echo ended. A result, not an exception: the session's lifecycle turns it into its end event.</summary>
@@ -70,7 +73,7 @@ internal readonly record struct EchoEnd(EchoEndKind Kind, string? Reason = null)
 /// Ends when the client stops sending and its echo is out, or the connection breaks; closing the socket is the session
 /// lifecycle's job, not this.
 /// </summary>
-internal sealed class EchoSession(Socket connection, IEchoStrategy echo, FramedEcho framing, IEchoMeter meter, ArrayPool<byte> buffers)
+internal sealed class EchoSession(Socket connection, IEchoStrategy echo, FramedEcho framing, IEchoMeter meter, ArrayPool<byte> buffers, IDaemonEvents events)
 {
     /// <summary>How long a drained blocking session may take to come out of its recv by itself, with the next keystroke.</summary>
     private static readonly TimeSpan BlockedReaderGrace = TimeSpan.FromMilliseconds(500);
@@ -111,7 +114,7 @@ internal sealed class EchoSession(Socket connection, IEchoStrategy echo, FramedE
         {
             _blocking = true;
             connection.Blocking = true; // real blocking system calls, whatever mode the socket came in
-            var lanes = echo.Start(new EchoContext(framing, meter, connection, PipeScheduler.Inline, buffers));
+            var lanes = echo.Start(new EchoContext(framing, meter, connection, PipeScheduler.Inline, buffers, events));
             return End(lanes.Sending is { } sending
                 ? Worse(BlockingDriver.Run(connection, lanes.Receiving, sending, "pipelined echo sender"))
                 : BlockingDriver.Run(connection, lanes.Receiving));
@@ -134,7 +137,7 @@ internal sealed class EchoSession(Socket connection, IEchoStrategy echo, FramedE
         {
             // Non-blocking at the kernel too, before any lane calls it itself: a splice on a blocking socket blocks whatever its flags say.
             connection.Blocking = false;
-            lanes = echo.Start(new EchoContext(framing, meter, connection, PipeScheduler.ThreadPool, buffers));
+            lanes = echo.Start(new EchoContext(framing, meter, connection, PipeScheduler.ThreadPool, buffers, events));
         }
         catch (Exception e)
         {

@@ -50,8 +50,8 @@ internal static class SessionSocket
     /// <summary>
     /// End a session without a reset over the echoes still queued: closing a socket with unread input makes the
     /// kernel send a reset and drop what it had not sent yet. So: FIN after the last echo, then read and discard what
-    /// the peer still sends until its own FIN or <see cref="Linger"/>, then close. False if the peer was still
-    /// sending at the deadline (the close then resets it) or <paramref name="abort"/> came first.
+    /// the peer still sends until its own FIN or <see cref="Linger"/>, then close. False if the peer sent during
+    /// the linger and had not finished at the deadline, so what it sends next meets a reset; a silent peer loses nothing.
     /// </summary>
     public static async Task<bool> CloseAsync(Socket socket, CancellationToken abort = default)
     {
@@ -59,16 +59,18 @@ internal static class SessionSocket
         byte[] discard = ArrayPool<byte>.Shared.Rent(4096);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(abort);
         deadline.CancelAfter(Linger);
+        bool sending = false;
         try
         {
             while (await socket.ReceiveAsync(discard, SocketFlags.None, deadline.Token) > 0)
             {
+                sending = true;
             }
             return true;
         }
         catch (OperationCanceledException)
         {
-            return false;
+            return !sending || abort.IsCancellationRequested;
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {

@@ -53,7 +53,7 @@ public class ScriptedDriverTests
     private static byte[] Drive(BufferStrategy strategy, WireProtocol protocol, EchoTally meter, Random random, int maxReceive, int maxSend)
     {
         var framing = new FramedEcho(LoginProtocols.For(protocol).NewFraming(), meter);
-        var lanes = EchoStrategies.For(strategy).Start(new EchoContext(framing, meter, Descriptor: null, PipeScheduler.Inline, System.Buffers.ArrayPool<byte>.Shared));
+        var lanes = EchoStrategies.For(strategy).Start(new EchoContext(framing, meter, Descriptor: null, PipeScheduler.Inline, System.Buffers.ArrayPool<byte>.Shared, Server.Daemon.DaemonLog.StandardError));
         ISocketLane?[] live = [lanes.Receiving, lanes.Sending];
         var waits = new ValueTask[live.Length];
         var echo = new List<byte>();

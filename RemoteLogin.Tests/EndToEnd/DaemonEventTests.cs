@@ -53,6 +53,7 @@ public class DaemonEventTests
         var grace = TimeSpan.FromSeconds(0.5);
         await using var daemon = InProcessDaemon.Start(new DaemonOptions { Echo = BufferStrategy.Pipelined, DrainTimeout = grace });
         using var idle = await EchoClient.ConnectAsync(daemon.Endpoint); // drains at once: it has nothing in flight
+        _ = CloseAtTheDaemonsFinAsync(idle); // as a client does: the daemon's linger then ends at once
         using var stubborn = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await stubborn.ConnectAsync(daemon.Endpoint);
         var sending = stubborn.SendAsync(new byte[64 << 20].AsMemory(), SocketFlags.None).AsTask();
@@ -64,6 +65,20 @@ public class DaemonEventTests
         Assert.Equal([new DrainTimedOut(1, grace)], daemon.Events.OfType<DrainTimedOut>());
         Assert.Equal([Peer(stubborn)], daemon.Events.OfType<SessionAborted>().Select(e => e.Peer));
         Assert.Equal(2, daemon.Events.OfType<SessionEnded>().Count()); // the aborted one ended too, and its socket is closed
+    }
+
+    private static async Task CloseAtTheDaemonsFinAsync(Socket client)
+    {
+        try
+        {
+            while (await client.ReceiveAsync(new byte[256], SocketFlags.None) > 0)
+            {
+            }
+            client.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
     }
 
     /// <summary>

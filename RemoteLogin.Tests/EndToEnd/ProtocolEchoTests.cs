@@ -53,6 +53,25 @@ public class ProtocolEchoTests
         Assert.Equal(expected, await EchoOfAsync(client, typed));
     }
 
+    /// <summary>
+    /// Each 2-byte AYT is answered with 9 bytes: a read of them rewrites to 4.5 times its size, more than zerocopy's
+    /// kernel pipe holds. The echo comes whole, in order, and the session ends as the client ends it.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Matrix))]
+    public async Task A_flood_of_are_you_there_is_answered_in_full(SubdaemonModel model, BufferStrategy strategy)
+    {
+        await using var daemon = InProcessDaemon.Start(strategy, model, WireProtocol.Telnet);
+        using var client = await LoginClient.ConnectAsync(daemon.Endpoint, WireProtocol.Telnet);
+        const int Questions = 16 * 1024;
+        byte[] typed = [.. Enumerable.Repeat<byte[]>([Iac, 246], Questions).SelectMany(b => b), (byte)'z'];
+        byte[] expected = [.. Enumerable.Repeat("\r\n[yes]\r\n"u8.ToArray(), Questions).SelectMany(b => b), (byte)'z'];
+
+        Assert.Equal(expected, await EchoOfAsync(client, typed));
+        await Eventually.AssertAsync(() => daemon.Events.OfType<Server.Daemon.SessionEnded>().Any(), "the session ends");
+        Assert.Equal(Server.Sessions.EchoEndKind.Completed, daemon.Events.OfType<Server.Daemon.SessionEnded>().Single().End.Echo.Kind);
+    }
+
     [Theory]
     [MemberData(nameof(Matrix))]
     public async Task Rlogin_answers_the_handshake_and_strips_window_sizes_from_the_echo(SubdaemonModel model, BufferStrategy strategy)

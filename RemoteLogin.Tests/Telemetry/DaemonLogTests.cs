@@ -16,6 +16,7 @@ public class DaemonLogTests
         new SessionRefused(Peer, RefusalReason.MaxSessionsPerSource),
         new SessionIdle(Peer, TimeSpan.FromSeconds(1.5)),
         new LingerExpired(Peer, TimeSpan.FromSeconds(2)),
+        new ZeroCopyUnavailable(Peer, "pipe2 failed: Too many open files"),
         new HandshakeFailed(Peer, "rlogin: handshake incomplete at the deadline (user name)"),
         new SessionStarted(Peer),
         new SessionEnded(Peer, SessionEnd.Of(EchoEnd.Completed)),

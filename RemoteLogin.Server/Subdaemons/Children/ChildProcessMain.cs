@@ -62,7 +62,7 @@ internal sealed class ChildProcessMain
         using var session = new Socket(handle);
         var peer = PeerOf(session);
         var tally = new EchoTally();
-        var child = new ChildProcessMain(control, session, new EchoSessions(strategy, LoginProtocols.For(protocol), tally), tally);
+        var child = new ChildProcessMain(control, session, new EchoSessions(strategy, LoginProtocols.For(protocol), tally, events: events), tally);
         new Thread(child.ServeControl) { IsBackground = true, Name = "control" }.Start();
         using var idle = IdleWatch.Start(session, idleTimeout, () =>
         {
