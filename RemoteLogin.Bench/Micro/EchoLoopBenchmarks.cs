@@ -37,7 +37,7 @@ public class EchoLoopBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        (_typist, _served) = UnixSockets.Pair();
+        (_typist, _served) = UnixSockets.PairAsync().GetAwaiter().GetResult();
         _typist.ReceiveTimeout = (int)EchoTimeout.TotalMilliseconds; // a broken echo fails the case instead of hanging it
         _echoing = ServedEcho.Start(_served, Strategy, Model, _tally);
     }

@@ -43,7 +43,7 @@ public class StreamEchoBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        (_writer, _served) = UnixSockets.Pair();
+        (_writer, _served) = UnixSockets.PairAsync().GetAwaiter().GetResult();
         _writer.ReceiveTimeout = (int)EchoTimeout.TotalMilliseconds; // a broken echo fails the case instead of hanging it
         new Random(862).NextBytes(_block);
         _echoing = ServedEcho.Start(_served, Strategy, Model, _tally);

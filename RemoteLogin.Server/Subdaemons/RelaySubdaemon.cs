@@ -19,7 +19,7 @@ internal sealed class RelaySubdaemon(ChildLaunch launch, IEchoMeter meter) : ISu
     public async Task<SessionEnd> ServeAsync(Socket connection, SessionControl control)
     {
         // A drain (control.Stopping) ends the copy to the child, which then echoes what it got and ends in turn.
-        var (toChild, childEnd) = UnixSockets.Pair();
+        var (toChild, childEnd) = await UnixSockets.PairAsync();
         using (toChild)
         using (childEnd)
         {

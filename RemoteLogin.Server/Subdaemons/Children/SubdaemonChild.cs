@@ -72,9 +72,9 @@ internal sealed class SubdaemonChild
 
         using var giveUp = new CancellationTokenSource(timeout);
         var exited = process.WaitForExitAsync(giveUp.Token);
-        var accepted = listener.AcceptAsync(giveUp.Token).AsTask();
-        if (await Task.WhenAny(accepted, exited) == accepted && accepted.IsCompletedSuccessfully
-            && UnixSockets.PeerProcessId(accepted.Result) == process.Id)
+        // A stranger's connection to the listed name is closed and the wait goes on: it cannot take the child's place.
+        var accepted = UnixSockets.AcceptFromAsync(listener, process.Id, giveUp.Token);
+        if (await Task.WhenAny(accepted, exited) == accepted && accepted.IsCompletedSuccessfully)
         {
             var control = accepted.Result;
             control.Blocking = true;
@@ -86,7 +86,6 @@ internal sealed class SubdaemonChild
             accepted.Result.Dispose(); // too late, or not our child at all
         }
         string why = process.HasExited ? $"exited with code {process.ExitCode} before taking its session"
-            : accepted.IsCompletedSuccessfully ? "control socket was taken by another process"
             : $"did not connect back within {timeout.TotalSeconds:0.#} s";
         KillQuietly(process);
         await process.WaitForExitAsync();

@@ -1,14 +1,22 @@
 using System.Net.Sockets;
+using System.Security.Cryptography;
 
 namespace RemoteLogin.Server.Subdaemons.Children;
 
-/// <summary>Unix domain sockets in Linux's abstract namespace: no file to clean up, gone with the last descriptor.</summary>
+/// <summary>
+/// Unix domain sockets in Linux's abstract namespace: no file to clean up, gone with the last descriptor. Abstract
+/// names have no permissions and anyone can list them (/proc/net/unix), so a name is random (nobody can bind it
+/// first), a listener takes only the process it waits for (SO_PEERCRED) and discards the rest, and every wait has an end.
+/// </summary>
 internal static class UnixSockets
 {
-    private static long s_next;
+    /// <summary>Room for connections a local stranger makes to a listed name, ahead of the one awaited.</summary>
+    private const int Backlog = 64;
 
-    /// <summary>A fresh name, unique to this daemon; pass it to <see cref="EndPoint"/> on either side.</summary>
-    public static string NewName() => $"remotelogin/{Environment.ProcessId}/{Interlocked.Increment(ref s_next)}";
+    private static readonly TimeSpan PairTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>A fresh name nobody can guess or bind before this daemon does; pass it to <see cref="EndPoint"/> on either side.</summary>
+    public static string NewName() => $"remotelogin/{Convert.ToHexString(RandomNumberGenerator.GetBytes(16))}";
 
     public static UnixDomainSocketEndPoint EndPoint(string name) => new("\0" + name);
 
@@ -20,7 +28,7 @@ internal static class UnixSockets
         try
         {
             listener.Bind(EndPoint(name));
-            listener.Listen(1);
+            listener.Listen(Backlog);
             return listener;
         }
         catch
@@ -42,22 +50,32 @@ internal static class UnixSockets
         return BitConverter.ToInt32(credentials);
     }
 
-    /// <summary>Two connected stream sockets, as socketpair(2) gives, made with the API .NET has.</summary>
-    public static (Socket First, Socket Second) Pair()
+    /// <summary>The first connection from process <paramref name="processId"/>; any other process's is closed unanswered.</summary>
+    public static async Task<Socket> AcceptFromAsync(Socket listener, int processId, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var accepted = await listener.AcceptAsync(cancellationToken);
+            if (PeerProcessId(accepted) == processId)
+            {
+                return accepted;
+            }
+            accepted.Dispose();
+        }
+    }
+
+    /// <summary>Two connected stream sockets, as socketpair(2) gives, made with the API .NET has, within a deadline.</summary>
+    public static async Task<(Socket First, Socket Second)> PairAsync()
     {
         string name = NewName();
         using var listener = Listen(name);
+        using var deadline = new CancellationTokenSource(PairTimeout);
         var first = NewSocket();
         try
         {
-            first.Connect(EndPoint(name));
-            var second = listener.Accept();
-            if (PeerProcessId(second) != Environment.ProcessId)
-            {
-                second.Dispose();
-                throw new SocketException((int)SocketError.AccessDenied); // someone else raced to the name
-            }
-            return (first, second);
+            var accepted = AcceptFromAsync(listener, Environment.ProcessId, deadline.Token);
+            await first.ConnectAsync(EndPoint(name), deadline.Token);
+            return (first, await accepted);
         }
         catch
         {
