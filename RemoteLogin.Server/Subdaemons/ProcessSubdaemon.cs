@@ -13,7 +13,7 @@ namespace RemoteLogin.Server.Subdaemons;
 internal sealed class ProcessSubdaemon(ChildLaunch launch) : ISubdaemon
 {
     public Task<SessionEnd> ServeAsync(Socket connection, SessionControl control) =>
-        launch.ServeAsync(connection, control, async child =>
+        launch.ServeAsync(connection, connection, control, async child =>
         {
             await child.Exited;
             return EchoEnd.Completed;

@@ -23,7 +23,7 @@ internal sealed class RelaySubdaemon(ChildLaunch launch, IEchoMeter meter) : ISu
         using (toChild)
         using (childEnd)
         {
-            return await launch.ServeAsync(childEnd, control, _ => RelayAsync(connection, toChild, control.Aborted, control.Stopping));
+            return await launch.ServeAsync(connection, childEnd, control, _ => RelayAsync(connection, toChild, control.Aborted, control.Stopping));
         }
     }
 

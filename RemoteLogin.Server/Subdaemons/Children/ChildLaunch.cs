@@ -12,14 +12,15 @@ namespace RemoteLogin.Server.Subdaemons.Children;
 /// <param name="ownsClientSocket">The process model: the child gets the client's socket and drains it itself.</param>
 internal sealed class ChildLaunch(SubdaemonChildren children, ChildCommand command, bool ownsClientSocket)
 {
+    /// <param name="client">The client's connection: no child is launched for one that has gone by the time a launch slot is free.</param>
     /// <param name="handOver">The socket the child gets; the daemon's copy is disposed once the child has it, and left to the caller if it never does.</param>
     /// <param name="serve">What the daemon does while the child serves; the session is over when it returns.</param>
-    public async Task<SessionEnd> ServeAsync(Socket handOver, SessionControl control, Func<SubdaemonChild, Task<EchoEnd>> serve)
+    public async Task<SessionEnd> ServeAsync(Socket client, Socket handOver, SessionControl control, Func<SubdaemonChild, Task<EchoEnd>> serve)
     {
         SubdaemonChild child;
         try
         {
-            child = await children.LaunchAsync(command, ownsClientSocket);
+            child = await children.LaunchAsync(command, ownsClientSocket, client);
         }
         catch (SubdaemonStartException e)
         {

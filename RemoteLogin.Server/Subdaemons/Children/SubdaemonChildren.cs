@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using RemoteLogin.Server.Echo;
 using RemoteLogin.Measurement;
 using RemoteLogin.Native;
@@ -45,11 +46,25 @@ internal sealed class SubdaemonChildren
     /// <summary>What asking the children for reports has cost this daemon's threads, to be left out of the daemon's figures.</summary>
     public ResourceUsage.Sample QueryCost { get; private set; }
 
-    public async Task<SubdaemonChild> LaunchAsync(ChildCommand command, bool ownsClientSocket)
+    /// <summary>
+    /// Launches at once: each starts a runtime (tens of milliseconds of CPU), so more than a few per core only queue in
+    /// the scheduler, and a burst of connects would leave children starting long after their clients left.
+    /// </summary>
+    public static int MaxConcurrentLaunches { get; } = 2 * Environment.ProcessorCount;
+
+    private readonly SemaphoreSlim _launching = new(MaxConcurrentLaunches);
+
+    /// <summary>A child for <paramref name="client"/>'s session, once a launch slot is free and if the client is still there then.</summary>
+    public async Task<SubdaemonChild> LaunchAsync(ChildCommand command, bool ownsClientSocket, Socket client)
     {
         SubdaemonChild child;
+        await _launching.WaitAsync();
         try
         {
+            if (HasLeft(client))
+            {
+                throw new SubdaemonStartException("the client left before its subdaemon started: none was launched");
+            }
             child = await SubdaemonChild.LaunchAsync(command, ownsClientSocket, StartTimeout);
         }
         catch (SubdaemonStartException)
@@ -57,12 +72,29 @@ internal sealed class SubdaemonChildren
             Interlocked.Increment(ref _startFailures);
             throw;
         }
+        finally
+        {
+            _launching.Release();
+        }
         Interlocked.Increment(ref _started);
         lock (_gate)
         {
             _live.Add(child);
         }
         return child;
+    }
+
+    /// <summary>Readable with nothing to read is a FIN or a reset: nobody is left to serve. One poll, no byte taken.</summary>
+    private static bool HasLeft(Socket client)
+    {
+        try
+        {
+            return client.Poll(0, SelectMode.SelectRead) && client.Available == 0;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return true;
+        }
     }
 
     /// <summary>Wait for the child to exit, then account for it; the session that launched a child ends it this way.</summary>
