@@ -29,6 +29,7 @@ var maxStartups = new Option<StartupLimit>("--max-startups")
 };
 var keepAliveSeconds = Options.Count("--keepalive", (long)DaemonOptions.DefaultKeepAlive.TotalSeconds, "Seconds of silence before TCP keepalive probes a session (then every sixth of it, six probes), so a vanished peer frees its session; 0 turns keepalive off", minimum: 0, maximum: 86_400);
 var idleSeconds = Options.Count("--idle-timeout", 0, "Seconds a session may send nothing before it is closed (its echo finished first); 0, the default, never", minimum: 0, maximum: 86_400 * 365);
+var prefork = Options.Count("--prefork", 0, "Under --subdaemon process and relay: children started and warmed ahead of their logins, so a login does not wait for a runtime to start; 0, the default, starts each at its login", minimum: 0, maximum: 1000);
 var drainSeconds = Options.Positive("--drain-timeout", DaemonOptions.DefaultDrainTimeout.TotalSeconds, "Seconds live sessions get to finish echoing on SIGTERM/Ctrl+C");
 // For the bench, not for people: it reads the daemon's figures exactly at the edges of a measured part.
 var controlStdin = new Option<bool>("--control-stdin")
@@ -39,8 +40,15 @@ var controlStdin = new Option<bool>("--control-stdin")
 
 var root = new RootCommand("RemoteLogin daemon: accepts TCP sessions and echoes every byte through a per-session subdaemon.")
 {
-    listen, protocol, subdaemon, echo, maxSessions, maxPerSource, maxStartups, keepAliveSeconds, idleSeconds, handshakeSeconds, drainSeconds, controlStdin,
+    listen, protocol, subdaemon, echo, maxSessions, maxPerSource, maxStartups, keepAliveSeconds, idleSeconds, prefork, handshakeSeconds, drainSeconds, controlStdin,
 };
+root.Validators.Add(result =>
+{
+    if (result.GetValue(prefork) > 0 && !RemoteLogin.Server.Subdaemons.SubdaemonModels.StartsChildren(result.GetValue(subdaemon)))
+    {
+        result.AddError("--prefork: only --subdaemon process and relay start children to keep warm");
+    }
+});
 root.SetAction(async (parsed, _) =>
 {
     var options = new DaemonOptions
@@ -54,6 +62,7 @@ root.SetAction(async (parsed, _) =>
         MaxStartups = parsed.GetValue(maxStartups),
         KeepAlive = TimeSpan.FromSeconds(parsed.GetValue(keepAliveSeconds)),
         IdleTimeout = TimeSpan.FromSeconds(parsed.GetValue(idleSeconds)),
+        Prefork = (int)parsed.GetValue(prefork),
         HandshakeTimeout = TimeSpan.FromSeconds(parsed.GetValue(handshakeSeconds)),
         DrainTimeout = TimeSpan.FromSeconds(parsed.GetValue(drainSeconds)),
     };
@@ -97,8 +106,9 @@ var controlName = new Option<string>("--control") { Description = "Abstract Unix
 var childEcho = Options.Vocabulary("--echo", BufferStrategy.Naive, "Echo buffer strategy");
 var childProtocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol; the daemon has run its opening");
 var childIdle = Options.Count("--idle-timeout", 0, "Seconds the client may send nothing before the session ends; 0 never", minimum: 0);
-var child = new Command("subdaemon", "Serve one session handed over by the daemon") { Hidden = true, Options = { controlName, childEcho, childProtocol, childIdle } };
-child.SetAction(parsed => ChildProcessMain.Run(parsed.GetValue(controlName)!, parsed.GetValue(childEcho), parsed.GetValue(childProtocol), TimeSpan.FromSeconds(parsed.GetValue(childIdle))));
+var childWarm = new Option<bool>("--warm") { Description = "Echo a few bytes over a private socket pair before connecting back (a preforked child)" };
+var child = new Command("subdaemon", "Serve one session handed over by the daemon") { Hidden = true, Options = { controlName, childEcho, childProtocol, childIdle, childWarm } };
+child.SetAction(parsed => ChildProcessMain.Run(parsed.GetValue(controlName)!, parsed.GetValue(childEcho), parsed.GetValue(childProtocol), TimeSpan.FromSeconds(parsed.GetValue(childIdle)), parsed.GetValue(childWarm)));
 root.Subcommands.Add(child);
 
 return await CommandLineRunner.RunAsync(root, args);

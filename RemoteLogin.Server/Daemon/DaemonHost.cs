@@ -14,11 +14,14 @@ namespace RemoteLogin.Server.Daemon;
 /// </summary>
 internal sealed class DaemonHost : IAsyncDisposable
 {
-    private DaemonHost(DaemonOptions options, ServerMetrics metrics, LoginDaemon daemon)
+    private readonly SubdaemonChildren? _children;
+
+    private DaemonHost(DaemonOptions options, ServerMetrics metrics, LoginDaemon daemon, SubdaemonChildren? children)
     {
         Options = options;
         Metrics = metrics;
         Daemon = daemon;
+        _children = children;
     }
 
     public DaemonOptions Options { get; }
@@ -26,6 +29,9 @@ internal sealed class DaemonHost : IAsyncDisposable
     public ServerMetrics Metrics { get; }
 
     public LoginDaemon Daemon { get; }
+
+    /// <summary>The children of the models that start them; null under task and thread.</summary>
+    public SubdaemonChildren? Children => _children;
 
     public IPEndPoint LocalEndPoint => Daemon.LocalEndPoint;
 
@@ -40,9 +46,9 @@ internal sealed class DaemonHost : IAsyncDisposable
             var protocol = LoginProtocols.For(options.Protocol);
             var events = new DaemonEventSinks(metrics, log);
             var sessions = new EchoSessions(options.Echo, protocol, metrics.Echo, events: events);
-            var model = SubdaemonModels.For(options.Model, sessions, children, options.IdleTimeout);
+            var model = SubdaemonModels.For(options.Model, sessions, children, options.IdleTimeout, options.Prefork);
             var daemon = LoginDaemon.Start(options, protocol, model, events);
-            return new DaemonHost(options, metrics, daemon);
+            return new DaemonHost(options, metrics, daemon, children);
         }
         catch
         {
@@ -57,6 +63,10 @@ internal sealed class DaemonHost : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
+        if (_children is not null)
+        {
+            await _children.StopPreforkAsync(); // no login will take them now
+        }
         Metrics.Dispose();
     }
 }

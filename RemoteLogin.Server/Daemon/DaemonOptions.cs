@@ -47,6 +47,9 @@ internal sealed record DaemonOptions
     /// <summary>A session that has sent nothing for this long is ended as a drain would; zero (the default, as sshd's) never.</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.Zero;
 
+    /// <summary>--prefork: under process and relay, children kept started and warmed ahead of their logins.</summary>
+    public int Prefork { get; init; }
+
     /// <summary>One deadline for a session's whole opening (the rlogin handshake).</summary>
     public TimeSpan HandshakeTimeout { get; init; } = DefaultHandshakeTimeout;
 

@@ -31,15 +31,24 @@ internal static class SubdaemonModels
     /// <param name="sessions">Echo sessions as the daemon's options make them; a child makes its own from the same strategy and protocol.</param>
     /// <param name="children">Where the child models start their children; null for the others.</param>
     /// <param name="idleTimeout">--idle-timeout, for the children that own their client's socket; the daemon watches the others.</param>
-    public static ISubdaemon For(SubdaemonModel model, EchoSessions sessions, SubdaemonChildren? children, TimeSpan idleTimeout = default) => model switch
+    /// <param name="prefork">--prefork, for the models with children: how many wait started and warmed.</param>
+    public static ISubdaemon For(SubdaemonModel model, EchoSessions sessions, SubdaemonChildren? children, TimeSpan idleTimeout = default, int prefork = 0) => model switch
     {
         SubdaemonModel.Task => new TaskSubdaemon(sessions),
         SubdaemonModel.Thread => new ThreadSubdaemon(sessions),
-        SubdaemonModel.Process => new ProcessSubdaemon(ChildLaunch(sessions, children, ownsClientSocket: true, idleTimeout)),
-        SubdaemonModel.Relay => new RelaySubdaemon(ChildLaunch(sessions, children, ownsClientSocket: false, TimeSpan.Zero), sessions.Meter),
+        SubdaemonModel.Process => new ProcessSubdaemon(ChildLaunch(sessions, children, ownsClientSocket: true, idleTimeout, prefork)),
+        SubdaemonModel.Relay => new RelaySubdaemon(ChildLaunch(sessions, children, ownsClientSocket: false, TimeSpan.Zero, prefork), sessions.Meter),
         _ => throw new ArgumentOutOfRangeException(nameof(model), model, null),
     };
 
-    private static ChildLaunch ChildLaunch(EchoSessions sessions, SubdaemonChildren? children, bool ownsClientSocket, TimeSpan idleTimeout) =>
-        new(children ?? throw new ArgumentNullException(nameof(children)), new ChildCommand(sessions.Strategy, sessions.Protocol, idleTimeout), ownsClientSocket);
+    private static ChildLaunch ChildLaunch(EchoSessions sessions, SubdaemonChildren? children, bool ownsClientSocket, TimeSpan idleTimeout, int prefork)
+    {
+        ArgumentNullException.ThrowIfNull(children);
+        var command = new ChildCommand(sessions.Strategy, sessions.Protocol, idleTimeout);
+        if (prefork > 0)
+        {
+            children.Prefork(prefork, command, ownsClientSocket);
+        }
+        return new(children, command, ownsClientSocket);
+    }
 }

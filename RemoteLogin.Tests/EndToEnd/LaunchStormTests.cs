@@ -6,9 +6,62 @@ using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Tests.EndToEnd;
 
-/// <summary>A burst of connects that close at once, under the models that start a process per session.</summary>
+/// <summary>Launching children under the models that start a process per session: bursts, and --prefork.</summary>
 public class LaunchStormTests
 {
+    [Theory]
+    [InlineData(SubdaemonModel.Process)]
+    [InlineData(SubdaemonModel.Relay)]
+    public async Task Prefork_keeps_warm_children_waiting_a_login_takes_one_and_stopping_kills_the_rest(SubdaemonModel model)
+    {
+        var daemon = InProcessDaemon.Start(new DaemonOptions { Echo = BufferStrategy.Zerocopy, Model = model, Prefork = 2 });
+        try
+        {
+            await Eventually.AssertAsync(() => daemon.Children!.WarmWaiting == 2 && WarmChildren().Count == 2, "two warm children wait before any login");
+            var waiting = WarmChildren();
+            using (var client = await EchoClient.ConnectAsync(daemon.Endpoint))
+            {
+                await EchoClient.AssertEchoesAsync(client, "taken warm"u8.ToArray());
+                Assert.Single(waiting, Serving); // one of the two that waited serves it
+                await Eventually.AssertAsync(() => daemon.Children!.WarmWaiting == 2 && WarmChildren().Count(pid => !Serving(pid)) == 2, "a fresh warm child replaces the one taken");
+            }
+        }
+        finally
+        {
+            await daemon.DisposeAsync();
+        }
+        await Eventually.AssertAsync(() => WarmChildren().Count == 0, "no warm child outlives its daemon");
+    }
+
+    /// <summary>This process's live children started with --warm, by process id.</summary>
+    private static List<int> WarmChildren() =>
+        [.. ProcFs.ChildrenOf(Environment.ProcessId).Where(child => !child.IsZombie && CommandLine(child.ProcessId).Contains("--warm")).Select(child => child.ProcessId)];
+
+    /// <summary>A child starts its control thread once it has been handed its session; a warm one still waiting has none.</summary>
+    private static bool Serving(int pid)
+    {
+        try
+        {
+            return Directory.GetDirectories($"/proc/{pid}/task").Any(task => File.ReadAllText($"{task}/comm").Trim() == "control");
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private static string CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
     [Theory]
     [InlineData(SubdaemonModel.Process)]
     [InlineData(SubdaemonModel.Relay)]

@@ -22,6 +22,8 @@ internal sealed class InProcessDaemon : IAsyncDisposable
 
     public LoginDaemon Daemon => _host.Daemon;
 
+    public Server.Subdaemons.Children.SubdaemonChildren? Children => _host.Children;
+
     public IPEndPoint Endpoint => _host.LocalEndPoint;
 
     /// <summary>Every event the daemon has raised so far, in order.</summary>

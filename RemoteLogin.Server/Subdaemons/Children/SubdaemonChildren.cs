@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.Sockets;
 using RemoteLogin.Server.Echo;
 using RemoteLogin.Measurement;
@@ -54,14 +55,114 @@ internal sealed class SubdaemonChildren
 
     private readonly SemaphoreSlim _launching = new(MaxConcurrentLaunches);
 
-    /// <summary>A child for <paramref name="client"/>'s session, once a launch slot is free and if the client is still there then.</summary>
+    // --prefork: children started and warmed ahead of their logins, each replaced as a login takes it.
+    private readonly ConcurrentQueue<SubdaemonChild> _warm = new();
+    private ChildCommand? _warmCommand;
+    private bool _warmOwnsClientSocket;
+    private int _prefork, _warming;
+    private bool _stopped;
+
+    /// <summary>Warm children started, warmed and connected back, waiting for a login.</summary>
+    public int WarmWaiting => _warm.Count;
+
+    /// <summary>Keep <paramref name="count"/> children for <paramref name="command"/> started, warmed and waiting.</summary>
+    public void Prefork(int count, ChildCommand command, bool ownsClientSocket)
+    {
+        lock (_gate)
+        {
+            (_prefork, _warmCommand, _warmOwnsClientSocket) = (count, command with { Warm = true }, ownsClientSocket);
+        }
+        Refill();
+    }
+
+    /// <summary>A child for <paramref name="client"/>'s session: a warm one if one waits; else one launched once a launch slot is free, if the client is still there then.</summary>
     public async Task<SubdaemonChild> LaunchAsync(ChildCommand command, bool ownsClientSocket, Socket client)
+    {
+        while (_warm.TryDequeue(out var warm))
+        {
+            if (!warm.Exited.IsCompleted)
+            {
+                Refill();
+                return warm;
+            }
+            await EndAsync(warm); // died while it waited: counted, and the next one is tried
+        }
+        try
+        {
+            return await LaunchAsync(command, ownsClientSocket, () => HasLeft(client));
+        }
+        finally
+        {
+            Refill();
+        }
+    }
+
+    /// <summary>Kill the warm children that no login took; no more are started.</summary>
+    public async Task StopPreforkAsync()
+    {
+        lock (_gate)
+        {
+            _stopped = true;
+        }
+        while (_warm.TryDequeue(out var warm))
+        {
+            warm.Kill();
+            await EndAsync(warm);
+        }
+    }
+
+    private void Refill()
+    {
+        lock (_gate)
+        {
+            while (!_stopped && _warmCommand is not null && _warm.Count + _warming < _prefork)
+            {
+                _warming++;
+                _ = WarmOneAsync(_warmCommand, _warmOwnsClientSocket);
+            }
+        }
+    }
+
+    /// <summary>One more warm child; a failed start is counted and left for the next login's refill to try again.</summary>
+    private async Task WarmOneAsync(ChildCommand command, bool ownsClientSocket)
+    {
+        try
+        {
+            var child = await LaunchAsync(command, ownsClientSocket, clientLeft: () => false);
+            bool stopped;
+            lock (_gate)
+            {
+                stopped = _stopped;
+                if (!stopped)
+                {
+                    _warm.Enqueue(child);
+                }
+            }
+            if (stopped)
+            {
+                child.Kill();
+                await EndAsync(child);
+            }
+        }
+        catch (SubdaemonStartException)
+        {
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _warming--;
+            }
+        }
+    }
+
+    private async Task<SubdaemonChild> LaunchAsync(ChildCommand command, bool ownsClientSocket, Func<bool> clientLeft)
     {
         SubdaemonChild child;
         await _launching.WaitAsync();
         try
         {
-            if (HasLeft(client))
+            if (clientLeft())
             {
                 throw new SubdaemonStartException("the client left before its subdaemon started: none was launched");
             }
