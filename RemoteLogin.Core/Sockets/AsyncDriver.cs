@@ -9,8 +9,10 @@ namespace RemoteLogin.Sockets;
 /// </summary>
 public static class AsyncDriver
 {
-    // .NET has no awaitable "writable" event, so a splice into a full socket backs off briefly; the bytes wait in the kernel.
-    private static readonly TimeSpan WritableBackoff = TimeSpan.FromMilliseconds(1);
+    // .NET has no awaitable "writable" event, so a splice into a full socket backs off, briefly at first and doubling
+    // while it stays full: a peer that has stopped reading costs a few wake-ups a second, not a thousand.
+    private static readonly TimeSpan FirstWritableBackoff = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan LongestWritableBackoff = TimeSpan.FromMilliseconds(100);
 
     /// <param name="cancellationToken">Ends the run now, whatever is in flight.</param>
     /// <param name="stopReceiving">Ends the input: a receive waiting when it comes reads as the end of the stream, and what
@@ -20,11 +22,16 @@ public static class AsyncDriver
         var sends = new GatheredSend();
         using var receiving = stopReceiving.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopReceiving) : null;
         var receiveCancellation = receiving?.Token ?? cancellationToken;
+        var writableBackoff = FirstWritableBackoff;
         try
         {
             while (true)
             {
                 var step = lane.Step();
+                if (step.Need != SocketNeed.Writable)
+                {
+                    writableBackoff = FirstWritableBackoff;
+                }
                 switch (step.Need)
                 {
                     case SocketNeed.Receive:
@@ -57,7 +64,8 @@ public static class AsyncDriver
                         }
                         break;
                     case SocketNeed.Writable:
-                        await Task.Delay(WritableBackoff, cancellationToken);
+                        await Task.Delay(writableBackoff, cancellationToken);
+                        writableBackoff = TimeSpan.FromTicks(Math.Min(2 * writableBackoff.Ticks, LongestWritableBackoff.Ticks));
                         break;
                     case SocketNeed.Wait:
                         await step.Pending;
