@@ -47,7 +47,7 @@ internal sealed class RawTerminal : IDisposable
     {
         if (Interlocked.Exchange(ref _restored, 1) == 0)
         {
-            TerminalControl.TrySetAttributes(TerminalControl.StandardInput, _saved);
+            TerminalControl.TrySetAttributes(TerminalControl.StandardInput, _saved, discardInput: true);
         }
     }
 

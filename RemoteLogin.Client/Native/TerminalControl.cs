@@ -21,6 +21,9 @@ internal static unsafe partial class TerminalControl
     /// <summary>Apply once output written so far has gone out, so nothing already shown is redrawn in the wrong mode.</summary>
     private const int TCSADRAIN = 1;
 
+    /// <summary>As TCSADRAIN, and discard input not yet read: a server's terminal queries leave their answers there.</summary>
+    private const int TCSAFLUSH = 2;
+
     private const nuint TIOCGWINSZ = 0x5413;
 
     [StructLayout(LayoutKind.Sequential)]
@@ -42,12 +45,14 @@ internal static unsafe partial class TerminalControl
         }
     }
 
-    public static bool TrySetAttributes(int fd, byte[] termios)
+    /// <param name="discardInput">On the way back to the shell: what the terminal answered to a (perhaps hostile) server's
+    /// queries and nobody read would otherwise be the shell's next command line.</param>
+    public static bool TrySetAttributes(int fd, byte[] termios, bool discardInput = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(termios.Length, TermiosBytes);
         fixed (byte* p = termios)
         {
-            return tcsetattr(fd, TCSADRAIN, p) == 0;
+            return tcsetattr(fd, discardInput ? TCSAFLUSH : TCSADRAIN, p) == 0;
         }
     }
 

@@ -61,6 +61,32 @@ public class TelnetClientTests
     }
 
     [Fact]
+    public async Task A_server_that_streams_before_its_offers_fails_the_opening_once_past_the_cap()
+    {
+        using var pair = LoopbackPair.Open();
+        var flood = Task.Run(() =>
+        {
+            var chunk = new byte[16 * 1024];
+            Array.Fill(chunk, (byte)'z');
+            try
+            {
+                for (int sent = 0; sent < 64 * TelnetClient.MaxEarlyBytes; sent += chunk.Length)
+                {
+                    pair.Server.Send(chunk);
+                }
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // the client gave up, as it should
+            }
+        });
+        var failure = Assert.Throws<LoginProtocolException>(() => new TelnetClient().Open(pair.Client, OpenTimeout));
+        Assert.Contains("before offering ECHO", failure.Message);
+        pair.Client.Close();
+        await flood.WaitAsync(OpenTimeout);
+    }
+
+    [Fact]
     public void A_server_that_never_offers_echo_fails_the_opening_with_a_clear_message()
     {
         using var pair = LoopbackPair.Open();

@@ -24,6 +24,9 @@ public sealed class TelnetClient : LoginClientProtocol
     /// </summary>
     private readonly ArrayBufferWriter<byte> _early = new();
 
+    /// <summary>What a server may send before it has made its offers: a greeting, not a stream held in memory.</summary>
+    public const int MaxEarlyBytes = 64 * 1024;
+
     public TelnetClient()
     {
         _sink = new Sink(_negotiator);
@@ -42,6 +45,10 @@ public sealed class TelnetClient : LoginClientProtocol
         {
             int received = deadline.Receive(buffer, "did not offer ECHO and SUPPRESS-GO-AHEAD", "option negotiation");
             Read(buffer.AsSpan(0, received), _early, replies);
+            if (_early.WrittenCount > MaxEarlyBytes)
+            {
+                throw new LoginProtocolException($"telnet: the server sent more than {MaxEarlyBytes / 1024} KiB before offering ECHO and SUPPRESS-GO-AHEAD");
+            }
             if (replies.WrittenCount > 0)
             {
                 deadline.Send(replies.WrittenSpan);
