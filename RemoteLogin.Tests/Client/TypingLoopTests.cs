@@ -14,9 +14,10 @@ public class TypingLoopTests
 {
     /// <summary>
     /// A structural bound, not a timing one: the test process (runner, in-process daemon, thread pool, socket engine)
-    /// plus the client. A thread per typist, or a receiver thread per session, is hundreds over it.
+    /// plus the client. A thread per typist, or a receiver thread per session, is hundreds over it. The pool alone
+    /// injects a few threads more on a loaded machine (66 seen in a CI run), so the bound leaves room for that.
     /// </summary>
-    private const int MostThreads = 64;
+    private const int MostThreads = 100;
 
     [Theory]
     [InlineData(BufferStrategy.Naive)]
