@@ -96,7 +96,7 @@ internal sealed class LoginDaemon
             if (!DescriptorReserve.TryHold())
             {
                 // Accept only while the reserve is whole: an accept must never take the room the runtime needs.
-                await Task.Delay(failures.Backoff(LongestAcceptBackoff));
+                await PauseAsync(failures.Backoff(LongestAcceptBackoff));
                 continue;
             }
             Socket connection;
@@ -110,14 +110,17 @@ internal sealed class LoginDaemon
             }
             catch (SocketException e)
             {
-                DescriptorReserve.Release(); // out of descriptors, most likely: the runtime gets room to work through it
+                if (e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
+                {
+                    DescriptorReserve.Release(); // out of descriptors: the runtime gets room to work through it
+                }
                 // Out of descriptors leaves the connection in the backlog, so the listener stays readable: without a
                 // growing pause the loop would spin a core, and without a rate limit it would fill the log.
                 if (failures.Failed(e.Message, AcceptLogInterval) is { } line)
                 {
                     _events.Raise(line);
                 }
-                await Task.Delay(failures.Backoff(LongestAcceptBackoff));
+                await PauseAsync(failures.Backoff(LongestAcceptBackoff));
                 continue;
             }
             if (failures.Recovered() is { } recovered)
@@ -127,6 +130,10 @@ internal sealed class LoginDaemon
             Admit(connection);
         }
     }
+
+    /// <summary>A pause that a stop cuts short: SIGTERM's drain does not wait out a backoff.</summary>
+    private async Task PauseAsync(TimeSpan pause) =>
+        await Task.Delay(pause, _stopAccepting.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
 
     private void Admit(Socket connection)
     {
