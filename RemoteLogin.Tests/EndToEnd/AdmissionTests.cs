@@ -72,6 +72,9 @@ public class AdmissionTests
         // The first one's handshake done, it is served and no longer starting: a new client gets its opening.
         first.Send(LoginClient.RloginHandshake("me", "me", "xterm/38400"));
         Assert.Equal(0, (await EchoClient.ReceiveExactlyAsync(first, 1))[0]);
+        // The \0 goes out inside the opening, before the session is served: an echo is what says it is served.
+        first.Send("k"u8);
+        Assert.Equal("k"u8.ToArray(), await EchoClient.ReceiveExactlyAsync(first, 1));
         using var fourth = await ConnectFromAsync(IPAddress.Loopback, daemon.Endpoint);
         await Eventually.AssertAsync(() => daemon.Events.OfType<SessionOpened>().Count() == 3, "the fourth's opening");
         Assert.Single(daemon.Events.OfType<SessionRefused>());
