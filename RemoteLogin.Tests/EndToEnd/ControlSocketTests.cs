@@ -12,9 +12,10 @@ namespace RemoteLogin.Tests.EndToEnd;
 /// </summary>
 public class ControlSocketTests
 {
+    // Process only: the stranger here is this test process, which is also the in-process daemon, and the relay's
+    // socket pair rightly takes a connection from its own process. A stranger for relay is another process.
     [Theory]
     [InlineData(SubdaemonModel.Process)]
-    [InlineData(SubdaemonModel.Relay)]
     public async Task A_stranger_connecting_first_to_every_control_socket_does_not_stop_a_login(SubdaemonModel model)
     {
         await using var daemon = InProcessDaemon.Start(BufferStrategy.Batched, model);
