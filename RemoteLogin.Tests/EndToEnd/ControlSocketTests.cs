@@ -1,4 +1,4 @@
-using System.Net.Sockets;
+using System.Diagnostics;
 using RemoteLogin.Server.Subdaemons.Children;
 using RemoteLogin.Tests.Support;
 using RemoteLogin.Vocabulary;
@@ -8,27 +8,60 @@ namespace RemoteLogin.Tests.EndToEnd;
 /// <summary>
 /// A local stranger against the children's control sockets. Abstract names are listed in /proc/net/unix for anyone
 /// to read and connect to: a stranger that watches the list and connects to every new name, ahead of the child, must
-/// not make a login fail, nor be handed a session.
+/// not make a login fail, nor be handed a session. The stranger is another process (a shell loop and socat), as a
+/// local user would be: the relay's own socket pair rightly takes a connection from the daemon's process.
 /// </summary>
 public class ControlSocketTests
 {
-    // Process only: the stranger here is this test process, which is also the in-process daemon, and the relay's
-    // socket pair rightly takes a connection from its own process. A stranger for relay is another process.
+    // Polls the list every few milliseconds and connects socat to each new name of ours, holding the connection open:
+    // a stranger that just waits. With -d -d socat says when it is connected, which the test counts.
+    private const string Stranger = """
+        seen=' '
+        while :; do
+            for name in $(awk '$NF ~ /^@remotelogin\// { print substr($NF, 2) }' /proc/net/unix); do
+                case "$seen" in *" $name "*) continue ;; esac
+                seen="$seen$name "
+                socat -d -d -u "ABSTRACT-CONNECT:$name" /dev/null &
+            done
+            sleep 0.002
+        done
+        """;
+
     [Theory]
     [InlineData(SubdaemonModel.Process)]
+    [InlineData(SubdaemonModel.Relay)]
     public async Task A_stranger_connecting_first_to_every_control_socket_does_not_stop_a_login(SubdaemonModel model)
     {
         await using var daemon = InProcessDaemon.Start(BufferStrategy.Batched, model);
-        using var stop = new CancellationTokenSource();
-        var stranger = Task.Run(() => ConnectToEveryNewNameAsync(stop.Token));
-
-        for (int login = 0; login < 10; login++)
+        var info = new ProcessStartInfo("setsid", ["bash", "-c", Stranger]) { RedirectStandardError = true, UseShellExecute = false };
+        using var stranger = Process.Start(info) ?? throw new InvalidOperationException("the stranger did not start");
+        int connected = 0;
+        var counting = Task.Run(async () =>
         {
-            using var client = await EchoClient.ConnectAsync(daemon.Endpoint);
-            await EchoClient.AssertEchoesAsync(client, [(byte)('a' + login)]);
+            while (await stranger.StandardError.ReadLineAsync() is { } line)
+            {
+                if (line.Contains("starting data transfer loop", StringComparison.Ordinal))
+                {
+                    Interlocked.Increment(ref connected);
+                }
+            }
+        });
+        try
+        {
+            for (int login = 0; login < 10; login++)
+            {
+                using var client = await EchoClient.ConnectAsync(daemon.Endpoint);
+                await EchoClient.AssertEchoesAsync(client, [(byte)('a' + login)]);
+            }
         }
-        stop.Cancel();
-        Assert.True(await stranger > 0, "the stranger never found a control socket to connect to");
+        finally
+        {
+            // setsid made the loop a process group of its own (a freshly started child is never a group leader, so setsid
+            // does not fork and the loop keeps the pid we know): this ends it and every socat it started.
+            Process.Start("kill", ["--", $"-{stranger.Id}"])?.WaitForExit();
+            await counting.WaitAsync(EchoClient.SafetyLimit);
+        }
+        Assert.True(connected > 0, "the stranger never reached a control socket");
     }
 
     [Fact]
@@ -37,41 +70,5 @@ public class ControlSocketTests
         string first = UnixSockets.NewName(), second = UnixSockets.NewName();
         Assert.NotEqual(first, second);
         Assert.DoesNotContain(Environment.ProcessId.ToString(), first);
-    }
-
-    /// <summary>What a local user can do: poll the list of abstract names and connect to each new one of the daemon's. Returns how many it reached.</summary>
-    private static async Task<int> ConnectToEveryNewNameAsync(CancellationToken stop)
-    {
-        var seen = new HashSet<string>();
-        var held = new List<Socket>();
-        try
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                foreach (string name in File.ReadLines("/proc/net/unix").Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries).LastOrDefault() ?? "")
-                    .Where(path => path.StartsWith("@remotelogin/", StringComparison.Ordinal)))
-                {
-                    if (seen.Add(name))
-                    {
-                        var socket = UnixSockets.NewSocket();
-                        try
-                        {
-                            await socket.ConnectAsync(UnixSockets.EndPoint(name[1..]), stop);
-                            held.Add(socket); // held open: a stranger that just waits
-                        }
-                        catch (Exception e) when (e is SocketException or OperationCanceledException)
-                        {
-                            socket.Dispose(); // gone already, or the listener's backlog full
-                        }
-                    }
-                }
-                await Task.Delay(1, CancellationToken.None);
-            }
-            return held.Count;
-        }
-        finally
-        {
-            held.ForEach(socket => socket.Dispose());
-        }
     }
 }
