@@ -22,7 +22,7 @@ internal sealed class LoginDaemon
 
     /// <summary>The longest pause between accepts that keep failing, and the fewest seconds between their log lines.</summary>
     private static readonly TimeSpan LongestAcceptBackoff = TimeSpan.FromSeconds(1);
-    private static readonly TimeSpan AcceptLogInterval = TimeSpan.FromSeconds(10);
+    internal static readonly TimeSpan AcceptLogInterval = TimeSpan.FromSeconds(10);
     /// <summary>What a drain may still take past its deadline once every session is aborted: SIGTERM always exits.</summary>
     private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(1);
 

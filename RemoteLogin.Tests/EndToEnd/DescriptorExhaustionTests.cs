@@ -30,6 +30,7 @@ public class DescriptorExhaustionTests(ITestOutputHelper output)
         // Room for exactly one more descriptor: the accept takes it, the pipe then has none.
         string limits = Prlimit(daemon.ProcessId, null);
         Prlimit(daemon.ProcessId, $"{LowestFree(DaemonDescriptors(daemon.ProcessId)) + 1}:{HardLimit(limits)}");
+        var starved = Stopwatch.StartNew();
         using var copying = await ConnectAsync(daemon);
         await AssertEchoesAsync(copying, "no pipe, still an echo"u8.ToArray());
 
@@ -39,6 +40,7 @@ public class DescriptorExhaustionTests(ITestOutputHelper output)
         await Task.Delay(300); // pacing: let the loop fail a few times
         Assert.False(daemon.HasExited, $"the daemon died out of descriptors:\n{(daemon.HasExited ? daemon.StandardErrorAfterExit() : "")}");
         Prlimit(daemon.ProcessId, $"{SoftLimit(limits)}:{HardLimit(limits)}");
+        starved.Stop();
         await AssertEchoesAsync(waiting, [], alreadySent: "queued"u8.ToArray());
         await AssertEchoesAsync(copying, "and again"u8.ToArray());
 
@@ -48,8 +50,8 @@ public class DescriptorExhaustionTests(ITestOutputHelper output)
         var events = LoggedEvents.Of(daemon, output);
         Assert.Single(events.OfType<ZeroCopyUnavailable>());
         Assert.Contains("Too many open files", events.OfType<ZeroCopyUnavailable>().Single().Reason);
-        var failed = events.OfType<AcceptFailed>().ToList();
-        Assert.Single(failed); // the first failure is logged; a run this short logs no second line
+        // The first failure is logged at once, then at most a line an interval however long the shortage lasts.
+        Assert.InRange(events.OfType<AcceptFailed>().Count(), 1, 1 + (int)(starved.Elapsed / LoginDaemon.AcceptLogInterval));
         Assert.Contains(events, e => e is AcceptRecovered { Failures: > 0 });
         Assert.DoesNotContain(events, e => e is SessionEnded { End.Echo.Kind: not Server.Sessions.EchoEndKind.Completed });
     }

@@ -9,21 +9,7 @@ namespace RemoteLogin.Tests.EndToEnd;
 /// <summary>Every strategy, the same on both ends, carries arbitrary bytes through a real daemon over loopback intact.</summary>
 public class EchoIntegrityTests
 {
-    public static TheoryData<SubdaemonModel, BufferStrategy, Scenario> Matrix()
-    {
-        var data = new TheoryData<SubdaemonModel, BufferStrategy, Scenario>();
-        foreach (var model in Enum.GetValues<SubdaemonModel>())
-        {
-            foreach (var strategy in Enum.GetValues<BufferStrategy>())
-            {
-                foreach (var scenario in Enum.GetValues<Scenario>())
-                {
-                    data.Add(model, strategy, scenario);
-                }
-            }
-        }
-        return data;
-    }
+    public static TheoryData<SubdaemonModel, BufferStrategy, Scenario> Matrix() => Pairings.EveryModelAndStrategyWith<Scenario>();
 
     [Theory]
     [MemberData(nameof(Matrix))]

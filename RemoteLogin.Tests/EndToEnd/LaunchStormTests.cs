@@ -35,32 +35,10 @@ public class LaunchStormTests
 
     /// <summary>This process's live children started with --warm, by process id.</summary>
     private static List<int> WarmChildren() =>
-        [.. ProcFs.ChildrenOf(Environment.ProcessId).Where(child => !child.IsZombie && CommandLine(child.ProcessId).Contains("--warm")).Select(child => child.ProcessId)];
+        [.. ProcFs.ChildrenOf(Environment.ProcessId).Where(child => !child.IsZombie && ProcFs.CommandLine(child.ProcessId).Contains("--warm")).Select(child => child.ProcessId)];
 
     /// <summary>A child starts its control thread once it has been handed its session; a warm one still waiting has none.</summary>
-    private static bool Serving(int pid)
-    {
-        try
-        {
-            return Directory.GetDirectories($"/proc/{pid}/task").Any(task => File.ReadAllText($"{task}/comm").Trim() == "control");
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
-    private static string CommandLine(int pid)
-    {
-        try
-        {
-            return File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ');
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-    }
+    private static bool Serving(int pid) => ProcFs.ThreadNames(pid).Contains("control");
 
     [Theory]
     [InlineData(SubdaemonModel.Process)]

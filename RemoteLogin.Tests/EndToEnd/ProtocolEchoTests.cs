@@ -13,18 +13,7 @@ public class ProtocolEchoTests
     private const byte Iac = 255, Dont = 254, Do = 253, Wont = 252, Will = 251, Sb = 250, Se = 240, Nop = 241;
     private const byte Cr = 13, Lf = 10;
 
-    public static TheoryData<SubdaemonModel, BufferStrategy> Matrix()
-    {
-        var data = new TheoryData<SubdaemonModel, BufferStrategy>();
-        foreach (var model in Enum.GetValues<SubdaemonModel>())
-        {
-            foreach (var strategy in Enum.GetValues<BufferStrategy>())
-            {
-                data.Add(model, strategy);
-            }
-        }
-        return data;
-    }
+    public static TheoryData<SubdaemonModel, BufferStrategy> Matrix() => Pairings.EveryModelAndStrategy();
 
     [Theory]
     [MemberData(nameof(Matrix))]

@@ -15,21 +15,7 @@ public class UrgentDataTests
 {
     private const byte Iac = 255, InterruptProcess = 244, DataMark = 242;
 
-    public static TheoryData<SubdaemonModel, BufferStrategy, WireProtocol> Matrix()
-    {
-        var data = new TheoryData<SubdaemonModel, BufferStrategy, WireProtocol>();
-        foreach (var model in Enum.GetValues<SubdaemonModel>())
-        {
-            foreach (var strategy in Enum.GetValues<BufferStrategy>())
-            {
-                foreach (var protocol in Enum.GetValues<WireProtocol>())
-                {
-                    data.Add(model, strategy, protocol);
-                }
-            }
-        }
-        return data;
-    }
+    public static TheoryData<SubdaemonModel, BufferStrategy, WireProtocol> Matrix() => Pairings.EveryModelAndStrategyWith<WireProtocol>();
 
     [Theory]
     [MemberData(nameof(Matrix))]

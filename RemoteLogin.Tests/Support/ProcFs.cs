@@ -3,7 +3,7 @@ using RemoteLogin.Measurement;
 
 namespace RemoteLogin.Tests.Support;
 
-/// <summary>What Linux's /proc says about a process: its state, its parent, its children, its open descriptors.</summary>
+/// <summary>What Linux's /proc says about a process: its state, its parent, its children, its command line, threads and open descriptors.</summary>
 internal static class ProcFs
 {
     /// <summary>
@@ -52,6 +52,46 @@ internal static class ProcFs
             }
         }
         return children;
+    }
+
+    /// <summary>The process's command line, its arguments joined by spaces; empty once it is gone.</summary>
+    public static string CommandLine(int processId)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{processId}/cmdline").Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
+
+    /// <summary>The names of the process's threads (comm of each task); none once it is gone.</summary>
+    public static IReadOnlyList<string> ThreadNames(int processId)
+    {
+        string[] tasks;
+        try
+        {
+            tasks = Directory.GetDirectories($"/proc/{processId}/task");
+        }
+        catch (IOException)
+        {
+            return []; // gone
+        }
+        var names = new List<string>();
+        foreach (var task in tasks)
+        {
+            try
+            {
+                names.Add(File.ReadAllText($"{task}/comm").TrimEnd('\n'));
+            }
+            catch (IOException)
+            {
+                // the thread ended between the listing and its read
+            }
+        }
+        return names;
     }
 
     /// <summary>One open descriptor: its number and what it leads to ("socket:[inode]", "pipe:[inode]", a file's path).</summary>

@@ -105,11 +105,11 @@ public class DaemonSnapshotTests
     {
         using var daemon = DaemonProcess.Start(["--echo", "naive"], controlStdin: true);
         daemon.Snapshot(Patience);
-        Assert.Contains(SnapshotResponder.ThreadName, ThreadNames(daemon.ProcessId));
+        Assert.Contains(SnapshotResponder.ThreadName, ProcFs.ThreadNames(daemon.ProcessId));
 
         daemon.CloseControl();
 
-        await Eventually.AssertAsync(() => !ThreadNames(daemon.ProcessId).Contains(SnapshotResponder.ThreadName), "the responder thread ended");
+        await Eventually.AssertAsync(() => !ProcFs.ThreadNames(daemon.ProcessId).Contains(SnapshotResponder.ThreadName), "the responder thread ended");
         using var client = await EchoClient.ConnectAsync(daemon.Endpoint);
         await EchoClient.AssertEchoesAsync(client, "still serving"u8.ToArray());
         Assert.False(daemon.HasExited);
@@ -173,21 +173,6 @@ public class DaemonSnapshotTests
             return snapshot.Echo.BytesEchoed >= echoed && snapshot.Echo.Copied.OutOfUser >= copiesEachWay * echoed;
         }, $"the daemon counted {echoed} bytes echoed");
         return snapshot!;
-    }
-
-    private static IReadOnlyList<string> ThreadNames(int processId) =>
-        [.. Directory.EnumerateDirectories($"/proc/{processId}/task").Select(task => ReadOrEmpty(Path.Combine(task, "comm")).TrimEnd('\n'))];
-
-    private static string ReadOrEmpty(string path)
-    {
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (IOException)
-        {
-            return ""; // the thread exited between listing and reading
-        }
     }
 
     private static async Task<string> ReadLineAsync(ChildProcess daemon) =>
