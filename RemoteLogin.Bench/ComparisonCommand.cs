@@ -31,7 +31,7 @@ internal static class ComparisonCommand
             "Every load client runs this strategy whatever the daemon's echo, so a row measures the daemon's strategy alone (default: each row's, the same on both ends; the table names it)");
         var subdaemons = Options.VocabularyList<SubdaemonModel>("--subdaemons", "Subdaemon models (default: all four, paste under task only)");
         var scenarios = Options.VocabularyList<Scenario>("--scenarios", "Scenarios");
-        var protocols = Options.VocabularyList<WireProtocol>("--protocols", "Wire protocols (default: all three, telnet and rlogin in interactive and paste under task only)");
+        var protocols = Options.VocabularyList("--protocols", "Wire protocols (default: all three, telnet and rlogin in interactive and paste under task only)", allowed: WireProtocols.Terminal);
         var rounds = Options.Count("--rounds", 3, "Rounds through the matrix, each with its own floor (--quick: 1)");
         var typists = Options.OptionalCount("--typists", "Sessions in the typists scenario (default 50, --quick 10); each types at the same rate, so the run grows with them", maximum: 10_000);
         var inline = new Option<bool>("--inline-completions")

@@ -7,7 +7,7 @@ using RemoteLogin.Server.Telemetry;
 using RemoteLogin.Vocabulary;
 
 var listen = Options.Endpoint("--listen", "127.0.0.1:5513", "Address and port to listen on");
-var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol: raw (RFC 862 echo), telnet (RFC 854, remote echo, character at a time), rlogin (RFC 1282)");
+var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol: raw (RFC 862 echo), telnet (RFC 854, remote echo, character at a time), rlogin (RFC 1282), mux (a terminal concentrator's: many terminals over one connection)");
 var subdaemon = Options.Vocabulary("--subdaemon", SubdaemonModel.Task, "How each session gets its own worker");
 var echo = Options.Vocabulary("--echo", BufferStrategy.Naive, "Echo buffer strategy");
 var maxSessions = Options.Count("--max-sessions", DaemonOptions.DefaultMaxSessions, "Live sessions at most, those still in their handshake included; a connection beyond them is closed at once and counted", maximum: 1_000_000);

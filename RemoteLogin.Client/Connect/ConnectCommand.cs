@@ -35,7 +35,7 @@ internal static class ConnectCommand
                 return DefaultPort;
             },
         };
-        var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol");
+        var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol", WireProtocols.Terminal);
         var openTimeout = Options.Positive("--open-timeout", 10, "Seconds the protocol's opening (telnet negotiation, rlogin handshake) may take");
 
         var command = new Command(

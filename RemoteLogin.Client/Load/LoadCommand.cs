@@ -27,7 +27,7 @@ internal static class LoadCommand
     {
         var host = new Option<string>("--host") { Description = "Daemon host (default 127.0.0.1)", DefaultValueFactory = _ => "127.0.0.1" };
         var port = Options.Port("--port", 5513, "Daemon port (default 5513)", minimum: 1);
-        var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol; telnet and rlogin sessions open as their RFCs say, then type only bytes the protocol carries as themselves");
+        var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol; telnet and rlogin sessions open as their RFCs say, then type only bytes the protocol carries as themselves", WireProtocols.Terminal);
         var strategy = Options.Vocabulary("--strategy", BufferStrategy.Naive, "Client buffer strategy");
         var scenario = Options.Vocabulary("--scenario", Scenario.Interactive, "What the users do");
         var sessions = Options.OptionalCount("--sessions", "Concurrent sessions (default: typists 20, others 1)", maximum: 100_000);

@@ -9,39 +9,40 @@ namespace RemoteLogin.Cli;
 /// <summary>Option builders whose errors name the option, so every program reports bad input the same way.</summary>
 public static class Options
 {
-    public static Option<T> Vocabulary<T>(string name, T defaultValue, string description) where T : struct, Enum => new(name)
+    /// <param name="allowed">The values this option takes, when not all of them (a client has no use for mux, say).</param>
+    public static Option<T> Vocabulary<T>(string name, T defaultValue, string description, IReadOnlyList<T>? allowed = null) where T : struct, Enum => new(name)
     {
-        Description = $"{description} ({string.Join("|", VocabularyNames.All<T>())}, default {defaultValue.Name()})",
+        Description = $"{description} ({string.Join("|", Names(allowed))}, default {defaultValue.Name()})",
         DefaultValueFactory = _ => defaultValue,
-        CustomParser = result => ParseOne<T>(name, result.Tokens.Single().Value, result),
+        CustomParser = result => ParseOne(name, result.Tokens.Single().Value, result, allowed),
     };
 
     /// <summary>One value whose absence means something of its own (say, "as the other end"); null when not given.</summary>
     public static Option<T?> OptionalVocabulary<T>(string name, string description) where T : struct, Enum => new(name)
     {
         Description = $"{description} ({string.Join("|", VocabularyNames.All<T>())})",
-        CustomParser = result => ParseOne<T>(name, result.Tokens.Single().Value, result),
+        CustomParser = result => ParseOne(name, result.Tokens.Single().Value, result, (IReadOnlyList<T>?)null),
     };
 
     /// <summary>A comma-separated selection such as "--strategies naive,zerocopy"; <paramref name="defaults"/> (all values) when absent.</summary>
-    public static Option<T[]> VocabularyList<T>(string name, string description, T[]? defaults = null) where T : struct, Enum
+    public static Option<T[]> VocabularyList<T>(string name, string description, T[]? defaults = null, IReadOnlyList<T>? allowed = null) where T : struct, Enum
     {
-        var chosen = defaults ?? Enum.GetValues<T>();
+        var chosen = defaults ?? allowed?.ToArray() ?? Enum.GetValues<T>();
         return new Option<T[]>(name)
         {
-            Description = $"{description} (comma-separated from {string.Join(",", VocabularyNames.All<T>())}; default {string.Join(",", chosen.Select(v => v.Name()))})",
+            Description = $"{description} (comma-separated from {string.Join(",", Names(allowed))}; default {string.Join(",", chosen.Select(v => v.Name()))})",
             DefaultValueFactory = _ => chosen,
             AllowMultipleArgumentsPerToken = true,
             CustomParser = result =>
             {
                 var values = result.Tokens
                     .SelectMany(token => token.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                    .Select(text => ParseOne<T>(name, text, result))
+                    .Select(text => ParseOne(name, text, result, allowed))
                     .Distinct()
                     .ToArray();
                 if (values.Length == 0)
                 {
-                    result.AddError($"{name}: name at least one of {string.Join(", ", VocabularyNames.All<T>())}");
+                    result.AddError($"{name}: name at least one of {string.Join(", ", Names(allowed))}");
                 }
                 return values;
             },
@@ -116,15 +117,23 @@ public static class Options
         },
     };
 
-    private static T ParseOne<T>(string name, string text, ArgumentResult result) where T : struct, Enum
+    private static T ParseOne<T>(string name, string text, ArgumentResult result, IReadOnlyList<T>? allowed = null) where T : struct, Enum
     {
         if (VocabularyNames.TryParse<T>(text, out var value))
         {
-            return value;
+            if (allowed is null || allowed.Contains(value))
+            {
+                return value;
+            }
+            result.AddError($"{name}: '{text}' is not taken here (expected one of {string.Join(", ", Names(allowed))})");
+            return default;
         }
-        result.AddError($"{name}: unknown value '{text}' (expected one of {string.Join(", ", VocabularyNames.All<T>())})");
+        result.AddError($"{name}: unknown value '{text}' (expected one of {string.Join(", ", Names(allowed))})");
         return default;
     }
+
+    private static IEnumerable<string> Names<T>(IReadOnlyList<T>? allowed) where T : struct, Enum =>
+        allowed?.Select(v => v.Name()) ?? VocabularyNames.All<T>();
 
     private static long ParseNumber(string name, ArgumentResult result, long minimum, long maximum)
     {

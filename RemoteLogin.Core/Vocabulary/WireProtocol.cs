@@ -9,4 +9,15 @@ public enum WireProtocol
     Telnet,
     /// <summary>RFC 1282.</summary>
     Rlogin,
+    /// <summary>A terminal concentrator's: many terminals' sessions over one connection, each frame naming its terminal (docs/protocols.md).</summary>
+    Mux,
+}
+
+public static class WireProtocols
+{
+    /// <summary>
+    /// The protocols a terminal speaks: what a client, the load and the bench's sessions can open. mux is spoken
+    /// between a concentrator and the daemon, and only a concentrator opens it.
+    /// </summary>
+    public static IReadOnlyList<WireProtocol> Terminal { get; } = [WireProtocol.Raw, WireProtocol.Telnet, WireProtocol.Rlogin];
 }

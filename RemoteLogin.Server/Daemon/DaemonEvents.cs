@@ -39,6 +39,9 @@ internal sealed record SessionStarted(EndPoint? Peer) : DaemonEvent;
 /// <summary>A started session is over and its socket closed; <see cref="End"/> says how.</summary>
 internal sealed record SessionEnded(EndPoint? Peer, SessionEnd End) : DaemonEvent;
 
+/// <summary>A concentrator's mux connection broke the framing or its rules (or reported an error): it ends, and its terminals with it.</summary>
+internal sealed record MuxBroken(EndPoint? Peer, string Reason, int Terminals) : DaemonEvent;
+
 /// <summary>A session still running at the drain deadline, ended now.</summary>
 internal sealed record SessionAborted(EndPoint? Peer) : DaemonEvent;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
+using RemoteLogin.Server.Protocols.Mux;
 using RemoteLogin.Server.Sessions;
 
 namespace RemoteLogin.Server.Daemon;
@@ -41,6 +42,8 @@ internal sealed partial class DaemonLog(TextWriter? writer = null) : IDaemonEven
         Form.Of<LingerExpired>("session {peer} still sending {seconds} s after the daemon's FIN: closed, and what it sends next is answered with a reset",
             e => [Peer(e.Peer), e.Linger.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)],
             h => new(Peer(h[0]), TimeSpan.FromSeconds(double.Parse(h[1], CultureInfo.InvariantCulture)))),
+        Form.Of<MuxBroken>("mux {peer}: {text}; closing it and its {count} terminal(s)",
+            e => [Peer(e.Peer), e.Reason, e.Terminals.ToString(CultureInfo.InvariantCulture)], h => new(Peer(h[0]), h[1], int.Parse(h[2], CultureInfo.InvariantCulture))),
         Form.Of<ZeroCopyUnavailable>("session {peer}: zerocopy: {text}; echoing this session by copying",
             e => [Peer(e.Peer), e.Reason], h => new(Peer(h[0]), h[1])),
         Form.Of<ListenFailed>("RemoteLogin.Server: cannot listen on {peer}: {text}", e => [e.Listen, e.Reason], h => new(h[0], h[1])),
@@ -128,7 +131,8 @@ internal sealed partial class DaemonLog(TextWriter? writer = null) : IDaemonEven
 
     private static string Peer(EndPoint? peer) => peer?.ToString() ?? "";
 
-    private static IPEndPoint? Peer(string text) => IPEndPoint.TryParse(text, out var peer) ? peer : null;
+    private static EndPoint? Peer(string text) =>
+        TerminalEndPoint.TryParse(text, out var terminal) ? terminal : IPEndPoint.TryParse(text, out var peer) ? peer : null;
 
     [GeneratedRegex(@"\{(peer|count|seconds|text)\}")]
     private static partial Regex Hole();

@@ -4,7 +4,9 @@ using System.Net;
 using System.Net.Sockets;
 using RemoteLogin.Server.Native;
 using RemoteLogin.Server.Protocols;
+using RemoteLogin.Server.Protocols.Mux;
 using RemoteLogin.Server.Subdaemons;
+using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Server.Daemon;
 
@@ -26,7 +28,7 @@ internal sealed class LoginDaemon
     /// <summary>What a drain may still take past its deadline once every session is aborted: SIGTERM always exits.</summary>
     private static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(1);
 
-    private readonly ConcurrentDictionary<LoginSession, byte> _sessions = new();
+    private readonly ConcurrentDictionary<IDaemonSession, byte> _sessions = new();
     private readonly Admission _admission;
     private readonly CancellationTokenSource _stopAccepting = new();
     private readonly Task _acceptLoop;
@@ -144,11 +146,39 @@ internal sealed class LoginDaemon
             SessionSocket.Close(connection);
             return;
         }
-        _events.Raise(new SessionOpened(peer));
-        var session = new LoginSession(connection, _protocol, _model, _events, _options, ticket);
+        IDaemonSession session;
+        if (_protocol.Name == WireProtocol.Mux)
+        {
+            // A concentrator's connection holds a place of its own (its address's, too); each terminal takes another.
+            session = new MuxConnection(connection, StartTerminal, _events, ticket, _options.KeepAlive, _options.IdleTimeout);
+        }
+        else
+        {
+            _events.Raise(new SessionOpened(peer));
+            session = new LoginSession(connection, _protocol, _model, _events, _options, ticket);
+        }
         _sessions.TryAdd(session, 0);
         _ = session.Completion.ContinueWith(
-            (_, state) => _sessions.TryRemove((LoginSession)state!, out var _), session, TaskScheduler.Default);
+            (_, state) => _sessions.TryRemove((IDaemonSession)state!, out var _), session, TaskScheduler.Default);
+    }
+
+    /// <summary>A terminal behind a concentrator, admitted as any session is but for its address: its connection's counted already.</summary>
+    private LoginSession? StartTerminal(Socket inner, TerminalEndPoint terminal, out string refusal)
+    {
+        if (_admission.TryAdmit(null, out var refused) is not { } ticket)
+        {
+            _events.Raise(new SessionRefused(terminal, refused));
+            refusal = refused switch
+            {
+                RefusalReason.MaxSessions => $"--max-sessions ({_options.MaxSessions}) are live",
+                RefusalReason.MaxStartups => $"too many sessions are still opening (--max-startups {_options.MaxStartups})",
+                _ => refused.ToString(),
+            };
+            return null;
+        }
+        _events.Raise(new SessionOpened(terminal));
+        refusal = "";
+        return new LoginSession(inner, _protocol, _model, _events, _options, ticket, terminal);
     }
 
     /// <summary>The accept loop's run of failures: a doubling pause, and a log line for the first and then one an interval.</summary>

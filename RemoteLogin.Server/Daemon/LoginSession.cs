@@ -13,7 +13,7 @@ namespace RemoteLogin.Server.Daemon;
 /// never finishes its handshake holds a socket and a timer, not a thread or a process. The session's events are
 /// raised here, each at one place, from what the opening and the model return.
 /// </summary>
-internal sealed class LoginSession
+internal sealed class LoginSession : IDaemonSession
 {
     private readonly Socket _connection;
     private readonly EndPoint? _peer;
@@ -25,10 +25,11 @@ internal sealed class LoginSession
     private readonly SessionControl _control;
 
     /// <param name="ticket">Its place among the daemon's limits: the opening's is given back once the model serves, the rest at the end.</param>
-    public LoginSession(Socket connection, ILoginProtocol protocol, ISubdaemon model, IDaemonEvents events, DaemonOptions options, Admission.AdmissionTicket ticket)
+    /// <param name="peer">Who it is for: the connection's peer unless given (a terminal behind a concentrator is served over a socket pair).</param>
+    public LoginSession(Socket connection, ILoginProtocol protocol, ISubdaemon model, IDaemonEvents events, DaemonOptions options, Admission.AdmissionTicket ticket, EndPoint? peer = null)
     {
         _connection = connection;
-        _peer = connection.RemoteEndPoint;
+        _peer = peer ?? connection.RemoteEndPoint;
         _protocol = protocol;
         _model = model;
         _events = events;
@@ -107,11 +108,15 @@ internal sealed class LoginSession
         deadline.CancelAfter(_options.HandshakeTimeout);
         try
         {
-            _connection.NoDelay = true;
-            // Urgent bytes (telnet's synch, an rlogin client's interrupt) stay in the stream as data: out of line, every
-            // read that does not ask for MSG_OOB would drop them without a word. The option travels with the socket to a child.
-            _connection.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.OutOfBandInline, true);
-            SessionSocket.KeepAlive(_connection, _options.KeepAlive);
+            // A terminal's socket pair end has none of TCP's options: its mux connection has them.
+            if (_connection.ProtocolType == ProtocolType.Tcp)
+            {
+                _connection.NoDelay = true;
+                // Urgent bytes (telnet's synch, an rlogin client's interrupt) stay in the stream as data: out of line, every
+                // read that does not ask for MSG_OOB would drop them without a word. The option travels with the socket to a child.
+                _connection.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.OutOfBandInline, true);
+                SessionSocket.KeepAlive(_connection, _options.KeepAlive);
+            }
             return await _protocol.OpenAsync(_connection, deadline.Token);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using RemoteLogin.Server.Protocols.Mux;
 using RemoteLogin.Server.Protocols.Rlogin;
 using RemoteLogin.Server.Protocols.Telnet;
 using RemoteLogin.Vocabulary;
@@ -74,6 +75,7 @@ internal static class LoginProtocols
         WireProtocol.Raw => RawProtocol.Instance,
         WireProtocol.Telnet => TelnetProtocol.Instance,
         WireProtocol.Rlogin => RloginProtocol.Instance,
+        WireProtocol.Mux => MuxProtocol.Instance,
         _ => throw new ArgumentOutOfRangeException(nameof(protocol), protocol, null),
     };
 }

@@ -14,6 +14,10 @@ public class BadArgumentTests
     [InlineData("RemoteLogin.Client", "--strategy", new[] { "load", "--strategy", "telepathy" })]
     [InlineData("RemoteLogin.Client", "--chars", new[] { "load", "--chars", "-5" })]
     [InlineData("RemoteLogin.Client", "--scenario", new[] { "load", "--scenario", "dance" })]
+    // mux is a concentrator's, not a terminal's: no client opens it.
+    [InlineData("RemoteLogin.Client", "--protocol", new[] { "load", "--protocol", "mux" })]
+    [InlineData("RemoteLogin.Client", "--protocol", new[] { "connect", "127.0.0.1", "--protocol", "mux" })]
+    [InlineData("RemoteLogin.Bench", "--protocols", new[] { "--protocols", "raw,mux" })]
     [InlineData("RemoteLogin.Bench", "--strategies", new[] { "--strategies", "naive,telepathy" })]
     [InlineData("RemoteLogin.Bench", "--rounds", new[] { "--rounds", "0" })]
     [InlineData("RemoteLogin.Bench", "--client-strategy", new[] { "--client-strategy", "telepathy" })]

@@ -1,5 +1,6 @@
 using System.Net;
 using RemoteLogin.Server.Daemon;
+using RemoteLogin.Server.Protocols.Mux;
 using RemoteLogin.Server.Sessions;
 
 namespace RemoteLogin.Tests.Telemetry;
@@ -31,6 +32,9 @@ public class DaemonLogTests
         new ListenFailed("127.0.0.1:5513", "Address already in use"),
         new NoSessionHandedOver("it went away before saying go"),
         new SnapshotsStopped("Broken pipe"),
+        new MuxBroken(Peer, "frame type 9 on terminal 1 is none of OPEN (1), DATA (2), CLOSE (3), CREDIT (4), ERROR (5)", 3),
+        // A terminal behind a concentrator is named by its connection and its number, and reads back so.
+        new LingerExpired(new TerminalEndPoint(Peer, 7), TimeSpan.FromSeconds(2)),
     ];
 
     [Fact]
