@@ -14,7 +14,7 @@ namespace RemoteLogin.Server.Daemon;
 /// Accepts connections, admits each as a <see cref="LoginSession"/> up to the limit, and drains them on stop.
 /// Knows nothing of echo strategies or models; <see cref="DaemonHost"/> makes it.
 /// </summary>
-internal sealed class LoginDaemon
+internal sealed class LoginDaemon : ITerminalHost
 {
     private readonly Socket _listener;
     private readonly DaemonOptions _options;
@@ -150,7 +150,7 @@ internal sealed class LoginDaemon
         if (_protocol.Name == WireProtocol.Mux)
         {
             // A concentrator's connection holds a place of its own (its address's, too); each terminal takes another.
-            session = new MuxConnection(connection, StartTerminal, _events, ticket, _options.KeepAlive, _options.IdleTimeout);
+            session = new MuxConnection(connection, this, _events, ticket, _options.KeepAlive, _options.IdleTimeout);
         }
         else
         {
@@ -162,22 +162,27 @@ internal sealed class LoginDaemon
             (_, state) => _sessions.TryRemove((IDaemonSession)state!, out var _), session, TaskScheduler.Default);
     }
 
-    /// <summary>A terminal behind a concentrator, admitted as any session is but for its address: its connection's counted already.</summary>
-    private LoginSession? StartTerminal(Socket inner, TerminalEndPoint terminal, out string refusal)
+    /// <summary>A terminal behind a concentrator is admitted as any session is but for its address: its connection's counted already.</summary>
+    public Admission.AdmissionTicket? TryAdmit(TerminalEndPoint terminal, out string refusal)
     {
-        if (_admission.TryAdmit(null, out var refused) is not { } ticket)
+        if (_admission.TryAdmit(null, out var refused) is { } ticket)
         {
-            _events.Raise(new SessionRefused(terminal, refused));
-            refusal = refused switch
-            {
-                RefusalReason.MaxSessions => $"--max-sessions ({_options.MaxSessions}) are live",
-                RefusalReason.MaxStartups => $"too many sessions are still opening (--max-startups {_options.MaxStartups})",
-                _ => refused.ToString(),
-            };
-            return null;
+            refusal = "";
+            return ticket;
         }
+        _events.Raise(new SessionRefused(terminal, refused));
+        refusal = refused switch
+        {
+            RefusalReason.MaxSessions => $"--max-sessions ({_options.MaxSessions}) are live",
+            RefusalReason.MaxStartups => $"too many sessions are still opening (--max-startups {_options.MaxStartups})",
+            _ => refused.ToString(),
+        };
+        return null;
+    }
+
+    public IDaemonSession Start(Socket inner, TerminalEndPoint terminal, Admission.AdmissionTicket ticket)
+    {
         _events.Raise(new SessionOpened(terminal));
-        refusal = "";
         return new LoginSession(inner, _protocol, _model, _events, _options, ticket, terminal);
     }
 

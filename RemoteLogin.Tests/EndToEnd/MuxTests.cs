@@ -148,6 +148,55 @@ public class MuxTests
 
     [Theory]
     [InlineData(SubdaemonModel.Task)]
+    [InlineData(SubdaemonModel.Process)]
+    public async Task A_terminal_number_opens_again_as_soon_as_both_ends_have_closed_it(SubdaemonModel model)
+    {
+        await using var daemon = InProcessDaemon.Start(BufferStrategy.Naive, model, WireProtocol.Mux);
+        await using var peer = await MuxPeer.ConnectAsync(daemon.Endpoint);
+        for (int round = 0; round < 3; round++)
+        {
+            peer.Open(1);
+            await peer.SendAsync(1, "again"u8.ToArray());
+            Assert.Equal("again"u8.ToArray(), await peer.EchoedAsync(1, 5));
+            peer.Close(1);
+            Assert.Equal("", await peer.ClosedAsync(1)); // then at once the same number, its session perhaps still ending
+        }
+        Assert.DoesNotContain(daemon.Events, e => e is MuxBroken);
+    }
+
+    [Fact]
+    public async Task A_connection_reset_under_its_terminals_ends_them_and_gives_their_places_back()
+    {
+        // The connection and its two terminals take every place there is.
+        await using var daemon = InProcessDaemon.Start(new DaemonOptions { Protocol = WireProtocol.Mux, MaxSessions = 3 });
+        var first = await MuxPeer.ConnectAsync(daemon.Endpoint);
+        first.Open(1);
+        first.Open(2);
+        await first.SendAsync(1, "one"u8.ToArray());
+        await first.SendAsync(2, "two"u8.ToArray());
+        Assert.Equal(3, (await first.EchoedAsync(2, 3)).Length);
+
+        first.Reset();
+        await first.DisposeAsync();
+
+        await Eventually.AssertAsync(() => daemon.Events.OfType<MuxBroken>().Any(e => e.Reason.StartsWith("connection lost")), "the lost connection's log line");
+        await Eventually.AssertAsync(() => daemon.Events.OfType<SessionEnded>().Count(e => e.Peer is TerminalEndPoint) == 2, "both terminals ended");
+        // Places come back once the first connection has closed: until then a refusal is a fair answer, a hang is not.
+        bool admitted = false;
+        for (int attempt = 0; attempt < 100 && !admitted; attempt++)
+        {
+            await using var probe = await MuxPeer.ConnectAsync(daemon.Endpoint);
+            probe.Open(1);
+            probe.Open(2);
+            await probe.SendAsync(2, "x"u8.ToArray());
+            admitted = (await probe.EchoedAsync(2, 1)).Length == 1;
+            await Task.Delay(100);
+        }
+        Assert.True(admitted, "the lost connection's places never came back");
+    }
+
+    [Theory]
+    [InlineData(SubdaemonModel.Task)]
     [InlineData(SubdaemonModel.Relay)]
     public async Task A_drain_echoes_every_terminals_input_then_closes_each_then_the_connection(SubdaemonModel model)
     {

@@ -101,12 +101,19 @@ internal sealed class MuxPeer : IAsyncDisposable
 
     public void Disconnect() => _socket.Shutdown(SocketShutdown.Send);
 
-    /// <summary>What came back for the terminal, once <paramref name="count"/> bytes have.</summary>
+    /// <summary>A reset, as a crashed concentrator's kernel sends: SO_LINGER with a zero timeout, then the close.</summary>
+    public void Reset()
+    {
+        _socket.LingerState = new LingerOption(true, 0);
+        _socket.Close();
+    }
+
+    /// <summary>What came back for the terminal, once <paramref name="count"/> bytes have, or the terminal or the connection has ended.</summary>
     public async Task<byte[]> EchoedAsync(ushort id, int count)
     {
         var terminal = _terminals[id];
         var deadline = DateTime.UtcNow + Liveness;
-        while (terminal.EchoedCount < count && DateTime.UtcNow < deadline && !_receiving.IsCompleted)
+        while (terminal.EchoedCount < count && DateTime.UtcNow < deadline && !_receiving.IsCompleted && !terminal.Closed.Task.IsCompleted)
         {
             await Task.Delay(10);
         }

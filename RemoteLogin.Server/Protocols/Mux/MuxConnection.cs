@@ -11,8 +11,15 @@ using RemoteLogin.Sockets;
 
 namespace RemoteLogin.Server.Protocols.Mux;
 
-/// <summary>Starts a terminal's session on its end of a socket pair; null, and why, when the daemon's limits refuse it.</summary>
-internal delegate IDaemonSession? TerminalStarter(Socket inner, TerminalEndPoint terminal, out string refusal);
+/// <summary>Where a mux connection's terminals get their places among the daemon's limits and their sessions.</summary>
+internal interface ITerminalHost
+{
+    /// <summary>A place for the terminal, or null and why not; asked before anything is made for it.</summary>
+    Admission.AdmissionTicket? TryAdmit(TerminalEndPoint terminal, out string refusal);
+
+    /// <summary>The terminal's session, served on <paramref name="inner"/>, its end of a socket pair.</summary>
+    IDaemonSession Start(Socket inner, TerminalEndPoint terminal, Admission.AdmissionTicket ticket);
+}
 
 /// <summary>
 /// One concentrator's connection: its frames read in one loop and handed to its terminals (<see cref="MuxTerminal"/>),
@@ -25,7 +32,7 @@ internal sealed class MuxConnection : IDaemonSession
 {
     private readonly Socket _connection;
     private readonly IPEndPoint _peer;
-    private readonly TerminalStarter _start;
+    private readonly ITerminalHost _host;
     private readonly IDaemonEvents _events;
     private readonly Admission.AdmissionTicket _ticket;
     private readonly TimeSpan _idleTimeout;
@@ -34,19 +41,24 @@ internal sealed class MuxConnection : IDaemonSession
     // bounded by the terminals' windows, since the concentrator grants credit only as its terminals take the bytes.
     private readonly Pipe _outbound = new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
     private readonly Lock _gate = new(); // the terminals, the outbound writer and whether it still takes frames
-    private readonly Dictionary<ushort, MuxTerminal> _terminals = [];
+    private readonly Dictionary<ushort, MuxTerminal> _terminals = []; // by number, until both ends have sent its CLOSE
+    private readonly HashSet<MuxTerminal> _running = []; // until each has run to its end, whatever its number does meanwhile
     private readonly CancellationTokenSource _aborted = new();
+    // Ends every terminal's waits (for credit, for its session's echo): an abort, or a connection that broke.
+    private readonly CancellationTokenSource _terminalsStopped;
     private bool _draining;
     private bool _writesEnded;
+    private volatile bool _sendFailed;
 
-    public MuxConnection(Socket connection, TerminalStarter start, IDaemonEvents events, Admission.AdmissionTicket ticket, TimeSpan keepAlive, TimeSpan idleTimeout)
+    public MuxConnection(Socket connection, ITerminalHost host, IDaemonEvents events, Admission.AdmissionTicket ticket, TimeSpan keepAlive, TimeSpan idleTimeout)
     {
         _connection = connection;
         _peer = (IPEndPoint)connection.RemoteEndPoint!;
-        _start = start;
+        _host = host;
         _events = events;
         _ticket = ticket;
         _idleTimeout = idleTimeout;
+        _terminalsStopped = CancellationTokenSource.CreateLinkedTokenSource(_aborted.Token);
         connection.NoDelay = true;
         SessionSocket.KeepAlive(connection, keepAlive);
         Completion = Task.Run(RunAsync);
@@ -57,7 +69,7 @@ internal sealed class MuxConnection : IDaemonSession
     /// <summary>No new terminals; every terminal drains; the connection ends once each has sent its last echo and its CLOSE.</summary>
     public void BeginDrain()
     {
-        MuxTerminal[] terminals;
+        MuxTerminal[] running;
         lock (_gate)
         {
             if (_draining)
@@ -65,11 +77,11 @@ internal sealed class MuxConnection : IDaemonSession
                 return;
             }
             _draining = true;
-            terminals = [.. _terminals.Values];
+            running = [.. _running];
         }
-        foreach (var terminal in terminals)
+        foreach (var terminal in running)
         {
-            terminal.Session?.BeginDrain();
+            terminal.Session!.BeginDrain();
         }
         _inbound.Reader.CancelPendingRead(); // for a connection with no terminal left to wait for
     }
@@ -88,50 +100,91 @@ internal sealed class MuxConnection : IDaemonSession
             _ticket.StartupDone(); // the connection has no opening; each terminal's is its own
             var receiving = new SocketReceiver(_connection, _inbound.Writer).RunAsync(_aborted.Token);
             var sending = new SocketSender(_connection, _outbound.Reader).RunAsync(_aborted.Token);
+            // A send side that ends before the connection is done with it has failed: nothing more can be said.
+            _ = sending.ContinueWith(_ => SendingEnded(), TaskScheduler.Default);
             using var idle = IdleWatch.Start(_connection, _idleTimeout, () =>
             {
                 _events.Raise(new SessionIdle(_peer, _idleTimeout));
                 BeginDrain();
             });
 
-            var (problem, upstreamEnded) = await ReadFramesAsync();
+            var end = await ReadFramesAsync();
             _inbound.Reader.Complete(); // what still comes is discarded by the close's linger
-            MuxTerminal[] terminals;
+            int terminals;
             lock (_gate)
             {
-                terminals = [.. _terminals.Values];
+                terminals = _running.Count;
             }
-            if (problem is not null)
+            switch (end.Kind)
             {
-                _events.Raise(new MuxBroken(_peer, problem, terminals.Length));
-                WriteLast(problem);
-                AbortTerminals();
+                case ReadEndKind.Broken:
+                    _events.Raise(new MuxBroken(_peer, end.Problem!, terminals));
+                    WriteLast(end.Problem!);
+                    StopTerminals();
+                    break;
+                case ReadEndKind.Lost:
+                    _events.Raise(new MuxBroken(_peer, end.Problem!, terminals));
+                    EndWrites();
+                    StopTerminals();
+                    break;
+                case ReadEndKind.UpstreamEnded:
+                    MuxTerminal[] open;
+                    lock (_gate)
+                    {
+                        open = [.. _terminals.Values];
+                    }
+                    foreach (var terminal in open)
+                    {
+                        terminal.UpstreamEnded(); // each session echoes what it got, then ends
+                    }
+                    break;
             }
-            else if (upstreamEnded)
+            Task[] ending;
+            lock (_gate)
             {
-                foreach (var terminal in terminals)
-                {
-                    terminal.UpstreamEnded(); // each session echoes what it got, then ends
-                }
+                ending = [.. _running.Select(t => t.Completion)];
             }
-            await Task.WhenAll(terminals.Select(t => t.Completion));
+            await Task.WhenAll(ending);
             EndWrites();
-            await sending;
+            // The last frames get a linger's time to leave: a concentrator that does not read cannot hold the close.
+            await sending.WaitAsync(SessionSocket.Linger).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (!await SessionSocket.CloseAsync(_connection, _aborted.Token))
             {
                 _events.Raise(new LingerExpired(_peer, SessionSocket.Linger));
             }
-            await receiving;
+            await sending.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await receiving.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
-    /// <summary>Until the concentrator ends its side, a drain has no terminal left, an abort, or a broken frame (its problem).</summary>
-    private async Task<(string? Problem, bool UpstreamEnded)> ReadFramesAsync()
+    private enum ReadEndKind
+    {
+        /// <summary>A drain with no terminal left, or an abort.</summary>
+        Stopped,
+        /// <summary>The concentrator ended its side at a frame's end.</summary>
+        UpstreamEnded,
+        /// <summary>A frame broke the framing or its rules: the daemon says so with an ERROR.</summary>
+        Broken,
+        /// <summary>The connection itself failed (a reset, keepalive's verdict, a failed send): nothing more can be said.</summary>
+        Lost,
+    }
+
+    private readonly record struct ReadEnd(ReadEndKind Kind, string? Problem = null);
+
+    private async Task<ReadEnd> ReadFramesAsync()
     {
         var reader = _inbound.Reader;
         while (true)
         {
-            var result = await reader.ReadAsync();
+            ReadResult result;
+            try
+            {
+                result = await reader.ReadAsync();
+            }
+            catch (Exception e) // the receive side's error, as the pipe hands it on
+            {
+                return new(ReadEndKind.Lost, $"connection lost: {e.Message}");
+            }
             var buffer = result.Buffer;
             string? problem = null;
             while (problem is null)
@@ -147,15 +200,19 @@ internal sealed class MuxConnection : IDaemonSession
             reader.AdvanceTo(buffer.Start, buffer.End);
             if (problem is not null)
             {
-                return (problem, false);
+                return new(ReadEndKind.Broken, problem);
+            }
+            if (_sendFailed)
+            {
+                return new(ReadEndKind.Lost, "connection lost: sending to it failed");
             }
             if (_aborted.IsCancellationRequested || Drained())
             {
-                return (null, false);
+                return new(ReadEndKind.Stopped);
             }
             if (result.IsCompleted)
             {
-                return (buffer.IsEmpty ? null : $"the connection ended {buffer.Length} bytes into a frame", true);
+                return buffer.IsEmpty ? new(ReadEndKind.UpstreamEnded) : new(ReadEndKind.Broken, $"the connection ended {buffer.Length} bytes into a frame");
             }
         }
     }
@@ -164,7 +221,7 @@ internal sealed class MuxConnection : IDaemonSession
     {
         lock (_gate)
         {
-            return _draining && _terminals.Values.All(t => t.Completion.IsCompleted);
+            return _draining && _running.Count == 0;
         }
     }
 
@@ -214,23 +271,17 @@ internal sealed class MuxConnection : IDaemonSession
         var peer = new TerminalEndPoint(_peer, id);
         string refusal = "the daemon is stopping";
         MuxTerminal? terminal = null;
-        if (!draining)
+        // Admitted first: a refused terminal costs no socket pair.
+        if (!draining && _host.TryAdmit(peer, out refusal) is { } ticket)
         {
             try
             {
                 var (outer, inner) = await UnixSockets.PairAsync();
-                if (_start(inner, peer, out refusal) is { } session)
-                {
-                    terminal = new MuxTerminal(this, id, outer, session, _aborted.Token);
-                }
-                else
-                {
-                    inner.Dispose();
-                    outer.Dispose();
-                }
+                terminal = new MuxTerminal(this, id, outer, _host.Start(inner, peer, ticket), _terminalsStopped.Token);
             }
-            catch (SocketException e)
+            catch (Exception e) when (e is SocketException or OperationCanceledException)
             {
+                ticket.Dispose();
                 refusal = $"no socket pair for it ({e.Message})";
             }
         }
@@ -238,6 +289,10 @@ internal sealed class MuxConnection : IDaemonSession
         lock (_gate)
         {
             _terminals[id] = terminal;
+            if (terminal.Session is not null)
+            {
+                _running.Add(terminal);
+            }
             draining = _draining;
         }
         if (terminal.Session is null)
@@ -255,20 +310,41 @@ internal sealed class MuxConnection : IDaemonSession
         return null;
     }
 
+    /// <summary>The connection broke: every terminal's session ends now, and nothing waits on the concentrator any more.</summary>
+    private void StopTerminals()
+    {
+        _terminalsStopped.Cancel();
+        AbortTerminals();
+    }
+
     private void AbortTerminals()
     {
-        MuxTerminal[] terminals;
+        MuxTerminal[] running;
         lock (_gate)
         {
-            terminals = [.. _terminals.Values];
+            running = [.. _running];
         }
-        foreach (var terminal in terminals)
+        foreach (var terminal in running)
         {
-            terminal.Session?.Abort();
+            terminal.Session!.Abort();
         }
     }
 
-    /// <summary>Both ends have sent the terminal's CLOSE: its number may open again.</summary>
+    private void SendingEnded()
+    {
+        lock (_gate)
+        {
+            if (_writesEnded)
+            {
+                return;
+            }
+            _writesEnded = true;
+        }
+        _sendFailed = true;
+        _inbound.Reader.CancelPendingRead();
+    }
+
+    /// <summary>Both ends have sent the terminal's CLOSE: its number may open again, whether or not its session has finished.</summary>
     internal void Forget(MuxTerminal terminal)
     {
         lock (_gate)
@@ -280,10 +356,16 @@ internal sealed class MuxConnection : IDaemonSession
         }
     }
 
-    /// <summary>A terminal has run to its end: a drain waiting for the last one reads on to see whether it was.</summary>
-    internal void Ended()
+    /// <summary>A terminal has run to its end; a drain waiting for the last one reads on to see it was.</summary>
+    internal void Ended(MuxTerminal terminal)
     {
-        if (Volatile.Read(ref _draining))
+        bool drained;
+        lock (_gate)
+        {
+            _running.Remove(terminal);
+            drained = _draining && _running.Count == 0;
+        }
+        if (drained)
         {
             _inbound.Reader.CancelPendingRead();
         }
@@ -351,6 +433,19 @@ internal sealed class MuxConnection : IDaemonSession
         }
     }
 
-    /// <summary>Never waits: the outbound pipe never pauses its writer.</summary>
-    private void Flush() => _outbound.Writer.FlushAsync().GetAwaiter().GetResult();
+    /// <summary>
+    /// Never waits: the outbound pipe never pauses its writer. A sender that failed hands its error back here (the
+    /// pipe rethrows it); from then on frames are dropped, and <see cref="SendingEnded"/> ends the connection.
+    /// </summary>
+    private void Flush()
+    {
+        try
+        {
+            _outbound.Writer.FlushAsync().GetAwaiter().GetResult();
+        }
+        catch (Exception)
+        {
+            _writesEnded = true;
+        }
+    }
 }

@@ -18,7 +18,7 @@ internal sealed class MuxTerminal
 {
     private readonly MuxConnection _connection;
     private readonly Socket? _outer;
-    private readonly CancellationToken _aborted;
+    private readonly CancellationToken _stopped;
     // Written by the connection's read loop alone, never pausing: the receive window bounds what waits here.
     private readonly Pipe _toSession = new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
     private readonly Lock _gate = new(); // the windows and the two CLOSEs
@@ -28,13 +28,14 @@ internal sealed class MuxTerminal
     private bool _upstreamClosed;
     private bool _closedToUpstream;
 
-    public MuxTerminal(MuxConnection connection, ushort id, Socket outer, IDaemonSession session, CancellationToken aborted)
+    /// <param name="stopped">The connection broke or was aborted: nothing this terminal waits for will come.</param>
+    public MuxTerminal(MuxConnection connection, ushort id, Socket outer, IDaemonSession session, CancellationToken stopped)
     {
         _connection = connection;
         Id = id;
         _outer = outer;
         Session = session;
-        _aborted = aborted;
+        _stopped = stopped;
     }
 
     private MuxTerminal(MuxConnection connection, ushort id)
@@ -56,7 +57,8 @@ internal sealed class MuxTerminal
     /// <summary>Completes when the session has ended, its last echo is framed and its CLOSE written.</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
 
-    public void Start() => Completion = RunAsync();
+    /// <summary>Runs the terminal; the connection hears when it has run to its end (<see cref="MuxConnection.Ended"/>).</summary>
+    public void Start() => Completion = RunAsync().ContinueWith((_, state) => _connection.Ended((MuxTerminal)state!), this, TaskScheduler.Default);
 
     /// <summary>The concentrator's DATA for this terminal; a problem if it broke the window or came after its CLOSE.</summary>
     public string? FromUpstream(in ReadOnlySequence<byte> payload)
@@ -78,11 +80,19 @@ internal sealed class MuxTerminal
             Consumed(length); // refused: dropped, and credited so that the concentrator's window stays true
             return null;
         }
-        foreach (var segment in payload)
+        try
         {
-            _toSession.Writer.Write(segment.Span);
+            foreach (var segment in payload)
+            {
+                _toSession.Writer.Write(segment.Span);
+            }
+            _toSession.Writer.FlushAsync().GetAwaiter().GetResult(); // never pauses
         }
-        _toSession.Writer.FlushAsync().GetAwaiter().GetResult(); // never pauses
+        catch (Exception)
+        {
+            // The pipe rethrows the error its sender ended with: the session's end of the pair is gone, and so is
+            // the session; its CLOSE is on its way, and what came for it is dropped.
+        }
         return null;
     }
 
@@ -141,29 +151,41 @@ internal sealed class MuxTerminal
     {
         var outer = _outer!;
         var delivering = DeliverAsync(outer);
-        await CollectAsync(outer); // until the session's end of the pair is shut: its last echo is in
-        bool forget;
-        lock (_gate)
+        try
         {
-            _closedToUpstream = true;
-            forget = _upstreamClosed;
+            await CollectAsync(outer); // until the session's end of the pair is shut: its last echo is in
+            bool forget;
+            lock (_gate)
+            {
+                _closedToUpstream = true;
+                forget = _upstreamClosed;
+            }
+            _connection.WriteClose(Id);
+            if (forget)
+            {
+                _connection.Forget(this); // both CLOSEs are sent: the number may open again while this one finishes
+            }
+            await Session!.Completion;
         }
-        _connection.WriteClose(Id);
-        await Session!.Completion;
-        _toSession.Reader.CancelPendingRead(); // nothing more can reach a session that has ended
-        await delivering;
-        outer.Dispose();
-        if (forget)
+        finally
         {
-            _connection.Forget(this);
+            _toSession.Reader.CancelPendingRead(); // nothing more can reach a session that has ended
+            await delivering;
+            outer.Dispose();
         }
-        _connection.Ended();
     }
 
     /// <summary>The concentrator's bytes into the pair, credited back as the pair takes them; then the end of the session's input.</summary>
     private async Task DeliverAsync(Socket outer)
     {
-        await new SocketSender(outer, _toSession.Reader, Consumed).RunAsync(_aborted);
+        try
+        {
+            await new SocketSender(outer, _toSession.Reader, Consumed).RunAsync(_stopped);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The session's end went away, or the connection did.
+        }
         SessionSocket.ShutdownQuietly(outer, SocketShutdown.Send);
     }
 
@@ -191,12 +213,12 @@ internal sealed class MuxTerminal
                 int room;
                 while ((room = Available()) == 0)
                 {
-                    await _credited.WaitAsync(_aborted);
+                    await _credited.WaitAsync(_stopped);
                 }
                 // Wait for data before renting a buffer: an idle terminal holds none.
-                await outer.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, _aborted);
+                await outer.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, _stopped);
                 buffer = ArrayPool<byte>.Shared.Rent(MuxLimits.MaxDataPayload);
-                int received = await outer.ReceiveAsync(buffer.AsMemory(0, Math.Min(room, MuxLimits.MaxDataPayload)), SocketFlags.None, _aborted);
+                int received = await outer.ReceiveAsync(buffer.AsMemory(0, Math.Min(room, MuxLimits.MaxDataPayload)), SocketFlags.None, _stopped);
                 if (received == 0)
                 {
                     return;
@@ -212,7 +234,7 @@ internal sealed class MuxTerminal
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
-            // The session's end went away under it (an abort): its CLOSE still goes out.
+            // The session's end went away under it, or the connection broke: its CLOSE still goes out, if it can.
         }
         finally
         {
