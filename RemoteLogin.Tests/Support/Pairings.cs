@@ -15,13 +15,14 @@ internal static class Pairings
         return data;
     }
 
-    /// <summary>Every model and strategy with every value of a third axis (a protocol, a scenario).</summary>
-    public static TheoryData<SubdaemonModel, BufferStrategy, T> EveryModelAndStrategyWith<T>() where T : struct, Enum
+    /// <summary>Every model and strategy with every value of a third axis (a protocol, a scenario), or with <paramref name="values"/> of it.</summary>
+    public static TheoryData<SubdaemonModel, BufferStrategy, T> EveryModelAndStrategyWith<T>(IEnumerable<T>? values = null) where T : struct, Enum
     {
         var data = new TheoryData<SubdaemonModel, BufferStrategy, T>();
+        var axis = (values ?? Enum.GetValues<T>()).ToArray();
         foreach (var (model, strategy) in Pairs())
         {
-            foreach (var value in Enum.GetValues<T>())
+            foreach (var value in axis)
             {
                 data.Add(model, strategy, value);
             }
