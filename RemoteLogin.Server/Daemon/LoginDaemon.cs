@@ -11,7 +11,8 @@ using RemoteLogin.Vocabulary;
 namespace RemoteLogin.Server.Daemon;
 
 /// <summary>
-/// Accepts connections, admits each as a <see cref="LoginSession"/> up to the limit, and drains them on stop.
+/// Accepts connections, admits each as a <see cref="LoginSession"/> (or, under mux, a <see cref="MuxConnection"/> whose
+/// terminals it admits one by one) up to the limits, and drains them on stop.
 /// Knows nothing of echo strategies or models; <see cref="DaemonHost"/> makes it.
 /// </summary>
 internal sealed class LoginDaemon : ITerminalHost

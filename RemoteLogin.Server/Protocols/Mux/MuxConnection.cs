@@ -59,8 +59,15 @@ internal sealed class MuxConnection : IDaemonSession
         _ticket = ticket;
         _idleTimeout = idleTimeout;
         _terminalsStopped = CancellationTokenSource.CreateLinkedTokenSource(_aborted.Token);
-        connection.NoDelay = true;
-        SessionSocket.KeepAlive(connection, keepAlive);
+        try
+        {
+            connection.NoDelay = true;
+            SessionSocket.KeepAlive(connection, keepAlive);
+        }
+        catch (SocketException)
+        {
+            // Gone already: the read loop finds it lost.
+        }
         Completion = Task.Run(RunAsync);
     }
 
