@@ -28,4 +28,15 @@ internal static class Eventually
     /// <summary>Fails the test unless <paramref name="condition"/> comes to hold; <paramref name="what"/> names it.</summary>
     public static async Task AssertAsync(Func<bool> condition, string what) =>
         Assert.True(await HoldsAsync(condition), $"never came to hold: {what}");
+
+    /// <summary>The same for a condition that has to ask over the network to find out (a probe connection, say).</summary>
+    public static async Task AssertAsync(Func<Task<bool>> condition, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.True(clock.Elapsed <= Generous, $"never came to hold: {what}");
+            await Task.Delay(20);
+        }
+    }
 }
