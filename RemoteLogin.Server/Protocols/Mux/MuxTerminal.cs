@@ -117,19 +117,8 @@ internal sealed class MuxTerminal
         return null;
     }
 
-    /// <summary>The concentrator's side ended without this terminal's CLOSE: the same, as far as the session is concerned.</summary>
-    public void UpstreamEnded()
-    {
-        lock (_gate)
-        {
-            if (_upstreamClosed)
-            {
-                return;
-            }
-            _upstreamClosed = true;
-        }
-        _toSession.Writer.Complete();
-    }
+    /// <summary>The concentrator's side ended, with or without this terminal's CLOSE: the same, as far as the session is concerned.</summary>
+    public void UpstreamEnded() => UpstreamClosed(); // a CLOSE already received is no problem here
 
     public string? Credit(uint bytes)
     {
