@@ -6,6 +6,7 @@ using RemoteLogin.Server.Native;
 using RemoteLogin.Server.Protocols;
 using RemoteLogin.Server.Protocols.Mux;
 using RemoteLogin.Server.Subdaemons;
+using RemoteLogin.Sockets;
 using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Server.Daemon;

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using RemoteLogin.Server.Protocols;
 using RemoteLogin.Server.Sessions;
 using RemoteLogin.Server.Subdaemons;
+using RemoteLogin.Sockets;
 using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Server.Daemon;

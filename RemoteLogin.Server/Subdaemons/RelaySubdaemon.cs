@@ -4,6 +4,7 @@ using RemoteLogin.Server.Daemon;
 using RemoteLogin.Server.Echo;
 using RemoteLogin.Server.Sessions;
 using RemoteLogin.Server.Subdaemons.Children;
+using RemoteLogin.Sockets;
 
 namespace RemoteLogin.Server.Subdaemons;
 

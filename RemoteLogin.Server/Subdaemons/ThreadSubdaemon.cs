@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using RemoteLogin.Server.Daemon;
 using RemoteLogin.Server.Sessions;
+using RemoteLogin.Sockets;
 
 namespace RemoteLogin.Server.Subdaemons;
 

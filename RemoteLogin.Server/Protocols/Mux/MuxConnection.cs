@@ -37,17 +37,13 @@ internal sealed class MuxConnection : IDaemonSession
     private readonly Admission.AdmissionTicket _ticket;
     private readonly TimeSpan _idleTimeout;
     private readonly Pipe _inbound = new(new PipeOptions(useSynchronizationContext: false));
-    // Never pauses, so a frame is written whole under the lock from any terminal's loop: what can wait in it is
-    // bounded by the terminals' windows, since the concentrator grants credit only as its terminals take the bytes.
-    private readonly Pipe _outbound = new(new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, useSynchronizationContext: false));
-    private readonly Lock _gate = new(); // the terminals, the outbound writer and whether it still takes frames
+    private readonly Lock _gate = new(); // the terminals
     private readonly Dictionary<ushort, MuxTerminal> _terminals = []; // by number, until both ends have sent its CLOSE
     private readonly HashSet<MuxTerminal> _running = []; // until each has run to its end, whatever its number does meanwhile
     private readonly CancellationTokenSource _aborted = new();
     // Ends every terminal's waits (for credit, for its session's echo): an abort, or a connection that broke.
     private readonly CancellationTokenSource _terminalsStopped;
     private bool _draining;
-    private bool _writesEnded;
     private volatile bool _sendFailed;
 
     public MuxConnection(Socket connection, ITerminalHost host, IDaemonEvents events, Admission.AdmissionTicket ticket, TimeSpan keepAlive, TimeSpan idleTimeout)
@@ -72,6 +68,9 @@ internal sealed class MuxConnection : IDaemonSession
     }
 
     public Task Completion { get; }
+
+    /// <summary>Where every terminal's frames go, and the connection's own.</summary>
+    internal MuxOutbound Outbound { get; } = new();
 
     /// <summary>No new terminals; every terminal drains; the connection ends once each has sent its last echo and its CLOSE.</summary>
     public void BeginDrain()
@@ -106,8 +105,7 @@ internal sealed class MuxConnection : IDaemonSession
         {
             _ticket.StartupDone(); // the connection has no opening; each terminal's is its own
             var receiving = new SocketReceiver(_connection, _inbound.Writer).RunAsync(_aborted.Token);
-            var sending = new SocketSender(_connection, _outbound.Reader).RunAsync(_aborted.Token);
-            // A send side that ends before the connection is done with it has failed: nothing more can be said.
+            var sending = new SocketSender(_connection, Outbound.Reader).RunAsync(_aborted.Token);
             _ = sending.ContinueWith(_ => SendingEnded(), TaskScheduler.Default);
             using var idle = IdleWatch.Start(_connection, _idleTimeout, () =>
             {
@@ -126,12 +124,12 @@ internal sealed class MuxConnection : IDaemonSession
             {
                 case ReadEndKind.Broken:
                     _events.Raise(new MuxBroken(_peer, end.Problem!, terminals));
-                    WriteLast(end.Problem!);
+                    Outbound.Last(end.Problem!);
                     StopTerminals();
                     break;
                 case ReadEndKind.Lost:
                     _events.Raise(new MuxBroken(_peer, end.Problem!, terminals));
-                    EndWrites();
+                    Outbound.End();
                     StopTerminals();
                     break;
                 case ReadEndKind.UpstreamEnded:
@@ -152,7 +150,7 @@ internal sealed class MuxConnection : IDaemonSession
                 ending = [.. _running.Select(t => t.Completion)];
             }
             await Task.WhenAll(ending);
-            EndWrites();
+            Outbound.End();
             // The last frames get a linger's time to leave: a concentrator that does not read cannot hold the close.
             await sending.WaitAsync(SessionSocket.Linger).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (!await SessionSocket.CloseAsync(_connection, _aborted.Token))
@@ -304,7 +302,7 @@ internal sealed class MuxConnection : IDaemonSession
         }
         if (terminal.Session is null)
         {
-            WriteClose(id, $"refused: {refusal}");
+            Outbound.Close(id, $"refused: {refusal}");
         }
         else
         {
@@ -337,18 +335,14 @@ internal sealed class MuxConnection : IDaemonSession
         }
     }
 
+    /// <summary>A send side that ends before the connection asked it to has failed: nothing more can be said.</summary>
     private void SendingEnded()
     {
-        lock (_gate)
+        if (Outbound.End())
         {
-            if (_writesEnded)
-            {
-                return;
-            }
-            _writesEnded = true;
+            _sendFailed = true;
+            _inbound.Reader.CancelPendingRead();
         }
-        _sendFailed = true;
-        _inbound.Reader.CancelPendingRead();
     }
 
     /// <summary>Both ends have sent the terminal's CLOSE: its number may open again, whether or not its session has finished.</summary>
@@ -375,84 +369,6 @@ internal sealed class MuxConnection : IDaemonSession
         if (drained)
         {
             _inbound.Reader.CancelPendingRead();
-        }
-    }
-
-    internal void WriteData(ushort terminal, ReadOnlySpan<byte> bytes)
-    {
-        lock (_gate)
-        {
-            if (!_writesEnded)
-            {
-                MuxWriter.Data(_outbound.Writer, terminal, bytes);
-                Flush();
-            }
-        }
-    }
-
-    internal void WriteCredit(ushort terminal, uint bytes)
-    {
-        lock (_gate)
-        {
-            if (!_writesEnded)
-            {
-                MuxWriter.Credit(_outbound.Writer, terminal, bytes);
-                Flush();
-            }
-        }
-    }
-
-    internal void WriteClose(ushort terminal, string reason = "")
-    {
-        lock (_gate)
-        {
-            if (!_writesEnded)
-            {
-                MuxWriter.Close(_outbound.Writer, terminal, reason);
-                Flush();
-            }
-        }
-    }
-
-    /// <summary>The ERROR frame, and nothing after it: the terminals' ends that follow would only confuse the concentrator.</summary>
-    private void WriteLast(string problem)
-    {
-        lock (_gate)
-        {
-            if (!_writesEnded)
-            {
-                MuxWriter.Error(_outbound.Writer, problem);
-                Flush();
-            }
-        }
-        EndWrites();
-    }
-
-    private void EndWrites()
-    {
-        lock (_gate)
-        {
-            if (!_writesEnded)
-            {
-                _writesEnded = true;
-                _outbound.Writer.Complete();
-            }
-        }
-    }
-
-    /// <summary>
-    /// Never waits: the outbound pipe never pauses its writer. A sender that failed hands its error back here (the
-    /// pipe rethrows it); from then on frames are dropped, and <see cref="SendingEnded"/> ends the connection.
-    /// </summary>
-    private void Flush()
-    {
-        try
-        {
-            _outbound.Writer.FlushAsync().GetAwaiter().GetResult();
-        }
-        catch (Exception)
-        {
-            _writesEnded = true;
         }
     }
 }

@@ -149,7 +149,7 @@ internal sealed class MuxTerminal
                 _closedToUpstream = true;
                 forget = _upstreamClosed;
             }
-            _connection.WriteClose(Id);
+            _connection.Outbound.Close(Id);
             if (forget)
             {
                 _connection.Forget(this); // both CLOSEs are sent: the number may open again while this one finishes
@@ -187,7 +187,7 @@ internal sealed class MuxTerminal
         }
         if (credit > 0)
         {
-            _connection.WriteCredit(Id, credit);
+            _connection.Outbound.Credit(Id, credit);
         }
     }
 
@@ -216,7 +216,7 @@ internal sealed class MuxTerminal
                 {
                     _sendWindow.Take(received);
                 }
-                _connection.WriteData(Id, buffer.AsSpan(0, received));
+                _connection.Outbound.Data(Id, buffer.AsSpan(0, received));
                 ArrayPool<byte>.Shared.Return(buffer);
                 buffer = null;
             }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using RemoteLogin.Protocols.Telnet;
 using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Server.Protocols.Telnet;

@@ -6,6 +6,7 @@ using RemoteLogin.Server.Echo;
 using RemoteLogin.Server.Native;
 using RemoteLogin.Server.Protocols;
 using RemoteLogin.Server.Sessions;
+using RemoteLogin.Sockets;
 using RemoteLogin.Vocabulary;
 
 namespace RemoteLogin.Server.Subdaemons.Children;

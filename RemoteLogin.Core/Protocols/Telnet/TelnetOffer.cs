@@ -1,15 +1,14 @@
 using System.Buffers;
-using RemoteLogin.Protocols.Telnet;
 
-namespace RemoteLogin.Server.Protocols.Telnet;
+namespace RemoteLogin.Protocols.Telnet;
 
 /// <summary>
-/// The daemon's telnet policy, in one place for the opening and the framing alike: it will ECHO and SGA and lets the
-/// client suppress go-ahead, refusing everything else, and it opens with WILL ECHO, WILL SGA and DONT LINEMODE. The
-/// opening sends the offer; the framing's negotiator has made the same offer, so it waits for the answers, wherever
-/// the framing runs. Neither side calls the other.
+/// The remote-echo side's telnet policy, the daemon's and the concentrator's terminals' alike, in one place for the
+/// opening and the framing: it will ECHO and SGA and lets the client suppress go-ahead, refusing everything else, and
+/// it opens with WILL ECHO, WILL SGA and DONT LINEMODE. The opening sends the offer; the framing's negotiator has made
+/// the same offer, so it waits for the answers, wherever the framing runs. Neither side calls the other.
 /// </summary>
-internal static class TelnetOffer
+public static class TelnetOffer
 {
     /// <summary>The offer's bytes, as the Q method makes them from a fresh negotiator.</summary>
     public static ReadOnlyMemory<byte> Greeting { get; } = Make(Policy());

@@ -1,10 +1,10 @@
 using System.Buffers;
 using System.Net.Sockets;
 
-namespace RemoteLogin.Server.Subdaemons;
+namespace RemoteLogin.Sockets;
 
-/// <summary>How every model ends a session: FIN after the last echo, never a reset over unsent data.</summary>
-internal static class SessionSocket
+/// <summary>How every model ends a session, and the concentrator a terminal: FIN after the last echo, never a reset over unsent data.</summary>
+public static class SessionSocket
 {
     public static void ShutdownQuietly(Socket socket, SocketShutdown how)
     {
