@@ -33,6 +33,21 @@ internal static class ComparisonCommand
         var scenarios = Options.VocabularyList<Scenario>("--scenarios", "Scenarios");
         var protocols = Options.VocabularyList("--protocols", "Wire protocols (default: all three, telnet and rlogin in interactive and paste under task only)", allowed: WireProtocols.Terminal);
         var rounds = Options.Count("--rounds", 3, "Rounds through the matrix, each with its own floor (--quick: 1)");
+        var flushDelay = new Option<double>("--flush-delay")
+        {
+            Description = $"Milliseconds the concentrator scenario's concentrator holds a batch for more (its --flush-delay; default {BenchPlan.DefaultFlushDelayMs}); the table names it",
+            DefaultValueFactory = _ => BenchPlan.DefaultFlushDelayMs,
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Single().Value;
+                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms is >= 0 and <= 1000)
+                {
+                    return ms;
+                }
+                result.AddError($"--flush-delay: '{text}' is not a number of milliseconds in 0-1000");
+                return BenchPlan.DefaultFlushDelayMs;
+            },
+        };
         var typists = Options.OptionalCount("--typists", "Sessions in the typists scenario (default 50, --quick 10); each types at the same rate, so the run grows with them", maximum: 10_000);
         var inline = new Option<bool>("--inline-completions")
         {
@@ -77,7 +92,7 @@ internal static class ComparisonCommand
 
         var root = new RootCommand("RemoteLogin comparison: every buffer strategy against a real daemon, over loopback or on a lab host, beside the floors.")
         {
-            quick, output, report, strategies, clientStrategy, subdaemons, scenarios, protocols, rounds, typists, inline, clientCompletions, environment, seed, placement, cpuIdle,
+            quick, output, report, strategies, clientStrategy, subdaemons, scenarios, protocols, rounds, typists, flushDelay, inline, clientCompletions, environment, seed, placement, cpuIdle,
             daemonHost, loadHosts, dataAddress, sshConfig, dryRun, dropByteInRound,
         };
         root.SetAction(parsed =>
@@ -106,6 +121,8 @@ internal static class ComparisonCommand
                 Scenarios = parsed.GetValue(scenarios)!,
                 PasteUnderTaskOnly = IsDefault(parsed, subdaemons) && IsDefault(parsed, scenarios),
                 FramingUnderTaskOnly = IsDefault(parsed, subdaemons) && IsDefault(parsed, protocols),
+                ConcentratorPipelinedOnly = IsDefault(parsed, strategies),
+                FlushDelayMs = parsed.GetValue(flushDelay),
                 Rounds = isQuick && IsDefault(parsed, rounds) ? 1 : (int)parsed.GetValue(rounds),
                 Quick = isQuick,
                 TypistSessions = (int?)parsed.GetValue(typists),

@@ -65,7 +65,8 @@ internal sealed record BenchPlan
 
     /// <summary>
     /// The daemon's <c>--max-sessions</c>: its own default unless the typists are more, so the limit it enforces
-    /// on strangers never turns away the bench's own load; a few more for the floors' and a late client's connections.
+    /// on strangers never turns away the bench's own load; a few more for the floors' and a late client's connections
+    /// (and a concentrator's own, which holds one besides each of its terminals).
     /// </summary>
     public int MaxSessions => Math.Max(Server.Daemon.DaemonOptions.DefaultMaxSessions, (TypistSessions ?? 0) + 16);
 
@@ -92,16 +93,37 @@ internal sealed record BenchPlan
     /// <inheritdoc cref="PasteUnderTaskOnly"/>
     public bool FramingUnderTaskOnly { get; init; }
 
+    /// <summary>
+    /// The default run's concentrator rows echo with pipelined alone: the row measures the mux transport and the
+    /// hand-off to each terminal's session under every model, and the strategies are compared by the typists beside it.
+    /// </summary>
+    public bool ConcentratorPipelinedOnly { get; init; }
+
+    /// <summary>The concentrator's <c>--flush-delay</c> in the concentrator scenario (<see cref="DefaultFlushDelayMs"/> unless given); the table names it.</summary>
+    public double FlushDelayMs { get; init; } = DefaultFlushDelayMs;
+
+    /// <summary>
+    /// 0: whatever is ready goes as soon as the connection takes it, so a batch grows with the load and costs a
+    /// character nothing when the host is idle, where a fixed delay adds itself to every round trip at any load.
+    /// </summary>
+    public const double DefaultFlushDelayMs = 0;
+
+    /// <summary>The protocols the daemons run: the terminals' as asked, and mux wherever the concentrator scenario needs its daemon.</summary>
+    public IReadOnlyList<WireProtocol> DaemonProtocols => Scenarios.Contains(Scenario.Concentrator) ? [.. Protocols, WireProtocol.Mux] : Protocols;
+
     public IEnumerable<(BufferStrategy Strategy, SubdaemonModel Subdaemon, WireProtocol Protocol)> ServerConfigurations =>
-        from protocol in Protocols
+        from protocol in DaemonProtocols
         from subdaemon in Subdaemons
         from strategy in Strategies
-        where ScenariosUnder(subdaemon, protocol).Any()
+        where ScenariosUnder(strategy, subdaemon, protocol).Any()
         select (strategy, subdaemon, protocol);
 
-    public IEnumerable<Scenario> ScenariosUnder(SubdaemonModel subdaemon, WireProtocol protocol) => Scenarios.Where(scenario =>
-        (!PasteUnderTaskOnly || scenario != Scenario.Paste || subdaemon == SubdaemonModel.Task)
-        && (!FramingUnderTaskOnly || protocol == WireProtocol.Raw || (subdaemon == SubdaemonModel.Task && scenario != Scenario.Typists)));
+    /// <summary>The scenarios one daemon serves: a mux daemon the concentrator's alone, a terminals' daemon the others.</summary>
+    public IEnumerable<Scenario> ScenariosUnder(BufferStrategy strategy, SubdaemonModel subdaemon, WireProtocol protocol) => protocol == WireProtocol.Mux
+        ? Scenarios.Where(scenario => scenario == Scenario.Concentrator && (!ConcentratorPipelinedOnly || strategy == BufferStrategy.Pipelined))
+        : Scenarios.Where(scenario => scenario != Scenario.Concentrator
+            && (!PasteUnderTaskOnly || scenario != Scenario.Paste || subdaemon == SubdaemonModel.Task)
+            && (!FramingUnderTaskOnly || protocol == WireProtocol.Raw || (subdaemon == SubdaemonModel.Task && scenario != Scenario.Typists)));
 
     /// <summary>
     /// The order the bench goes through the matrix: round by round, the server configurations of each round shuffled
@@ -117,14 +139,14 @@ internal sealed record BenchPlan
             order.Shuffle(configurations);
             foreach (var (strategy, subdaemon, protocol) in configurations)
             {
-                var scenarios = ScenariosUnder(subdaemon, protocol).ToArray();
+                var scenarios = ScenariosUnder(strategy, subdaemon, protocol).ToArray();
                 order.Shuffle(scenarios);
                 yield return new ScheduledDaemon(round, strategy, subdaemon, protocol, scenarios);
             }
         }
     }
 
-    public int RunCount => Rounds * ServerConfigurations.Sum(c => ScenariosUnder(c.Subdaemon, c.Protocol).Count());
+    public int RunCount => Rounds * ServerConfigurations.Sum(c => ScenariosUnder(c.Strategy, c.Subdaemon, c.Protocol).Count());
 
     /// <summary>
     /// Sizes that keep the quick matrix at a couple of minutes on 2 cores and the default one at a quarter of an hour;
@@ -142,8 +164,9 @@ internal sealed record BenchPlan
         // kernel's 4 ms CPU-accounting ticks and its warm-up outlasts the JIT's tiering delay.
         (Scenario.Paste, false) => Paste(echoStrategy, clientStrategy, naive: 500_000, batched: 20_000_000, streaming: 200_000_000),
         (Scenario.Paste, true) => Paste(echoStrategy, clientStrategy, naive: 100_000, batched: 5_000_000, streaming: 50_000_000),
-        (Scenario.Typists, false) => Typists(TypistSessions ?? 50, charsPerSecond: 20, measuredPerSession: 60),
-        (Scenario.Typists, true) => Typists(TypistSessions ?? 10, charsPerSecond: 50, measuredPerSession: 50),
+        // The concentrator's terminals are the typists, the same sessions at the same rate: its row sits beside theirs.
+        (Scenario.Typists or Scenario.Concentrator, false) => Typists(TypistSessions ?? 50, charsPerSecond: 20, measuredPerSession: 60),
+        (Scenario.Typists or Scenario.Concentrator, true) => Typists(TypistSessions ?? 10, charsPerSecond: 50, measuredPerSession: 50),
         _ => throw new ArgumentOutOfRangeException(nameof(scenario), scenario, null),
     };
 

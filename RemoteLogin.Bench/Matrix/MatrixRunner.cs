@@ -92,15 +92,22 @@ internal sealed class MatrixRunner(BenchPlan plan, string outputDirectory, Bench
     {
         string stem = configuration.Stem(round);
         var before = MeasureFloors(configuration.Scenario);
-        using var fault = plan.DropByteInRound == round ? new DroppingRelay(daemon.Endpoint, DroppedByte) : null;
-        var (timed, otherCpu, daemonHostCpu) = TimedPass(daemon, Clients(configuration, fault?.Endpoint ?? daemon.Endpoint, stem, round, countSyscalls: false));
+        using var concentrator = configuration.Scenario == Scenario.Concentrator ? StartConcentrator(daemon) : null;
+        var target = concentrator?.Endpoint ?? daemon.Endpoint; // where the terminals connect
+        using var fault = plan.DropByteInRound == round ? new DroppingRelay(target, DroppedByte) : null;
+        var (timed, otherCpu, daemonHostCpu) = TimedPass(daemon, Clients(configuration, fault?.Endpoint ?? target, stem, round, countSyscalls: false), concentrator);
         var after = MeasureFloors(configuration.Scenario);
-        var counted = CountedPass(daemon, Clients(configuration, daemon.Endpoint, stem + "-counted", round, plan.CountSyscalls));
+        var counted = CountedPass(daemon, Clients(configuration, target, stem + "-counted", round, plan.CountSyscalls));
+        concentrator?.Stop(TimeSpan.FromSeconds(30));
 
         string[] failures = [.. timed.Failures ?? [], .. (counted.Result.Failures ?? []).Select(f => $"counted pass: {f}")];
         var result = timed with
         {
-            // The client's document names the strategy it typed with; the run's "strategy" is the daemon's echo.
+            // The client's document names what it did on its own connections; the run's scenario and protocol are the
+            // configuration's (the concentrator's terminals type as typists, in raw, to a mux daemon), and its
+            // "strategy" is the daemon's echo, whatever the client typed with.
+            Scenario = configuration.Scenario,
+            Protocol = configuration.Protocol,
             Strategy = configuration.Strategy,
             ClientStrategy = configuration.ClientStrategy,
             Client = timed.Client with { Syscalls = counted.Result.Client.Syscalls },
@@ -114,15 +121,31 @@ internal sealed class MatrixRunner(BenchPlan plan, string outputDirectory, Bench
         {
             result.Settings[name] = value; // the table names every switch, those the client does not know of too
         }
+        if (concentrator is not null)
+        {
+            result.Settings["flushDelayMs"] = plan.FlushDelayMs.ToString(CultureInfo.InvariantCulture);
+        }
         return new RoundRun(round, position, result, before, after, otherCpu, daemonHostCpu);
     }
 
     /// <summary>
+    /// The concentrator scenario's front-end processor, on the first load host with its terminals, in front of the
+    /// mux daemon, with the daemon's runtime switches (it is part of what is measured). Not pinned: it sits between
+    /// the client's CPU and the daemon's.
+    /// </summary>
+    private ConcentratorProcess StartConcentrator(DaemonProcess daemon) => ConcentratorProcess.Start(
+        daemon.Endpoint, ["--flush-delay", plan.FlushDelayMs.ToString(CultureInfo.InvariantCulture)], plan.RuntimeSwitches, hosts.Loads[0].Programs);
+
+    /// <summary>
     /// The load of one pass: one client on the first load host, or, for the typists, one on each load host with its
-    /// share of the sessions (the first host takes what does not divide), each typing a text of its own.
+    /// share of the sessions (the first host takes what does not divide), each typing a text of its own. The
+    /// concentrator's terminals are typists in raw, all on the first load host with their concentrator.
     /// </summary>
     private Load Clients(Configuration configuration, IPEndPoint endpoint, string stem, int round, bool countSyscalls)
     {
+        var (scenario, protocol) = configuration.Scenario == Scenario.Concentrator
+            ? (Scenario.Typists, WireProtocol.Raw)
+            : (configuration.Scenario, configuration.Protocol);
         var size = plan.SizeOf(configuration.Scenario, configuration.Strategy, configuration.ClientStrategy);
         var loads = configuration.Scenario == Scenario.Typists ? hosts.Loads.Take(size.Sessions).ToList() : [hosts.Loads[0]];
         var clients = new List<(ClientProcess.Request, LoadSide)>();
@@ -137,7 +160,7 @@ internal sealed class MatrixRunner(BenchPlan plan, string outputDirectory, Bench
             };
             string part = loads.Count == 1 ? stem : $"{stem}-h{i + 1}";
             clients.Add((new ClientProcess.Request(
-                endpoint, configuration.Scenario, configuration.ClientStrategy, configuration.Subdaemon, configuration.Protocol, share,
+                endpoint, scenario, configuration.ClientStrategy, configuration.Subdaemon, protocol, share,
                 Path.Combine(outputDirectory, "runs", part + ".json"), Path.Combine(outputDirectory, part + ".hlog"), plan.ClientSwitches, countSyscalls)
             {
                 // Every round types a text of its own, the same again for the same seed; so does every load host.
@@ -202,9 +225,10 @@ internal sealed class MatrixRunner(BenchPlan plan, string outputDirectory, Bench
     /// back to back at the first, so what a reading allocates is known (the resolution of the allocation figure). On
     /// a lab host its companion reads the host's kernel counters the same way, twice at the first edge.
     /// </summary>
-    private (RunResult Result, double? OtherCpuPercent, double? DaemonHostOtherCpuPercent) TimedPass(DaemonProcess daemon, Load clients)
+    private (RunResult Result, double? OtherCpuPercent, double? DaemonHostOtherCpuPercent) TimedPass(DaemonProcess daemon, Load clients, ConcentratorProcess? concentrator)
     {
         DaemonSnapshot? first = null, start = null, end = null;
+        ConcentratorCost.Reading? concentratorStart = null, concentratorEnd = null;
         HostSystemCounters? systemFirst = null, systemStart = null, systemEnd = null;
         var agent = hosts.Daemon.Agent;
         OtherProcessesCpu? others = null;
@@ -215,6 +239,7 @@ internal sealed class MatrixRunner(BenchPlan plan, string outputDirectory, Bench
             {
                 first = daemon.Snapshot(SnapshotTimeout);
                 start = daemon.Snapshot(SnapshotTimeout);
+                concentratorStart = concentrator?.Read();
                 systemFirst = agent?.ReadSystem();
                 systemStart = agent?.ReadSystem();
                 agent?.WatchOthers(hosts.OurFolders);
@@ -225,6 +250,7 @@ internal sealed class MatrixRunner(BenchPlan plan, string outputDirectory, Bench
                 otherCpu = others!.Stop();
                 daemonHostCpu = agent?.OthersCpuPercent();
                 systemEnd = agent?.ReadSystem();
+                concentratorEnd = concentrator?.Read();
                 end = daemon.Snapshot(SnapshotTimeout);
             }
         });
@@ -234,6 +260,7 @@ internal sealed class MatrixRunner(BenchPlan plan, string outputDirectory, Bench
             Server = DaemonSnapshot.ServerCost(start!, end!),
             ServerSubdaemons = subdaemon is SubdaemonModel.Process or SubdaemonModel.Relay ? DaemonSnapshot.SubdaemonsCost(start!, end!) : null,
             ServerEcho = DaemonSnapshot.EchoBetween(start!, end!),
+            Concentrator = concentratorEnd is not null && concentratorStart is not null ? concentratorEnd - concentratorStart : null,
             AllocatedBytesPerChar = AllocationPerCharOf(result, DaemonSnapshot.ServerCost(first!, start!).AllocatedBytes, DaemonSnapshot.ServerCost(start!, end!)),
             RemoteSystem = systemEnd is null ? null
                 : Results.RemoteSystem.From(systemEnd - systemStart!, systemStart! - systemFirst!, hosts.Daemon.Interface, result.Chars),

@@ -27,7 +27,7 @@ internal static class RunColumns
     private static readonly HashSet<string> HeadlineHeaders =
     [
         "scenario", "strategy", "client strategy", "subdaemon", "protocol", "status", "p50 µs", "p99 µs", "p99.99 µs", "p50/floor", "p50/spin",
-        "chars/s", "chars/s / stream", "CPU µs/char client", "CPU µs/char remote",
+        "chars/s", "chars/s / stream", "CPU µs/char client", "CPU µs/char remote", "CPU µs/char concentrator",
         "ctx sw/char daemon host", "NET_RX+TX softirqs/char daemon host", "disturbed rounds", "send lateness p99 µs", "lost/dup/bad",
     ];
 
@@ -59,6 +59,9 @@ internal static class RunColumns
         new("CPU µs/char client", r => PerChar(r, r.Client.CpuMicros)),
         new("CPU µs/char remote", r => r.Server is { } s ? PerChar(r, s.CpuMicros) : ""),
         new("CPU µs/char in children", r => r.ServerSubdaemons is { } c ? PerChar(r, c.CpuMicros) : ""),
+        // The front-end processor's own price, beside the daemon's: what the concentrator saves the host, it spends here.
+        new("CPU µs/char concentrator", r => r.Concentrator is { } c ? PerChar(r, c.CpuMicros) : ""),
+        new("ctx sw/char concentrator", r => r.Concentrator is { } c ? PerChar(r, c.ContextSwitches) : ""),
         new("disturbed rounds", r => r.DisturbedRounds is { } n && r.Rounds is { } rounds ? $"{n}/{rounds.Count}" : ""),
         new("send lateness p99 µs", r => r.SendLatenessMicros is { Count: > 0 } late ? Percentile(late, late.P99, "p99") : ""),
         new("setup p50 µs", r => r.SetupMicros is { Count: > 0 } setup ? Significant(setup.P50) : ""),

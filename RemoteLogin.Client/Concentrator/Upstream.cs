@@ -150,61 +150,25 @@ internal sealed class Upstream
         }
     }
 
+    /// <summary>The host's frames until the connection ends; broken framing gets an ERROR back, the host's own ERROR none.</summary>
     private async Task<UpstreamEnd> ReadFramesAsync()
     {
-        var reader = _inbound.Reader;
-        while (true)
+        var end = await MuxFrameLoop.RunAsync(
+            _inbound.Reader,
+            frame => ValueTask.FromResult(Handle(frame)),
+            () => _sendFailed ? new(MuxLoopEnd.Lost, "connection lost: sending to it failed") : null);
+        switch (end.End)
         {
-            ReadResult result;
-            try
-            {
-                result = await reader.ReadAsync();
-            }
-            catch (Exception e) // the receive side's error, as the pipe hands it on
-            {
-                return new($"connection lost: {e.Message}");
-            }
-            var buffer = result.Buffer;
-            string? problem = null;
-            bool answer = true; // broken framing gets an ERROR back; the host's own ERROR does not
-            while (problem is null)
-            {
-                var read = MuxReader.TryRead(ref buffer);
-                if (read.Status != MuxReadStatus.Frame)
-                {
-                    problem = read.IsMalformed ? read.Problem : null;
-                    break;
-                }
-                if (read.Frame.Type == MuxFrameType.Error)
-                {
-                    problem = $"the host reported: {read.Frame.Text}";
-                    answer = false;
-                    break;
-                }
-                problem = Handle(read.Frame);
-            }
-            reader.AdvanceTo(buffer.Start, buffer.End);
-            if (problem is not null)
-            {
-                if (answer)
-                {
-                    Outbound.Last(problem);
-                }
-                return new(problem);
-            }
-            if (_sendFailed)
-            {
-                return new("connection lost: sending to it failed");
-            }
-            if (result.IsCompleted)
-            {
-                if (!buffer.IsEmpty)
-                {
-                    return new($"the connection ended {buffer.Length} bytes into a frame");
-                }
+            case MuxLoopEnd.Broken:
+                Outbound.Last(end.Problem!);
+                return new(end.Problem);
+            case MuxLoopEnd.PeerReported:
+                return new($"the host reported: {end.Problem}");
+            case MuxLoopEnd.PeerEnded:
                 int open = OpenTerminals();
                 return new(open == 0 ? null : $"the host ended the connection with {open} terminal(s) open");
-            }
+            default:
+                return new(end.Problem);
         }
     }
 

@@ -29,7 +29,7 @@ internal static class LoadCommand
         var port = Options.Port("--port", 5513, "Daemon port (default 5513)", minimum: 1);
         var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "Wire protocol; telnet and rlogin sessions open as their RFCs say, then type only bytes the protocol carries as themselves", WireProtocols.Terminal);
         var strategy = Options.Vocabulary("--strategy", BufferStrategy.Naive, "Client buffer strategy");
-        var scenario = Options.Vocabulary("--scenario", Scenario.Interactive, "What the users do");
+        var scenario = Options.Vocabulary("--scenario", Scenario.Interactive, "What the users do", Vocabulary.Scenarios.Load);
         var sessions = Options.OptionalCount("--sessions", "Concurrent sessions (default: typists 20, others 1)", maximum: 100_000);
         var chars = Options.OptionalCount("--chars", "Characters measured, over all sessions (default: interactive 20000, paste 1000000, typists 5 s of typing)");
         var warmup = Options.OptionalCount("--warmup", "Characters typed and checked before measuring (default: a tenth of --chars)", minimum: 0);

@@ -62,6 +62,9 @@ public sealed record RunResult
     public ProcessCounters? Server { get; init; }
     /// <summary>The subdaemon children's part of <see cref="Server"/>, for the models that start them.</summary>
     public ProcessCounters? ServerSubdaemons { get; init; }
+    /// <summary>The concentrator between the terminals and the daemon, over the timed pass; the concentrator scenario's alone.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ConcentratorCost? Concentrator { get; init; }
     /// <summary>What the daemon's echo did over the timed pass (bytes, receive and send calls, copies), from the same edge readings.</summary>
     public EchoCounts? ServerEcho { get; init; }
     public required SystemCounters System { get; init; }

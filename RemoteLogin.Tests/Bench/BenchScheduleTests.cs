@@ -10,8 +10,9 @@ namespace RemoteLogin.Tests.Bench;
 public class BenchScheduleTests
 {
     /// <summary>Raw: 4 strategies × 4 models × (interactive, typists), and paste under the task model; telnet and
-    /// rlogin: 4 strategies × (interactive, paste) under the task model.</summary>
-    private const int RunsPerRound = 36 + 16;
+    /// rlogin: 4 strategies × (interactive, paste) under the task model; the concentrator under the 4 models, pipelined,
+    /// its daemon in mux.</summary>
+    private const int RunsPerRound = 36 + 16 + 4;
 
     [Fact]
     public async Task The_quick_matrix_is_one_round_of_every_configuration()
@@ -25,10 +26,14 @@ public class BenchScheduleTests
         Assert.Equal(RunsPerRound, runs.Select(run => run.Configuration).Distinct().Count());
         Assert.Equal(["batched", "naive", "pipelined", "zerocopy"], runs.Select(r => r.Strategies).Distinct().Order());
         Assert.Equal(["process", "relay", "task", "thread"], runs.Select(r => r.Subdaemon).Distinct().Order());
-        Assert.Equal(["interactive", "paste", "typists"], runs.Select(r => r.Scenario).Distinct().Order());
-        Assert.Equal(["raw", "rlogin", "telnet"], runs.Select(r => r.Protocol).Distinct().Order());
-        foreach (var run in runs)
+        Assert.Equal(["concentrator", "interactive", "paste", "typists"], runs.Select(r => r.Scenario).Distinct().Order());
+        Assert.Equal(["mux", "raw", "rlogin", "telnet"], runs.Select(r => r.Protocol).Distinct().Order());
+        var concentrator = runs.Where(r => r.Scenario == "concentrator").ToList();
+        Assert.Equal(["process", "relay", "task", "thread"], concentrator.Select(r => r.Subdaemon).Order());
+        Assert.All(concentrator, run => Assert.Equal(("pipelined", "mux"), (run.Strategies, run.Protocol)));
+        foreach (var run in runs.Except(concentrator))
         {
+            Assert.NotEqual("mux", run.Protocol); // a mux daemon serves the concentrator alone
             // Paste and the line protocols run under the task model only; the typists type raw.
             if (run.Scenario == "paste" || run.Protocol != "raw")
             {
@@ -73,7 +78,9 @@ public class BenchScheduleTests
             from strategy in new[] { "naive", "zerocopy" }
             from protocol in new[] { "raw", "telnet" }
             select (scenario, strategy, "thread", protocol);
-        Assert.Equal(expected.Order(), schedule.Runs.Select(run => run.Configuration).Order());
+        // Named strategies reach the concentrator's daemon too, in mux.
+        var concentrator = new[] { "naive", "zerocopy" }.Select(strategy => ("concentrator", strategy, "thread", "mux"));
+        Assert.Equal(expected.Concat(concentrator).Order(), schedule.Runs.Select(run => run.Configuration).Order());
     }
 
     /// <summary>The bench's <c>--dry-run</c> output: the header, then one line per run.</summary>

@@ -46,8 +46,8 @@ public class QuickRunResultsTests
 
         var runs = root.GetProperty("runs").EnumerateArray().ToList();
         // Every run the plan scheduled, once: raw under 4 models × (interactive, typists) and paste under task; telnet and
-        // rlogin interactive and paste under task; each for both strategies.
-        Assert.Equal(16 + 2 + 8, scheduled.Count);
+        // rlogin interactive and paste under task; the concentrator under 4 models, its daemon in mux; each for both strategies.
+        Assert.Equal(16 + 2 + 8 + 8, scheduled.Count);
         Assert.Equal(scheduled, runs.Select(Configuration).Order());
         Assert.Equal(
             new[] { "process", "relay", "task", "thread" },
@@ -56,7 +56,20 @@ public class QuickRunResultsTests
         {
             string subdaemon = run.GetProperty("subdaemon").GetString()!;
             string protocol = run.GetProperty("protocol").GetString()!;
-            Assert.Contains(protocol, new[] { "raw", "telnet", "rlogin" });
+            string scenario = run.GetProperty("scenario").GetString()!;
+            Assert.Contains(protocol, new[] { "raw", "telnet", "rlogin", "mux" });
+            Assert.Equal(scenario == "concentrator", protocol == "mux");
+            if (scenario == "concentrator")
+            {
+                // The front-end processor's own price, read from outside over the timed pass, and the delay it ran with.
+                Assert.True(run.GetProperty("concentrator").GetProperty("cpuMicros").GetInt64() > 0);
+                Assert.True(run.GetProperty("concentrator").GetProperty("contextSwitches").GetInt64() > 0);
+                Assert.Equal("0", run.GetProperty("settings").GetProperty("flushDelayMs").GetString());
+            }
+            else
+            {
+                Assert.False(run.TryGetProperty("concentrator", out _));
+            }
             // By default both ends keep one strategy, and the run says so.
             Assert.Equal(run.GetProperty("strategy").GetString(), run.GetProperty("clientStrategy").GetString());
             if (run.GetProperty("scenario").GetString() == "paste" || protocol != "raw")
@@ -76,7 +89,7 @@ public class QuickRunResultsTests
                 Assert.Equal(JsonValueKind.Null, setup.ValueKind);
             }
             // The open loop records the generator's own lateness, one sample per measured character.
-            if (run.GetProperty("scenario").GetString() == "typists")
+            if (scenario is "typists" or "concentrator")
             {
                 Assert.Equal(run.GetProperty("rttMicros").GetProperty("count").GetInt64(), run.GetProperty("sendLatenessMicros").GetProperty("count").GetInt64());
             }
@@ -128,7 +141,7 @@ public class QuickRunResultsTests
         // .ci/run installs linux-perf: the counts must be there, and the table says how they were taken.
         Assert.StartsWith("perf stat -e raw_syscalls:sys_enter", root.GetProperty("settings").GetProperty("syscalls").GetString());
         string markdown = File.ReadAllText(Path.Combine(directory, "results.md"));
-        foreach (var header in new[] { "p50/floor", "p50/spin", "chars/s / stream", "CPU µs/char remote", "p99.99 µs", "alloc B/char remote", "disturbed rounds", "status" })
+        foreach (var header in new[] { "p50/floor", "p50/spin", "chars/s / stream", "CPU µs/char remote", "CPU µs/char concentrator", "p99.99 µs", "alloc B/char remote", "disturbed rounds", "status" })
         {
             Assert.Contains(header, markdown);
         }
@@ -168,8 +181,10 @@ public class QuickRunResultsTests
         Assert.True(clientCopies.GetProperty("intoUser").GetInt64() >= chars); // every echo is received into the client
         Assert.True(clientCopies.GetProperty("outOfUser").GetInt64() >= chars);
         var serverCopies = run.GetProperty("server").GetProperty("copied");
-        if (strategy == "zerocopy" && subdaemon != "relay" && run.GetProperty("protocol").GetString() == "raw")
+        string protocol = run.GetProperty("protocol").GetString()!;
+        if (strategy == "zerocopy" && subdaemon != "relay" && protocol is "raw" or "mux")
         {
+            // Under mux, the terminals' sessions splice too; the mux transport's own copies are not a strategy's count.
             Assert.Equal(0, serverCopies.GetProperty("total").GetInt64());
         }
         else

@@ -17,6 +17,12 @@ public class BadArgumentTests
     // mux is a concentrator's, not a terminal's: no client opens it.
     [InlineData("RemoteLogin.Client", "--protocol", new[] { "load", "--protocol", "mux" })]
     [InlineData("RemoteLogin.Client", "--protocol", new[] { "connect", "127.0.0.1", "--protocol", "mux" })]
+    [InlineData("RemoteLogin.Client", "--protocol", new[] { "concentrator", "--protocol", "mux" })]
+    [InlineData("RemoteLogin.Client", "--flush-delay", new[] { "concentrator", "--flush-delay", "-1" })]
+    [InlineData("RemoteLogin.Client", "--upstream", new[] { "concentrator", "--upstream", "nowhere" })]
+    // The concentrator scenario is the bench's: a load client types at whatever it is pointed at.
+    [InlineData("RemoteLogin.Client", "--scenario", new[] { "load", "--scenario", "concentrator" })]
+    [InlineData("RemoteLogin.Bench", "--flush-delay", new[] { "--flush-delay", "soon" })]
     [InlineData("RemoteLogin.Bench", "--protocols", new[] { "--protocols", "raw,mux" })]
     [InlineData("RemoteLogin.Bench", "--strategies", new[] { "--strategies", "naive,telepathy" })]
     [InlineData("RemoteLogin.Bench", "--rounds", new[] { "--rounds", "0" })]

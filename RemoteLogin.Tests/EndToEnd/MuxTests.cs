@@ -70,6 +70,24 @@ public class MuxTests
         Assert.Equal(MuxLimits.Window, (await peer.EchoedAsync(1, 0)).Length);
     }
 
+    [Fact]
+    public async Task The_concentrators_own_error_ends_its_connection_and_terminals_and_gets_no_error_back()
+    {
+        await using var daemon = InProcessDaemon.Start(BufferStrategy.Pipelined, SubdaemonModel.Task, WireProtocol.Mux);
+        await using var peer = await MuxPeer.ConnectAsync(daemon.Endpoint);
+        peer.Open(1);
+        await peer.SendAsync(1, "before"u8.ToArray());
+        Assert.Equal("before"u8.ToArray(), await peer.EchoedAsync(1, 6));
+
+        peer.SendRaw([.. Header((byte)MuxFrameType.Error, MuxLimits.ConnectionTerminal, 3), .. "bye"u8]);
+
+        await peer.Ended.WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(peer.Error.IsCanceled); // the connection ended with no ERROR of the daemon's: an answer would go to a peer that has gone
+        await Eventually.AssertAsync(() => daemon.Events.OfType<MuxBroken>().Any(), "the daemon's event for the connection");
+        Assert.Equal("the concentrator reported: bye", daemon.Events.OfType<MuxBroken>().Single().Reason);
+        await Eventually.AssertAsync(() => daemon.Events.OfType<SessionEnded>().Any(e => e.Peer is TerminalEndPoint), "its terminal ended");
+    }
+
     public static TheoryData<string, byte[], string> HostileFrames => new()
     {
         { "unknown type", Header(9, 1, 0), "frame type 9" },

@@ -1,3 +1,4 @@
+using RemoteLogin.Bench.Matrix;
 using RemoteLogin.Tests.Support;
 using RemoteLogin.Vocabulary;
 using Xunit.Abstractions;
@@ -20,7 +21,7 @@ public class ConcentratorStockClientTests(ITestOutputHelper output)
     {
         var client = StockLoginClient.For(WireProtocol.Telnet);
         await using var daemon = InProcessDaemon.Start(BufferStrategy.Batched, model, WireProtocol.Mux);
-        using var concentrator = ConcentratorProcess.Start(daemon.Endpoint, "--protocol", "telnet");
+        using var concentrator = ConcentratorProcess.Start(daemon.Endpoint, ["--protocol", "telnet"]);
         using var pane = TmuxPane.Start(client.Command(concentrator.Endpoint), columns: 120, rows: 30);
         try
         {

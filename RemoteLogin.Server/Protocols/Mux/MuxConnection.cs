@@ -120,19 +120,20 @@ internal sealed class MuxConnection : IDaemonSession
             {
                 terminals = _running.Count;
             }
-            switch (end.Kind)
+            switch (end.End)
             {
-                case ReadEndKind.Broken:
+                case MuxLoopEnd.Broken:
                     _events.Raise(new MuxBroken(_peer, end.Problem!, terminals));
                     Outbound.Last(end.Problem!);
                     StopTerminals();
                     break;
-                case ReadEndKind.Lost:
-                    _events.Raise(new MuxBroken(_peer, end.Problem!, terminals));
+                case MuxLoopEnd.Lost or MuxLoopEnd.PeerReported:
+                    string problem = end.End == MuxLoopEnd.Lost ? end.Problem! : $"the concentrator reported: {end.Problem}";
+                    _events.Raise(new MuxBroken(_peer, problem, terminals));
                     Outbound.End();
                     StopTerminals();
                     break;
-                case ReadEndKind.UpstreamEnded:
+                case MuxLoopEnd.PeerEnded:
                     MuxTerminal[] open;
                     lock (_gate)
                     {
@@ -162,65 +163,11 @@ internal sealed class MuxConnection : IDaemonSession
         }
     }
 
-    private enum ReadEndKind
-    {
-        /// <summary>A drain with no terminal left, or an abort.</summary>
-        Stopped,
-        /// <summary>The concentrator ended its side at a frame's end.</summary>
-        UpstreamEnded,
-        /// <summary>A frame broke the framing or its rules: the daemon says so with an ERROR.</summary>
-        Broken,
-        /// <summary>The connection itself failed (a reset, keepalive's verdict, a failed send): nothing more can be said.</summary>
-        Lost,
-    }
-
-    private readonly record struct ReadEnd(ReadEndKind Kind, string? Problem = null);
-
-    private async Task<ReadEnd> ReadFramesAsync()
-    {
-        var reader = _inbound.Reader;
-        while (true)
-        {
-            ReadResult result;
-            try
-            {
-                result = await reader.ReadAsync();
-            }
-            catch (Exception e) // the receive side's error, as the pipe hands it on
-            {
-                return new(ReadEndKind.Lost, $"connection lost: {e.Message}");
-            }
-            var buffer = result.Buffer;
-            string? problem = null;
-            while (problem is null)
-            {
-                var read = MuxReader.TryRead(ref buffer);
-                if (read.Status != MuxReadStatus.Frame)
-                {
-                    problem = read.IsMalformed ? read.Problem : null;
-                    break;
-                }
-                problem = await HandleAsync(read.Frame);
-            }
-            reader.AdvanceTo(buffer.Start, buffer.End);
-            if (problem is not null)
-            {
-                return new(ReadEndKind.Broken, problem);
-            }
-            if (_sendFailed)
-            {
-                return new(ReadEndKind.Lost, "connection lost: sending to it failed");
-            }
-            if (_aborted.IsCancellationRequested || Drained())
-            {
-                return new(ReadEndKind.Stopped);
-            }
-            if (result.IsCompleted)
-            {
-                return buffer.IsEmpty ? new(ReadEndKind.UpstreamEnded) : new(ReadEndKind.Broken, $"the connection ended {buffer.Length} bytes into a frame");
-            }
-        }
-    }
+    /// <summary>The concentrator's frames until one of <see cref="MuxLoopEnd"/>: a drain with no terminal left or an abort stops it, and so does a failed send.</summary>
+    private Task<MuxLoopResult> ReadFramesAsync() => MuxFrameLoop.RunAsync(_inbound.Reader, HandleAsync, () =>
+        _sendFailed ? new(MuxLoopEnd.Lost, "connection lost: sending to it failed")
+        : _aborted.IsCancellationRequested || Drained() ? new(MuxLoopEnd.Stopped)
+        : null);
 
     private bool Drained()
     {
@@ -236,10 +183,6 @@ internal sealed class MuxConnection : IDaemonSession
         if (frame.Type == MuxFrameType.Open)
         {
             return OpenAsync(frame.Terminal);
-        }
-        if (frame.Type == MuxFrameType.Error)
-        {
-            return ValueTask.FromResult<string?>($"the concentrator reported: {frame.Text}");
         }
         MuxTerminal? terminal;
         lock (_gate)
