@@ -67,35 +67,41 @@ internal static class Concentrator
         if (draining)
         {
             lines.BeginDrain();
-            if (!await lines.EndedWithinAsync(options.DrainTimeout))
+            var drained = lines.EndedWithinAsync(options.DrainTimeout);
+            // A host that breaks during the drain breaks it: its terminals are told, as at any other time.
+            if (await Task.WhenAny(drained, hostRun) == hostRun && hostRun.Result.Problem is { } problem)
+            {
+                return await BrokenAsync(upstream, lines, problem);
+            }
+            if (!await drained)
             {
                 Console.Error.WriteLine($"concentrator: drain timeout ({options.DrainTimeout.TotalSeconds:0.#} s): aborting {lines.Count} terminal(s)");
                 lines.Abort();
             }
-            var drained = await upstream.CloseAsync(hostRun);
-            return drained.Problem is null ? 0 : Broken(upstream, drained.Problem, 0);
+            var end = await upstream.CloseAsync(hostRun);
+            return end.Problem is null ? 0 : await BrokenAsync(upstream, lines, end.Problem);
         }
 
-        var end = await hostRun;
-        if (end.Problem is null)
+        var ended = await hostRun;
+        if (ended.Problem is not null)
         {
-            Console.Error.WriteLine($"concentrator: the host at {upstream.Host} ended the connection, every terminal closed");
-            await lines.EndedWithinAsync(options.DrainTimeout);
-            lines.Abort();
-            await upstream.CloseAsync(hostRun);
-            return 0;
+            return await BrokenAsync(upstream, lines, ended.Problem);
         }
-        int count = lines.Count;
-        lines.UpstreamBroken($"the connection to the host at {upstream.Host} broke: {end.Problem}");
-        // Each terminal gets a linger's time to take its message, then whatever is left stops.
+        Console.Error.WriteLine($"concentrator: the host at {upstream.Host} ended the connection, every terminal closed");
+        await lines.EndedWithinAsync(options.DrainTimeout);
+        lines.Abort();
+        await upstream.CloseAsync(hostRun);
+        return 0;
+    }
+
+    /// <summary>The host's connection broke: every terminal is told why and gets a linger's time to take it, then everything stops; exit code 1.</summary>
+    private static async Task<int> BrokenAsync(Upstream upstream, Lines lines, string problem)
+    {
+        int terminals = lines.Count;
+        lines.UpstreamBroken($"the connection to the host at {upstream.Host} broke: {problem}");
         await lines.EndedWithinAsync(SessionSocket.Linger);
         lines.Abort();
         upstream.Abort();
-        return Broken(upstream, end.Problem, count);
-    }
-
-    private static int Broken(Upstream upstream, string problem, int terminals)
-    {
         Console.Error.WriteLine($"concentrator: upstream {upstream.Host}: {problem}; closing it and its {terminals} terminal(s)");
         return 1;
     }

@@ -95,7 +95,6 @@ internal sealed class TerminalLine
     public string? FromHost(in ReadOnlySequence<byte> payload)
     {
         int length = (int)payload.Length;
-        uint credit = 0;
         lock (_gate)
         {
             if (_hostClosed)
@@ -108,7 +107,7 @@ internal sealed class TerminalLine
             }
             if (_toTerminalEnded)
             {
-                credit = _fromHostWindow.Consumed(length); // the terminal is gone: dropped, and credited so the host's echo is not held
+                Credit(length); // the terminal is gone: dropped, and credited so the host's echo is not held
             }
             else
             {
@@ -119,10 +118,6 @@ internal sealed class TerminalLine
                 }
                 Queue(length);
             }
-        }
-        if (credit > 0)
-        {
-            _upstream.Outbound.Credit(Id, credit);
         }
         return null;
     }
@@ -179,7 +174,7 @@ internal sealed class TerminalLine
                 {
                     opening = await _protocol.OpenAsync(_terminal, deadline.Token);
                 }
-                catch (Exception e) when (e is SocketException or OperationCanceledException)
+                catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
                 {
                     opening = new LineOpening($"{_protocol.Name.ToString().ToLowerInvariant()}: the opening failed ({e.Message})");
                 }
@@ -213,17 +208,15 @@ internal sealed class TerminalLine
         {
             while (true)
             {
-                int room;
-                while ((room = Room()) == 0)
-                {
-                    await _credited.WaitAsync(stop);
-                }
+                // What the codec holds may come out with the next read's bytes: both within the window.
+                int room = await RoomAsync(_codec.Held + 1, stop) - _codec.Held;
                 // Wait for data before renting a buffer: an idle terminal holds none.
                 await _terminal.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, stop);
                 buffer = ArrayPool<byte>.Shared.Rent(MuxLimits.MaxDataPayload);
                 int received = await _terminal.ReceiveAsync(buffer.AsMemory(0, Math.Min(room, MuxLimits.MaxDataPayload)), SocketFlags.None, stop);
                 if (received == 0)
                 {
+                    await RoomAsync(_codec.Held, stop);
                     Forward(Decoded.Written, finish: true);
                     return "";
                 }
@@ -295,10 +288,11 @@ internal sealed class TerminalLine
         bool forget;
         lock (_gate)
         {
+            // Written before the flag can be seen: once both CLOSEs are, the number may open again, and its OPEN must come after this.
+            _upstream.Outbound.Close(Id, reason);
             _closedToHost = true;
             forget = _hostClosed;
         }
-        _upstream.Outbound.Close(Id, reason);
         if (forget)
         {
             _upstream.Forget(this); // both CLOSEs are sent: the number may open again while this line finishes
@@ -314,15 +308,16 @@ internal sealed class TerminalLine
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
         {
-            // The terminal went away, or the line was aborted: what the host still sends is dropped and credited.
-            EndToTerminal(null);
+            // The driver hands a failed send back through the pipe, not here; this is for what escapes it.
         }
+        // However the sender ended (the host's CLOSE delivered, the terminal gone, an abort), nothing more reaches the
+        // terminal: what the host still sends, and what is queued unsent, is dropped and credited, so its echo never waits on this window.
+        EndToTerminal(null);
     }
 
     private void SentToTerminal(int bytes)
     {
         int taken = 0;
-        uint credit;
         lock (_gate)
         {
             _encodedSent += bytes;
@@ -330,9 +325,22 @@ internal sealed class TerminalLine
             {
                 taken += _queued.Dequeue().HostBytes;
             }
-            credit = taken > 0 ? _fromHostWindow.Consumed(taken) : 0;
+            Credit(taken);
         }
-        if (credit > 0)
+    }
+
+    /// <summary>
+    /// The host's bytes the terminal has taken (or that were dropped for it), granted back once they make a lump;
+    /// under the lock, so no CREDIT is written after the host's CLOSE, when the number may already be another terminal's.
+    /// </summary>
+    private void Credit(int consumed)
+    {
+        if (consumed == 0)
+        {
+            return;
+        }
+        uint credit = _fromHostWindow.Consumed(consumed);
+        if (credit > 0 && !_hostClosed)
         {
             _upstream.Outbound.Credit(Id, credit);
         }
@@ -363,7 +371,6 @@ internal sealed class TerminalLine
     /// </summary>
     private void EndToTerminal(string? last)
     {
-        uint credit;
         lock (_gate)
         {
             if (!_toTerminalEnded)
@@ -381,19 +388,23 @@ internal sealed class TerminalLine
             {
                 queued += entry.HostBytes;
             }
-            credit = queued > 0 ? _fromHostWindow.Consumed(queued) : 0;
-        }
-        if (credit > 0)
-        {
-            _upstream.Outbound.Credit(Id, credit);
+            Credit(queued);
         }
     }
 
-    private int Room()
+    /// <summary>The window's room once it is at least <paramref name="needed"/> bytes, waiting for the host's credit until it is.</summary>
+    private async ValueTask<int> RoomAsync(int needed, CancellationToken stop)
     {
-        lock (_gate)
+        while (true)
         {
-            return _toHostWindow.Available;
+            lock (_gate)
+            {
+                if (_toHostWindow.Available >= needed)
+                {
+                    return _toHostWindow.Available;
+                }
+            }
+            await _credited.WaitAsync(stop);
         }
     }
 }

@@ -74,7 +74,8 @@ public class ConcentratorTests
     public async Task A_terminal_that_resets_in_the_middle_of_its_stream_ends_only_its_own_session()
     {
         await using var daemon = InProcessDaemon.Start(BufferStrategy.Pipelined, SubdaemonModel.Thread, WireProtocol.Mux);
-        using var concentrator = ConcentratorProcess.Start(daemon.Endpoint);
+        // Two numbers: the next terminal gets one only once the line that reset is over at both ends.
+        using var concentrator = ConcentratorProcess.Start(daemon.Endpoint, ["--max-terminals", "2"]);
         using var neighbour = await ConnectAsync(concentrator.Endpoint);
         await EchoClient.AssertEchoesAsync(neighbour, "before"u8.ToArray());
 
@@ -84,7 +85,13 @@ public class ConcentratorTests
             leaving.LingerState = new LingerOption(true, 0); // a reset, with its echo in flight and more of its input unread
         }
 
-        await Eventually.AssertAsync(() => daemon.Events.OfType<SessionEnded>().Any(e => e.Peer is TerminalEndPoint), "the terminal's session ended");
+        // The host finishes echoing to a terminal that is gone (its window credited for it), closes it, and the number comes back.
+        await Eventually.AssertAsync(async () =>
+        {
+            using var next = await ConnectAsync(concentrator.Endpoint);
+            await next.SendAsync("x"u8.ToArray());
+            return (await EchoClient.ReceiveExactlyAsync(next, 1))[0] == (byte)'x'; // a refusal's text starts "concentrator: all 2"
+        }, "a new terminal took the number of the one that reset");
         await EchoClient.AssertEchoesAsync(neighbour, "after"u8.ToArray());
         Assert.DoesNotContain(daemon.Events, e => e is MuxBroken);
     }

@@ -39,6 +39,12 @@ internal interface ILineCodec
     /// <summary>The terminal has stopped sending: whatever the codec still holds, for the host.</summary>
     void Finish(IBufferWriter<byte> toHost);
 
+    /// <summary>
+    /// Bytes of earlier reads the codec holds and may still hand the host, on top of a read's own: a read takes at most
+    /// the window less these, so the host is never sent more than it granted. Decoding never grows a read otherwise.
+    /// </summary>
+    int Held { get; }
+
     /// <summary>What the terminal is shown of <paramref name="fromHost"/>; at least one byte for each of the host's.</summary>
     void ToTerminal(ReadOnlySpan<byte> fromHost, IBufferWriter<byte> toTerminal);
 }

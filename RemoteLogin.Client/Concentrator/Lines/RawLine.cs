@@ -21,5 +21,7 @@ internal sealed class RawLine : ILineProtocol, ILineCodec
     {
     }
 
+    public int Held => 0;
+
     public void ToTerminal(ReadOnlySpan<byte> fromHost, IBufferWriter<byte> toTerminal) => toTerminal.Write(fromHost);
 }

@@ -97,6 +97,9 @@ internal sealed class RloginLine : ILineProtocol
             _toHost = null;
         }
 
+        /// <summary>The start of what may be a window-size message: data after all, if the next bytes say so.</summary>
+        public int Held => _filter.HeldBytes;
+
         public void ToTerminal(ReadOnlySpan<byte> fromHost, IBufferWriter<byte> toTerminal) => toTerminal.Write(fromHost);
 
         void IRloginSink.Data(ReadOnlySpan<byte> data) => _toHost!.Write(data);

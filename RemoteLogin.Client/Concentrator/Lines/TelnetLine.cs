@@ -62,6 +62,8 @@ internal sealed class TelnetLine : ILineProtocol
             // A command cut short by the end of the stream means nothing; data is never held back.
         }
 
+        public int Held => 0; // a CR waiting for its NUL is handed on already
+
         public void ToTerminal(ReadOnlySpan<byte> fromHost, IBufferWriter<byte> toTerminal)
         {
             if (_crSent && !fromHost.IsEmpty)

@@ -57,14 +57,17 @@ public sealed class MuxOutbound
     /// <summary>The ERROR frame, and nothing after it: the terminals' ends that would follow could only confuse the other end.</summary>
     public void Last(string problem)
     {
-        using (var frame = Begin())
+        lock (_gate) // one lock for both, so no other loop's frame slips in between
         {
-            if (frame.Writer is { } writer)
+            using (var frame = Begin())
             {
-                MuxWriter.Error(writer, problem);
+                if (frame.Writer is { } writer)
+                {
+                    MuxWriter.Error(writer, problem);
+                }
             }
+            End();
         }
-        End();
     }
 
     /// <summary>No more frames; the sender ends once the last has gone. False if the end had been asked for already.</summary>

@@ -24,6 +24,9 @@ public sealed class RloginWindowFilter
     /// <summary>Whether bytes that may start a window-size message are held, waiting for the next read to tell.</summary>
     public bool Holding => _heldLength > 0;
 
+    /// <summary>Bytes held that a later read or <see cref="Flush"/> may still hand on as data.</summary>
+    public int HeldBytes => _heldLength;
+
     public void Read(ReadOnlySpan<byte> input, IRloginSink sink)
     {
         int run = 0;
