@@ -248,7 +248,7 @@ internal sealed class TerminalLine
         }
     }
 
-    /// <summary>What one read decoded to, as DATA within the window (decoding never grows it), and the answers the terminal is owed.</summary>
+    /// <summary>What one read decoded to, as DATA within the window (the read left room for what the codec held), and the answers the terminal is owed.</summary>
     private void Forward(Decoded decoded, bool finish, ReadOnlySpan<byte> received = default)
     {
         if (finish)
