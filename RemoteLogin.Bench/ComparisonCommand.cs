@@ -33,21 +33,9 @@ internal static class ComparisonCommand
         var scenarios = Options.VocabularyList<Scenario>("--scenarios", "Scenarios");
         var protocols = Options.VocabularyList("--protocols", "Wire protocols (default: all three, telnet and rlogin in interactive and paste under task only)", allowed: WireProtocols.Terminal);
         var rounds = Options.Count("--rounds", 3, "Rounds through the matrix, each with its own floor (--quick: 1)");
-        var flushDelay = new Option<double>("--flush-delay")
-        {
-            Description = $"Milliseconds the concentrator scenario's concentrator holds a batch for more (its --flush-delay; default {BenchPlan.DefaultFlushDelayMs}); the table names it",
-            DefaultValueFactory = _ => BenchPlan.DefaultFlushDelayMs,
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Single().Value;
-                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms is >= 0 and <= 1000)
-                {
-                    return ms;
-                }
-                result.AddError($"--flush-delay: '{text}' is not a number of milliseconds in 0-1000");
-                return BenchPlan.DefaultFlushDelayMs;
-            },
-        };
+        var flushDelay = Options.Milliseconds("--flush-delay", BenchPlan.DefaultFlushDelayMs,
+            $"Milliseconds the concentrator scenario's concentrator holds a batch for more (its --flush-delay; default {BenchPlan.DefaultFlushDelayMs}); the table names it",
+            maximum: 1000);
         var typists = Options.OptionalCount("--typists", "Sessions in the typists scenario (default 50, --quick 10); each types at the same rate, so the run grows with them", maximum: 10_000);
         var inline = new Option<bool>("--inline-completions")
         {

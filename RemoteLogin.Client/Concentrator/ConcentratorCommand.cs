@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using RemoteLogin.Cli;
 using RemoteLogin.Protocols.Mux;
 using RemoteLogin.Vocabulary;
@@ -16,21 +15,9 @@ internal static class ConcentratorCommand
         var listen = Options.Endpoint("--listen", "127.0.0.1:5514", "Address and port the terminals connect to");
         var upstream = Options.Endpoint("--upstream", "127.0.0.1:5513", "ADDRESS:PORT of the daemon, which must run --protocol mux");
         var protocol = Options.Vocabulary("--protocol", WireProtocol.Raw, "What the terminals speak; the concentrator answers their openings itself", WireProtocols.Terminal);
-        var flushDelay = new Option<double>("--flush-delay")
-        {
-            Description = "Milliseconds the first frame of a batch waits for more before the send to the host; 0, the default, sends whatever is ready as soon as the connection takes it",
-            DefaultValueFactory = _ => 0,
-            CustomParser = result =>
-            {
-                var text = result.Tokens.Single().Value;
-                if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms is >= 0 and <= 1000)
-                {
-                    return ms;
-                }
-                result.AddError($"--flush-delay: '{text}' is not a number of milliseconds in 0-1000");
-                return 0;
-            },
-        };
+        var flushDelay = Options.Milliseconds("--flush-delay", 0,
+            "Milliseconds the first frame of a batch waits for more before the send to the host; 0, the default, sends whatever is ready as soon as the connection takes it",
+            maximum: 1000);
         var maxTerminals = Options.Count("--max-terminals", DefaultMaxTerminals, "Terminals at once at most; one more is told so and closed", maximum: ushort.MaxValue);
         var openTimeout = Options.Positive("--handshake-timeout", 10, "Seconds a terminal gets for its opening (rlogin's handshake)");
         var drainTimeout = Options.Positive("--drain-timeout", 5, "Seconds the terminals get on SIGTERM/Ctrl+C for the host to echo what they typed");

@@ -79,6 +79,23 @@ public static class Options
         },
     };
 
+    /// <summary>A number of milliseconds in 0–<paramref name="maximum"/>, fractions allowed (a delay).</summary>
+    public static Option<double> Milliseconds(string name, double defaultValue, string description, double maximum) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultValue,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Single().Value;
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var ms) && ms >= 0 && ms <= maximum)
+            {
+                return ms;
+            }
+            result.AddError($"{name}: '{text}' is not a number of milliseconds in 0-{maximum.ToString(CultureInfo.InvariantCulture)}");
+            return defaultValue;
+        },
+    };
+
     public static Option<int> Port(string name, int? defaultValue, string description, int minimum = 0)
     {
         var option = new Option<int>(name)

@@ -14,9 +14,9 @@ namespace RemoteLogin.Client.Concentrator.Lines;
 /// </summary>
 internal sealed class RloginLine : ILineProtocol
 {
-    private const byte WindowSizeRequestAndRawMode = 0x80 | 0x10;
     private static readonly byte[] Accepted = [0];
-    private static readonly byte[] Control = [WindowSizeRequestAndRawMode];
+    // RFC 1282's control bits, as the shared client names them: one urgent byte asking for the window size and raw mode.
+    private static readonly byte[] Control = [RloginClient.SendWindowSize | RloginClient.RawMode];
 
     public static RloginLine Instance { get; } = new();
 
